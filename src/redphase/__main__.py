@@ -1,0 +1,3 @@
+from redphase.cli import main
+
+main()

@@ -1,0 +1,138 @@
+"""The command line: parse options, call one library function, map its result to an exit code.
+
+Exit codes, for every command: 0 done and all as it should be; 1 ran and found problems (invalid
+input, stale output under --check, bad verdicts); 2 usage errors.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from redphase import __version__
+
+OK, PROBLEMS, USAGE = 0, 1, 2
+
+
+class _Group(click.Group):
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        # click exits 2 on its own usage errors; ours (UsageError) are mapped in each command.
+        return super().main(*args, **kwargs)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="redphase")
+def main() -> None:
+    """redphase: red-phase integration tests from Gherkin, proven red for the right reason.
+
+    \b
+    scaffold  render or merge pytest-bdd test modules from .feature files
+    plan      print the integration harness description scaffold renders from
+    """
+
+
+def _config(project: str | None, **flags: Any) -> Any:
+    from redphase.config import find_project_root, load_config
+
+    root = Path(project) if project else find_project_root(Path.cwd())
+    return load_config(root).with_flags(**flags)
+
+
+def _fail_usage(message: str) -> None:
+    click.echo(f"redphase: error: {message}", err=True)
+    sys.exit(USAGE)
+
+
+_project_option = click.option(
+    "--project",
+    type=click.Path(file_okay=False, exists=True),
+    help="Project root (holds pyproject.toml). Default: the nearest folder upwards with a pyproject.toml.",
+)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 if scaffolding would change any file.")
+@click.option("--diff", "show_diff", is_flag=True, help="Write nothing; print the unified diff of what would change.")
+@click.option("--features", "features", type=click.Path(), help="Features folder. Default: [tool.redphase] features, else 'features'.")
+@click.option("--tests", "tests", type=click.Path(), help="Tests folder. Default: [tool.redphase] tests, else 'tests'.")
+@_project_option
+def scaffold(
+    paths: tuple[Path, ...], check: bool, show_diff: bool, features: str | None, tests: str | None, project: str | None
+) -> None:
+    """Render pytest-bdd modules for .feature files, or add what is missing to existing ones.
+
+    PATHS are .feature files or folders (default: the features folder). Step definitions are
+    shared across features: each (step type, pattern) is defined once. Hand-written text is never
+    rewritten: existing modules only get the scenarios and steps they lack, appended.
+
+    \b
+    Exit codes: 0 done (or, with --check/--diff, nothing to change);
+                1 invalid feature files, or --check/--diff found changes; 2 usage errors.
+    """
+    from redphase.diagnostics import UsageError
+    from redphase.scaffold import scaffold as run_scaffold
+
+    try:
+        config = _config(project, features=features, tests=tests)
+        result = run_scaffold(config, [Path(p) for p in paths], dry_run=check or show_diff)
+    except UsageError as error:
+        _fail_usage(str(error))
+        return
+    for diagnostic in result.diagnostics:
+        click.echo(diagnostic.render(), err=True)
+    for change in result.changes:
+        if show_diff and change.action != "identical":
+            click.echo(change.diff(config.root), nl=False)
+        elif change.action != "identical":
+            verb = {"create": "create", "append": "append to", "update": "update"}[change.action]
+            prefix = "would " if check else ""
+            click.echo(f"{prefix}{verb} {change.path.relative_to(config.root).as_posix()}")
+    counts = {severity: sum(d.severity.value == severity for d in result.diagnostics) for severity in ("error", "warning", "note")}
+    unchanged = sum(change.action == "identical" for change in result.changes)
+    click.echo(
+        f"redphase scaffold: {result.features} features, {result.scenarios} scenarios; "
+        f"{len(result.pending)} files {'to change' if check or show_diff else 'changed'}, {unchanged} unchanged; "
+        f"{counts['error']} errors, {counts['warning']} warnings, {counts['note']} notes",
+        err=True,
+    )
+    stale = (check or show_diff) and bool(result.pending)
+    sys.exit(PROBLEMS if result.has_errors or stale else OK)
+
+
+@main.command()
+@click.argument("feature", type=click.Path(path_type=Path))
+@click.option("--format", "output_format", type=click.Choice(["yaml", "json"]), default="yaml", show_default=True)
+@_project_option
+def plan(feature: Path, output_format: str, project: str | None) -> None:
+    """Print the integration harness description for FEATURE (a file or folder).
+
+    It shows the system under test, each component and how the harness treats it (external
+    service: fake; own service: real; database: isolated test instance), and every scenario's
+    steps with phase, pattern, typed parameters, function name and the components they touch,
+    each inference with the reason it was made. Override inferences with tags such as
+    @fake:email or @real:payments, or with [tool.redphase.components] in pyproject.toml.
+    """
+    from redphase.diagnostics import UsageError
+    from redphase.plan.export import to_json, to_yaml
+    from redphase.scaffold import plan_only
+
+    try:
+        config = _config(project)
+        harness, diagnostics = plan_only(config, feature)
+    except UsageError as error:
+        _fail_usage(str(error))
+        return
+    for diagnostic in diagnostics:
+        click.echo(diagnostic.render(), err=True)
+    if harness is None:
+        sys.exit(PROBLEMS)
+    click.echo(to_yaml(harness) if output_format == "yaml" else to_json(harness), nl=False)
+    sys.exit(OK)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,124 @@
+"""One `Config`, built from `[tool.redphase]` in pyproject.toml and then the command-line flags."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from redphase.diagnostics import UsageError
+
+COMPONENT_KINDS = ("external", "own", "database", "cache", "queue", "clock")
+TREATMENTS = ("fake", "real", "isolated")
+
+
+@dataclass(frozen=True)
+class ComponentOverride:
+    name: str
+    kind: str | None = None
+    treatment: str | None = None
+    words: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Config:
+    root: Path
+    features: Path
+    tests: Path
+    system: str = ""
+    app_packages: tuple[str, ...] = ()
+    components: tuple[ComponentOverride, ...] = ()
+    # pytest-bdd resolves feature paths against this when it is set in the pytest ini options.
+    bdd_features_base_dir: Path | None = None
+    source: str = "defaults"
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def with_flags(self, **flags: Any) -> Config:
+        changes = {key: value for key, value in flags.items() if value is not None}
+        for key in ("features", "tests"):
+            if key in changes:
+                changes[key] = _inside(self.root, Path(changes[key]), key)
+        return replace(self, **changes)
+
+
+def find_project_root(start: Path) -> Path:
+    start = start.resolve()
+    for candidate in (start, *start.parents):
+        if (candidate / "pyproject.toml").is_file():
+            return candidate
+    return start
+
+
+def load_config(root: Path) -> Config:
+    root = root.resolve()
+    pyproject = root / "pyproject.toml"
+    data: dict[str, Any] = {}
+    if pyproject.is_file():
+        try:
+            data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+            raise UsageError(f"{pyproject}: cannot read TOML: {error}") from error
+    section = data.get("tool", {}).get("redphase", {})
+    if not isinstance(section, dict):
+        raise UsageError(f"{pyproject}: [tool.redphase] must be a table")
+    known = {"features", "tests", "system", "app", "components"}
+    unknown = sorted(set(section) - known)
+    if unknown:
+        raise UsageError(f"{pyproject}: unknown [tool.redphase] keys: {', '.join(unknown)} (known: {', '.join(sorted(known))})")
+    ini = data.get("tool", {}).get("pytest", {}).get("ini_options", {})
+    base_dir = ini.get("bdd_features_base_dir") if isinstance(ini, dict) else None
+    return Config(
+        root=root,
+        features=_inside(root, Path(_text(section, "features", "features")), "features"),
+        tests=_inside(root, Path(_text(section, "tests", "tests")), "tests"),
+        system=_text(section, "system", ""),
+        app_packages=tuple(_strings(section, "app")),
+        components=tuple(_components(section.get("components", {}), pyproject)),
+        bdd_features_base_dir=(root / base_dir).resolve() if isinstance(base_dir, str) and base_dir else None,
+        source=str(pyproject) if section else "defaults",
+    )
+
+
+def _inside(root: Path, path: Path, what: str) -> Path:
+    resolved = (root / path).resolve()
+    if not resolved.is_relative_to(root):
+        raise UsageError(f"{what} folder {path} resolves outside the project {root}")
+    return resolved
+
+
+def _text(section: Mapping[str, Any], key: str, default: str) -> str:
+    value = section.get(key, default)
+    if not isinstance(value, str):
+        raise UsageError(f"[tool.redphase] {key} must be a string, got {type(value).__name__}")
+    return value
+
+
+def _strings(section: Mapping[str, Any], key: str) -> list[str]:
+    value = section.get(key, [])
+    if isinstance(value, str):
+        return [value]
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise UsageError(f"[tool.redphase] {key} must be a string or a list of strings")
+    return list(value)
+
+
+def _components(raw: Any, pyproject: Path) -> list[ComponentOverride]:
+    if not isinstance(raw, dict):
+        raise UsageError(f"{pyproject}: [tool.redphase.components] must be a table of tables")
+    overrides = []
+    for name, spec in sorted(raw.items()):
+        if not isinstance(spec, dict):
+            raise UsageError(f"{pyproject}: [tool.redphase.components.{name}] must be a table")
+        kind = spec.get("kind")
+        treatment = spec.get("treatment")
+        if kind is not None and kind not in COMPONENT_KINDS:
+            raise UsageError(f"{pyproject}: components.{name}.kind must be one of {', '.join(COMPONENT_KINDS)}")
+        if treatment is not None and treatment not in TREATMENTS:
+            raise UsageError(f"{pyproject}: components.{name}.treatment must be one of {', '.join(TREATMENTS)}")
+        words = spec.get("words", [])
+        if not isinstance(words, list) or not all(isinstance(word, str) for word in words):
+            raise UsageError(f"{pyproject}: components.{name}.words must be a list of strings")
+        overrides.append(ComponentOverride(str(name), kind, treatment, tuple(word.lower() for word in words)))
+    return overrides

@@ -1,0 +1,1 @@
+"""Stage 2: the integration harness description that rendering works from."""

@@ -1,0 +1,106 @@
+"""Which parts of the system a step touches, and how the harness treats each one, with the reason why."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from redphase.config import ComponentOverride
+
+TREATMENT_BY_KIND = {
+    "external": "fake",
+    "own": "real",
+    "database": "isolated",
+    "cache": "isolated",
+    "queue": "fake",
+    "clock": "fake",
+}
+KIND_LABEL = {
+    "external": "external-service",
+    "own": "own-service",
+    "database": "database",
+    "cache": "cache",
+    "queue": "queue",
+    "clock": "clock",
+}
+
+# (component, kind, words). A word matches whole words in the step text, case-insensitively.
+DEFAULT_WORDS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("email", "external", ("email", "emails", "e-mail", "mail", "mailed", "inbox", "newsletter")),
+    ("sms", "external", ("sms", "text message", "phone number")),
+    ("payments", "external", ("payment", "payments", "pay", "paid", "charge", "charged", "card", "refund",
+                              "refunded", "invoice", "stripe", "paypal")),
+    ("notifications", "external", ("notification", "notifications", "notify", "notified", "push")),
+    ("shipping", "external", ("shipping", "shipped", "courier", "delivery", "parcel")),
+    ("http_api", "external", ("api", "webhook", "third-party", "endpoint")),
+    ("database", "database", ("database", "db", "stored", "store", "saved", "persisted", "record", "records",
+                              "recorded", "table", "row", "rows")),
+    ("cache", "cache", ("cache", "cached")),
+    ("queue", "queue", ("queue", "queued", "event", "events", "message", "messages", "published", "publish",
+                        "topic")),
+    ("clock", "clock", ("clock", "time", "today", "tomorrow", "yesterday", "date", "expires", "expired",
+                        "hours", "minutes", "days", "deadline")),
+)
+
+
+@dataclass(frozen=True)
+class Component:
+    name: str
+    kind: str
+    treatment: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class _Rule:
+    name: str
+    kind: str
+    treatment: str
+    words: tuple[str, ...]
+    source: str
+    pattern: re.Pattern[str]
+
+
+class ComponentInference:
+    def __init__(self, overrides: Sequence[ComponentOverride] = ()) -> None:
+        rules: dict[str, _Rule] = {}
+        for name, kind, words in DEFAULT_WORDS:
+            rules[name] = _rule(name, kind, TREATMENT_BY_KIND[kind], words, "built-in")
+        for override in overrides:
+            base = rules.get(override.name)
+            kind = override.kind or (base.kind if base else "own")
+            treatment = override.treatment or TREATMENT_BY_KIND[kind]
+            words = override.words or (base.words if base else (override.name.lower(),))
+            rules[override.name] = _rule(override.name, kind, treatment, words, "[tool.redphase.components]")
+        self._rules = tuple(rules[name] for name in sorted(rules))
+
+    def touched_by(self, text: str) -> list[Component]:
+        found = []
+        for rule in self._rules:
+            match = rule.pattern.search(text)
+            if match:
+                label = KIND_LABEL[rule.kind]
+                why = f"{match.group(0).lower()!r} matched the {label} words"
+                if rule.source != "built-in":
+                    why += f" from {rule.source}"
+                found.append(Component(rule.name, rule.kind, rule.treatment, why))
+        return found
+
+    def apply_tags(self, components: Iterable[Component], tags: Iterable[tuple[str, str]]) -> list[Component]:
+        """Apply `@fake:x`, `@real:x`, `@isolated:x` tags; `tags` holds (tag, where) pairs."""
+        by_name = {component.name: component for component in components}
+        for tag, where in tags:
+            treatment, _, name = tag.partition(":")
+            if treatment not in ("fake", "real", "isolated") or not name:
+                continue
+            current = by_name.get(name)
+            kind = current.kind if current else ("own" if treatment == "real" else "external")
+            by_name[name] = Component(name, kind, treatment, f"tag @{tag} at {where}")
+        return [by_name[name] for name in sorted(by_name)]
+
+
+def _rule(name: str, kind: str, treatment: str, words: Sequence[str], source: str) -> _Rule:
+    alternatives = "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))
+    pattern = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+    return _Rule(name, kind, treatment, tuple(words), source, pattern)

@@ -1,0 +1,77 @@
+"""The harness description as plain data, for `redphase plan` (YAML or JSON)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from redphase.plan.components import Component
+from redphase.plan.model import FeaturePlan, HarnessPlan, StepUse
+from redphase.project.layout import display
+
+
+def to_data(plan: HarnessPlan) -> dict[str, Any]:
+    return {
+        "system_under_test": {"entry_point": plan.system.entry_point or None, "reason": plan.system.reason},
+        "components": [_component(component) for component in plan.components],
+        "features": [_feature(feature, plan) for feature in plan.features],
+    }
+
+
+def _component(component: Component) -> dict[str, str]:
+    return {"name": component.name, "kind": component.kind, "treatment": component.treatment, "reason": component.reason}
+
+
+def _feature(feature: FeaturePlan, plan: HarnessPlan) -> dict[str, Any]:
+    return {
+        "file": feature.display,
+        "name": feature.name,
+        "language": feature.language,
+        "test_module": display(feature.module, plan.root),
+        "steps_module": display(feature.steps_module, plan.root),
+        "binds": feature.binding,
+        "scenarios": [
+            {
+                "name": scenario.name,
+                "line": scenario.line,
+                "test": scenario.test_name or "(already bound)",
+                "tags": list(scenario.tags),
+                "examples": scenario.example_rows,
+                "scope": scenario.scope,
+                "outcome": scenario.outcome,
+                "steps": [_step(use, plan) for use in scenario.steps],
+            }
+            for scenario in feature.scenarios
+        ],
+    }
+
+
+def _step(use: StepUse, plan: HarnessPlan) -> dict[str, Any]:
+    definition = plan.definitions_by_key.get(use.key)
+    data: dict[str, Any] = {
+        "keyword": use.keyword.strip(),
+        "text": use.text,
+        "line": use.line,
+        "type": use.kind,
+        "phase": use.phase,
+        "pattern": use.key[1],
+    }
+    if definition is not None:
+        data["function"] = definition.function_name
+        data["parameters"] = [
+            {"name": p.name, "type": p.type, "python": p.python_type, "from": p.origin} for p in definition.params
+        ]
+    if use.defined_at:
+        data["defined_at"] = use.defined_at
+    data["components"] = [{"name": c.name, "treatment": c.treatment, "why": c.reason} for c in use.components]
+    return data
+
+
+def to_json(plan: HarnessPlan) -> str:
+    return json.dumps(to_data(plan), indent=2, ensure_ascii=False) + "\n"
+
+
+def to_yaml(plan: HarnessPlan) -> str:
+    import yaml
+
+    return str(yaml.safe_dump(to_data(plan), sort_keys=False, allow_unicode=True, width=100))

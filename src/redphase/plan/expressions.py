@@ -1,0 +1,181 @@
+"""Step text → a typed pattern: Cucumber's expression generator finds the parameters, we emit the regex.
+
+pytest-bdd has no Cucumber-expression parser, so each pattern is rendered as `parsers.re` with named
+groups whose regexes are Cucumber's own for {int}, {float} and {string}. Outline `<placeholders>` become
+named groups typed from their Examples values.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Literal
+
+from redphase.plan.names import identifier
+
+ParamType = Literal["int", "float", "string", "text"]
+
+INT_REGEX = r"-?\d+"
+FLOAT_REGEX = r"[-+]?(?:\d+(?:\.\d+)?|\.\d+)(?:[E][+-]?\d+)?"
+STRING_REGEX = r""""[^"\\]*(?:\\.[^"\\]*)*"|'[^'\\]*(?:\\.[^'\\]*)*'"""
+TEXT_REGEX = r".*"
+
+REGEX_BY_TYPE: dict[ParamType, str] = {"int": INT_REGEX, "float": FLOAT_REGEX, "string": STRING_REGEX, "text": TEXT_REGEX}
+# Cucumber calls them int, float and string; as Python names those would shadow builtins.
+PYTHON_NAME: dict[ParamType, str] = {"int": "number", "float": "decimal", "string": "text", "text": "value"}
+PYTHON_TYPE: dict[ParamType, str] = {"int": "int", "float": "float", "string": "str", "text": "str"}
+# pytest-bdd reserves two argument names, and every step already receives the `system` fixture.
+RESERVED = frozenset({"datatable", "docstring", "system", "request", "expected", "observed"})
+PLACEHOLDER = re.compile(r"<(.+?)>")
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: ParamType
+    # "text": found by Cucumber's generator in the step text; "placeholder": an outline <column>.
+    origin: Literal["text", "placeholder"]
+    placeholder: str = ""
+
+    @property
+    def regex(self) -> str:
+        return REGEX_BY_TYPE[self.type]
+
+    @property
+    def python_type(self) -> str:
+        return PYTHON_TYPE[self.type]
+
+
+@dataclass(frozen=True)
+class StepPattern:
+    # A Cucumber-style pattern, readable and stable: it is half of a step definition's identity.
+    expression: str
+    regex: str
+    params: tuple[Param, ...]
+
+
+def pattern_for(text: str, columns: Mapping[str, Sequence[str]] | None = None) -> StepPattern:
+    """`columns` maps each outline placeholder to the values its Examples give it."""
+    columns = columns or {}
+    expression: list[str] = []
+    regex: list[str] = []
+    params: list[Param] = []
+    used: set[str] = set(RESERVED)
+    position = 0
+    # A step that is nothing but placeholders would match every step of its type as `.*`: such
+    # placeholders match exactly their Examples values instead.
+    anchored = sum(ch.isalnum() for ch in PLACEHOLDER.sub("", text)) >= 3
+    for match in PLACEHOLDER.finditer(text):
+        if match.group(1) not in columns:
+            continue
+        _literal_segment(text[position : match.start()], expression, regex, params, used)
+        column = match.group(1)
+        name = _unique(identifier(column, fallback="value"), used)
+        kind = _type_of_values(columns[column])
+        params.append(Param(name, kind, "placeholder", column))
+        expression.append(f"<{column}>")
+        group = REGEX_BY_TYPE[kind]
+        if kind == "text" and not anchored and columns[column]:
+            values = sorted(set(columns[column]), key=lambda value: (-len(value), value))
+            group = "|".join(_escape_regex(value) for value in values)
+        regex.append(f"(?P<{name}>{group})")
+        position = match.end()
+    _literal_segment(text[position:], expression, regex, params, used)
+    return StepPattern("".join(expression), "".join(regex), tuple(params))
+
+
+def _literal_segment(
+    segment: str, expression: list[str], regex: list[str], params: list[Param], used: set[str]
+) -> None:
+    if not segment:
+        return
+    position = 0
+    for kind, start, end in _cucumber_parameters(segment):
+        expression.append(_escape_expression(segment[position:start]))
+        regex.append(_escape_regex(segment[position:start]))
+        name = _unique(PYTHON_NAME[kind], used)
+        params.append(Param(name, kind, "text"))
+        expression.append("{" + kind + "}")
+        regex.append(f"(?P<{name}>{REGEX_BY_TYPE[kind]})")
+        position = end
+    expression.append(_escape_expression(segment[position:]))
+    regex.append(_escape_regex(segment[position:]))
+
+
+def _cucumber_parameters(segment: str) -> list[tuple[ParamType, int, int]]:
+    """(type, start, end) of each parameter Cucumber's snippet generator finds, or none if it cannot."""
+    generator, registry = _cucumber()
+    from cucumber_expressions.expression import CucumberExpression
+
+    try:
+        generated = generator.generate_expressions(segment)
+        if not generated:
+            return []
+        best = generated[0]
+        types = [parameter_type.name for parameter_type in best.parameter_types]
+        if not types or any(name not in ("int", "float", "string") for name in types):
+            return []
+        arguments: Any = CucumberExpression(best.source, registry).match(segment)
+    except Exception:  # the generator escapes some text it cannot then parse; keep such text literal
+        return []
+    if not arguments:
+        return []
+    found: list[tuple[ParamType, int, int]] = []
+    for kind, argument in zip(types, arguments, strict=True):
+        group = argument.group
+        found.append((kind, group.start, group.end))  # type: ignore[arg-type]
+    return found
+
+
+@lru_cache(maxsize=1)
+def _cucumber() -> tuple[Any, Any]:
+    from cucumber_expressions.expression_generator import CucumberExpressionGenerator
+    from cucumber_expressions.parameter_type_registry import ParameterTypeRegistry
+
+    registry = ParameterTypeRegistry()
+    return CucumberExpressionGenerator(registry), registry
+
+
+def _type_of_values(values: Iterable[str]) -> ParamType:
+    values = list(values)
+    if values and all(re.fullmatch(INT_REGEX, value) for value in values):
+        return "int"
+    if values and all(re.fullmatch(FLOAT_REGEX, value) for value in values):
+        return "float"
+    return "text"
+
+
+def _escape_expression(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("{", "\\{").replace("(", "\\(").replace("/", "\\/")
+
+
+def _escape_regex(text: str) -> str:
+    # re.escape also escapes spaces, which are literal without re.VERBOSE and unreadable escaped.
+    return re.escape(text).replace("\\ ", " ")
+
+
+def _unique(base: str, used: set[str]) -> str:
+    name, counter = base, 2
+    while name in used:
+        name, counter = f"{base}{counter}", counter + 1
+    used.add(name)
+    return name
+
+
+def unquote(text: str) -> str:
+    """Cucumber's {string}: the text between the quotes, with escaped quotes undone."""
+    quote = text[0]
+    return text[1:-1].replace("\\" + quote, quote)
+
+
+def convert(param: Param, raw: str) -> object:
+    """What the generated step function receives for `raw`: mirrors the converters we render."""
+    if param.type == "int":
+        return int(raw)
+    if param.type == "float":
+        return float(raw)
+    if param.type == "string":
+        return unquote(raw)
+    return raw

@@ -1,0 +1,119 @@
+"""The integration harness description: the only input the render stage gets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from redphase.diagnostics import Diagnostic
+from redphase.parse.model import StepKind
+from redphase.plan.components import Component
+from redphase.plan.expressions import Param
+
+Phase = Literal["arrange", "act", "assert"]
+PHASE_BY_KIND: dict[StepKind, Phase] = {"given": "arrange", "when": "act", "then": "assert"}
+StepKey = tuple[StepKind, str]
+
+
+@dataclass(frozen=True)
+class SystemUnderTest:
+    entry_point: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class StepDefinition:
+    kind: StepKind
+    expression: str
+    regex: str
+    params: tuple[Param, ...]
+    function_name: str
+    takes_datatable: bool
+    takes_docstring: bool
+    components: tuple[str, ...]
+    # The first step text that produced this definition, as written in the feature.
+    example: str
+    example_location: str
+
+    @property
+    def key(self) -> StepKey:
+        return (self.kind, self.expression)
+
+    @property
+    def phase(self) -> Phase:
+        return PHASE_BY_KIND[self.kind]
+
+    @property
+    def needs_unquote(self) -> bool:
+        return any(param.type == "string" for param in self.params)
+
+
+@dataclass(frozen=True)
+class StepUse:
+    keyword: str
+    kind: StepKind
+    text: str
+    line: int
+    key: StepKey
+    components: tuple[Component, ...]
+    # Where the definition lives when the project already has one (path:line), else "".
+    defined_at: str = ""
+
+    @property
+    def phase(self) -> Phase:
+        return PHASE_BY_KIND[self.kind]
+
+
+@dataclass(frozen=True)
+class ScenarioPlan:
+    name: str
+    # The name pytest-bdd sees: different only when the runnable copy had to rename a duplicate.
+    bound_name: str
+    test_name: str
+    line: int
+    tags: tuple[str, ...]
+    markers: tuple[str, ...]
+    steps: tuple[StepUse, ...]
+    example_rows: int
+    has_outcome: bool
+    scope: str
+    outcome: str
+    criteria: tuple[str, ...]
+    already_bound: bool = False
+
+
+@dataclass(frozen=True)
+class FeaturePlan:
+    source: Path
+    display: str
+    name: str
+    description: str
+    language: str
+    module: Path
+    module_exists: bool
+    steps_module: Path
+    binding: str
+    runnable_copy: Path | None
+    runnable_source: str | None
+    scenarios: tuple[ScenarioPlan, ...]
+    # Step definitions this feature introduces that the project does not have yet.
+    definitions: tuple[StepDefinition, ...]
+    diagnostics: tuple[Diagnostic, ...] = ()
+    components: tuple[Component, ...] = field(default=())
+
+    @property
+    def new_scenarios(self) -> tuple[ScenarioPlan, ...]:
+        return tuple(scenario for scenario in self.scenarios if not scenario.already_bound)
+
+
+@dataclass(frozen=True)
+class HarnessPlan:
+    root: Path
+    tests: Path
+    system: SystemUnderTest
+    components: tuple[Component, ...]
+    features: tuple[FeaturePlan, ...]
+    markers: tuple[str, ...]
+    definitions_by_key: dict[StepKey, StepDefinition]
+    diagnostics: tuple[Diagnostic, ...] = ()

@@ -1,0 +1,285 @@
+"""Stage 2: feature model + what the project already has → the harness description."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
+
+from redphase.config import Config
+from redphase.diagnostics import Diagnostic
+from redphase.parse.model import Feature, FeatureFile, Scenario, Step
+from redphase.parse.reader import parse_source
+from redphase.parse.runnable import check
+from redphase.plan.components import Component, ComponentInference
+from redphase.plan.expressions import PLACEHOLDER, pattern_for
+from redphase.plan.model import (
+    FeaturePlan,
+    HarnessPlan,
+    ScenarioPlan,
+    StepDefinition,
+    StepKey,
+    StepUse,
+    SystemUnderTest,
+)
+from redphase.plan.names import identifier, shorten, unique
+from redphase.tags import marker_name
+from redphase.project import layout
+from redphase.project.index import ProjectIndex
+
+
+@dataclass
+class _RunState:
+    """Step definitions planned so far in this run, shared by every feature."""
+
+    definitions: dict[StepKey, StepDefinition] = field(default_factory=dict)
+    # Parametrised definitions by (type, first literal word), so that finding one whose regex
+    # matches a new step's text does not scan every definition of the run.
+    by_first_word: dict[tuple[str, str], list[StepDefinition]] = field(default_factory=dict)
+    owner: dict[StepKey, Path] = field(default_factory=dict)
+    modules: dict[Path, Path] = field(default_factory=dict)  # test module → feature it binds
+    names_by_module: dict[Path, set[str]] = field(default_factory=dict)
+
+
+def plan_features(files: Sequence[FeatureFile], config: Config, index: ProjectIndex) -> HarnessPlan:
+    inference = ComponentInference(config.components)
+    state = _RunState()
+    features = [
+        _plan_feature(file, file.feature, config, index, inference, state)
+        for file in sorted(files, key=lambda f: str(f.path))
+        if file.feature is not None
+    ]
+    diagnostics = tuple(d for file in files if file.feature is None for d in check(file).diagnostics)
+    components: dict[str, Component] = {}
+    for feature in features:
+        for component in feature.components:
+            components.setdefault(component.name, component)
+    markers = sorted({marker for feature in features for scenario in feature.scenarios for marker in scenario.markers})
+    system = (
+        SystemUnderTest(config.system, f"[tool.redphase] system in {config.source}")
+        if config.system
+        else SystemUnderTest("", "set [tool.redphase] system = 'package.module:create_system' to name it")
+    )
+    return HarnessPlan(
+        root=config.root,
+        tests=config.tests,
+        system=system,
+        components=tuple(components[name] for name in sorted(components)),
+        features=tuple(features),
+        markers=tuple(markers),
+        definitions_by_key=dict(state.definitions),
+        diagnostics=diagnostics,
+    )
+
+
+def _plan_feature(
+    file: FeatureFile,
+    feature: Feature,
+    config: Config,
+    index: ProjectIndex,
+    inference: ComponentInference,
+    state: _RunState,
+) -> FeaturePlan:
+    compatibility = check(file)
+    copy_path = layout.runnable_copy(file.path, config) if compatibility.runnable_source else None
+    bound_names = _bound_names(file, feature, compatibility.runnable_source)
+    bound_file = copy_path or file.path
+    module = index.module_binding(bound_file) or _new_module_path(file.path, config, index, state)
+    state.modules[module] = bound_file
+    slug = module.stem.removeprefix("test_")
+    steps_module = layout.steps_module(slug, config)
+    existing_module = index.modules.get(module)
+    test_names = state.names_by_module.setdefault(module, set(existing_module.names if existing_module else ()))
+    step_names = state.names_by_module.setdefault(
+        steps_module, set(index.modules[steps_module].names) if steps_module in index.modules else set()
+    )
+    feature_tags = [(tag.name, f"{file.display}:{tag.location.line}") for tag in feature.tags]
+    new_definitions: list[StepDefinition] = []
+    scenarios = []
+    all_components: dict[str, Component] = {}
+    for scenario, bound_name in zip(feature.scenarios, bound_names, strict=True):
+        tags = feature_tags + [(tag.name, f"{file.display}:{tag.location.line}") for tag in scenario.rule_tags]
+        tags += [(tag.name, f"{file.display}:{tag.location.line}") for tag in scenario.tags]
+        columns = _columns(scenario)
+        uses = []
+        for step in scenario.all_steps:
+            components = inference.apply_tags(inference.touched_by(step.text), tags)
+            for component in components:
+                all_components.setdefault(component.name, component)
+            use, definition = _use_step(step, columns, module, file, components, config, index, state, step_names)
+            uses.append(use)
+            if definition is not None:
+                new_definitions.append(definition)
+        already = existing_module is not None and index.is_bound(module, bound_file, bound_name)
+        test_name = "" if already else unique(f"test_{shorten(identifier(scenario.name, 'scenario'), 70)}", test_names)
+        test_names.add(test_name)
+        scenarios.append(_scenario_plan(scenario, bound_name, test_name, tags, tuple(uses), already))
+    return FeaturePlan(
+        source=file.path,
+        display=file.display,
+        name=feature.name,
+        description=feature.description,
+        language=feature.language,
+        module=module,
+        module_exists=existing_module is not None,
+        steps_module=steps_module,
+        binding=layout.binding(bound_file, module, config),
+        runnable_copy=copy_path,
+        runnable_source=compatibility.runnable_source,
+        scenarios=tuple(scenarios),
+        definitions=tuple(new_definitions),
+        diagnostics=compatibility.diagnostics,
+        components=tuple(all_components[name] for name in sorted(all_components)),
+    )
+
+
+def _bound_names(file: FeatureFile, feature: Feature, runnable_source: str | None) -> list[str]:
+    if runnable_source is None:
+        return [scenario.name for scenario in feature.scenarios]
+    copy = parse_source(runnable_source, file.path, file.display)
+    if isinstance(copy, list) or copy.feature is None or len(copy.feature.scenarios) != len(feature.scenarios):
+        raise AssertionError(f"{file.display}: the runnable copy no longer parses the same way")
+    return [scenario.name for scenario in copy.feature.scenarios]
+
+
+def _new_module_path(feature: Path, config: Config, index: ProjectIndex, state: _RunState) -> Path:
+    slug = layout.feature_slug(feature, config)
+    candidate = layout.test_module(slug, config)
+    counter = 2
+    while candidate in state.modules or candidate in index.modules:
+        candidate = layout.test_module(f"{slug}_{counter}", config)
+        counter += 1
+    return candidate
+
+
+def _columns(scenario: Scenario) -> dict[str, list[str]]:
+    columns: dict[str, list[str]] = {}
+    for examples in scenario.examples:
+        for row in examples.rows:
+            for header, value in zip(examples.header, row, strict=False):
+                columns.setdefault(header, []).append(value)
+        for header in examples.header:
+            columns.setdefault(header, [])
+    return columns
+
+
+def _sample_texts(text: str, columns: Mapping[str, list[str]]) -> list[str]:
+    """The texts pytest-bdd will match at run time: one per Examples row for outline steps."""
+    if not columns or not PLACEHOLDER.search(text):
+        return [text]
+    rows = max((len(values) for values in columns.values()), default=0)
+    if rows == 0:
+        return [text]
+    samples = []
+    for row in range(rows):
+        context = {name: values[row] for name, values in columns.items() if row < len(values)}
+        samples.append(PLACEHOLDER.sub(lambda m, c=context: c.get(m.group(1), m.group(0)), text))  # type: ignore[misc]
+    return samples
+
+
+@lru_cache(maxsize=4096)
+def _compiled(regex: str) -> re.Pattern[str]:
+    return re.compile(regex)
+
+
+def _use_step(
+    step: Step,
+    columns: Mapping[str, list[str]],
+    module: Path,
+    file: FeatureFile,
+    components: Sequence[Component],
+    config: Config,
+    index: ProjectIndex,
+    state: _RunState,
+    step_names: set[str],
+) -> tuple[StepUse, StepDefinition | None]:
+    pattern = pattern_for(step.text, columns)
+    key: StepKey = (step.kind, pattern.expression)
+    samples = _sample_texts(step.text, columns)
+    steps_dir = config.tests / layout.STEP_DEFS_DIR
+    use = StepUse(step.keyword, step.kind, step.text, step.location.line, key, tuple(components))
+    existing = [index.definition_for(step.kind, sample, module, steps_dir) for sample in samples]
+    if all(existing):
+        found = existing[0]
+        assert found is not None
+        return replace(use, defined_at=layout.display(found.path, config.root) + f":{found.line}"), None
+    planned = state.definitions.get(key) or _planned_match(step.kind, samples, state)
+    if planned is not None:
+        return replace(use, key=planned.key), None
+    base = shorten(f"{step.kind}_{identifier(_words_only(pattern.expression), 'step')}", 70)
+    name = unique(base, step_names)
+    step_names.add(name)
+    definition = StepDefinition(
+        kind=step.kind,
+        expression=pattern.expression,
+        regex=pattern.regex,
+        params=pattern.params,
+        function_name=name,
+        takes_datatable=step.data_table is not None,
+        takes_docstring=step.doc_string is not None,
+        components=tuple(component.name for component in components),
+        example=step.text,
+        example_location=f"{file.display}:{step.location.line}",
+    )
+    state.definitions[key] = definition
+    state.owner[key] = module
+    if definition.params:
+        state.by_first_word.setdefault((step.kind, _first_word(definition)), []).append(definition)
+    return use, definition
+
+
+def _first_word(definition: StepDefinition) -> str:
+    """The literal first word every matching text starts with, or "" when a parameter comes first."""
+    literal = re.split(r"\{\w+\}|<[^>]+>", definition.expression, maxsplit=1)[0]
+    return literal.split(" ", 1)[0] if " " in literal else ""
+
+
+def _planned_match(kind: str, samples: list[str], state: _RunState) -> StepDefinition | None:
+    words = {sample.split(" ", 1)[0] for sample in samples}
+    candidates = [d for word in sorted(words) for d in state.by_first_word.get((kind, word), ())]
+    candidates += state.by_first_word.get((kind, ""), [])
+    for definition in candidates:
+        if all(_compiled(definition.regex).fullmatch(sample) for sample in samples):
+            return definition
+    return None
+
+
+def _words_only(expression: str) -> str:
+    return re.sub(r"\{(\w+)\}|<([^>]+)>", lambda m: m.group(1) or m.group(2), expression)
+
+
+def _scenario_plan(
+    scenario: Scenario,
+    bound_name: str,
+    test_name: str,
+    tags: list[tuple[str, str]],
+    uses: tuple[StepUse, ...],
+    already: bool,
+) -> ScenarioPlan:
+    tag_names = [tag for tag, _ in tags] + [tag.name for examples in scenario.examples for tag in examples.tags]
+    names = tuple(dict.fromkeys(tag_names))
+    touched: dict[str, Component] = {}
+    for use in uses:
+        for component in use.components:
+            touched.setdefault(component.name, component)
+    chain = ["system under test"] + [f"{c.name} ({c.treatment})" for c in touched.values()]
+    outcomes = [use for use in uses if use.kind == "then"]
+    outcome = "; ".join(use.text for use in outcomes) if outcomes else "none stated: the scenario has no Then step"
+    criteria = tuple(f"{use.keyword.strip()} {use.text}" for use in outcomes)
+    return ScenarioPlan(
+        name=scenario.name,
+        bound_name=bound_name,
+        test_name=test_name,
+        line=scenario.location.line,
+        tags=names,
+        markers=tuple(dict.fromkeys(marker_name(tag) for tag in names)),
+        steps=uses,
+        example_rows=sum(len(examples.rows) for examples in scenario.examples),
+        has_outcome=scenario.has_outcome,
+        scope=" → ".join(chain),
+        outcome=outcome,
+        criteria=criteria,
+        already_bound=already,
+    )

@@ -1,0 +1,1 @@
+"""What the project already has (read statically) and where each generated file belongs."""

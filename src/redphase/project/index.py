@@ -1,0 +1,250 @@
+"""What the project already has, read statically with `ast`: step definitions and bound scenarios.
+
+Nothing is imported or executed. Step parsers are rebuilt with pytest-bdd's own parser classes so that
+"is this step already defined?" is answered exactly as pytest-bdd answers it at run time.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+STEP_DECORATORS = {"given": "given", "when": "when", "then": "then", "step": None}
+PARSER_NAMES = {"string", "parse", "cfparse", "re"}
+
+
+@dataclass(frozen=True)
+class ExistingStep:
+    kind: str | None  # None: `@step`, which matches any type
+    matcher: Any  # a pytest_bdd.parsers.StepParser
+    path: Path
+    line: int
+    # conftest.py and step_defs modules are seen by every test below them; a test module only by itself.
+    shared: bool
+
+    def matches(self, kind: str, text: str) -> bool:
+        if self.kind is not None and self.kind != kind:
+            return False
+        try:
+            return bool(self.matcher.is_matching(text))
+        except Exception:
+            return False
+
+    @property
+    def where(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+@dataclass
+class ExistingModule:
+    path: Path
+    names: set[str] = field(default_factory=set)
+    # (resolved feature path or "", scenario name) bound with @scenario.
+    bound: set[tuple[str, str]] = field(default_factory=set)
+    # Feature paths bound wholesale with scenarios(...).
+    bound_all: set[str] = field(default_factory=set)
+    features: set[str] = field(default_factory=set)
+    imports: set[str] = field(default_factory=set)
+    constants: dict[str, str] = field(default_factory=dict)
+    parse_error: str = ""
+
+
+@dataclass
+class ProjectIndex:
+    steps: list[ExistingStep] = field(default_factory=list)
+    modules: dict[Path, ExistingModule] = field(default_factory=dict)
+    fixtures: set[str] = field(default_factory=set)
+
+    def module_binding(self, feature: Path) -> Path | None:
+        key = str(feature)
+        for path in sorted(self.modules):
+            if key in self.modules[path].features:
+                return path
+        return None
+
+    def definition_for(self, kind: str, text: str, module: Path, steps_dir: Path) -> ExistingStep | None:
+        for step in self.steps:
+            visible = step.path == module or (
+                step.shared and (step.path.parent == steps_dir or module.is_relative_to(step.path.parent))
+            )
+            if visible and step.matches(kind, text):
+                return step
+        return None
+
+    def is_bound(self, module: Path, feature: Path, name: str) -> bool:
+        existing = self.modules.get(module)
+        if existing is None:
+            return False
+        return str(feature) in existing.bound_all or (str(feature), name) in existing.bound
+
+
+def index_project(tests_dir: Path, base_dir: Path | None) -> ProjectIndex:
+    index = ProjectIndex()
+    if not tests_dir.is_dir():
+        return index
+    for path in _python_files(tests_dir):
+        _index_file(index, path, tests_dir, base_dir)
+    return index
+
+
+def _python_files(root: Path) -> Iterator[Path]:
+    for directory, subdirs, files in os.walk(root):
+        subdirs[:] = sorted(d for d in subdirs if not d.startswith(".") and d not in ("__pycache__", "node_modules"))
+        for name in sorted(files):
+            if name.endswith(".py"):
+                yield Path(directory) / name
+
+
+def _index_file(index: ProjectIndex, path: Path, tests_dir: Path, base_dir: Path | None) -> None:
+    module = ExistingModule(path)
+    index.modules[path] = module
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    except (SyntaxError, UnicodeDecodeError, ValueError) as error:
+        module.parse_error = str(error)
+        return
+    shared = path.name == "conftest.py" or path.parent.name == "step_defs"
+    constants = _string_constants(tree)
+    module.constants = constants
+    feature_base = base_dir or path.parent
+    for node in tree.body:
+        for name in _bound_names(node):
+            module.names.add(name)
+        if isinstance(node, ast.ImportFrom | ast.Import):
+            module.imports.update(alias.asname or alias.name for alias in node.names)
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            _index_function(index, module, node, path, shared, constants, feature_base)
+        elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+            _index_scenarios_call(module, node.value, constants, feature_base)
+
+
+def _bound_names(node: ast.stmt) -> Iterator[str]:
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        yield node.name
+    elif isinstance(node, ast.Assign):
+        for target in node.targets:
+            if isinstance(target, ast.Name):
+                yield target.id
+    elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+        yield node.target.id
+    elif isinstance(node, ast.Import | ast.ImportFrom):
+        for alias in node.names:
+            yield (alias.asname or alias.name).split(".")[0]
+
+
+def _string_constants(tree: ast.Module) -> dict[str, str]:
+    constants = {}
+    for node in tree.body:
+        if (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and isinstance(node.value, ast.Constant)
+            and isinstance(node.value.value, str)
+        ):
+            constants[node.targets[0].id] = node.value.value
+    return constants
+
+
+def _call_name(node: ast.expr) -> str:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return ""
+
+
+def _string_value(node: ast.expr, constants: dict[str, str]) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.Name):
+        return constants.get(node.id)
+    return None
+
+
+def _feature_key(value: str, feature_base: Path) -> str:
+    return str(Path(os.path.normpath(feature_base / value)))
+
+
+def _index_function(
+    index: ProjectIndex,
+    module: ExistingModule,
+    node: ast.FunctionDef | ast.AsyncFunctionDef,
+    path: Path,
+    shared: bool,
+    constants: dict[str, str],
+    feature_base: Path,
+) -> None:
+    for decorator in node.decorator_list:
+        if not isinstance(decorator, ast.Call):
+            if _call_name(decorator) == "fixture" and shared:
+                index.fixtures.add(node.name)
+            continue
+        name = _call_name(decorator.func)
+        if name == "fixture" and shared:
+            index.fixtures.add(_fixture_name(decorator) or node.name)
+        elif name == "scenario" and len(decorator.args) >= 2:
+            feature = _string_value(decorator.args[0], constants)
+            scenario = _string_value(decorator.args[1], constants)
+            if feature is not None and scenario is not None:
+                key = _feature_key(feature, feature_base)
+                module.bound.add((key, scenario))
+                module.features.add(key)
+        elif name in STEP_DECORATORS and decorator.args:
+            matcher = _matcher(decorator.args[0], constants)
+            if matcher is not None:
+                index.steps.append(ExistingStep(STEP_DECORATORS[name], matcher, path, decorator.lineno, shared))
+
+
+def _fixture_name(decorator: ast.Call) -> str | None:
+    for keyword in decorator.keywords:
+        if keyword.arg == "name" and isinstance(keyword.value, ast.Constant) and isinstance(keyword.value.value, str):
+            return keyword.value.value
+    return None
+
+
+def _index_scenarios_call(module: ExistingModule, call: ast.Call, constants: dict[str, str], base: Path) -> None:
+    if _call_name(call.func) != "scenarios":
+        return
+    for argument in call.args:
+        value = _string_value(argument, constants)
+        if value is not None:
+            key = _feature_key(value, base)
+            module.bound_all.add(key)
+            module.features.add(key)
+
+
+def _matcher(node: ast.expr, constants: dict[str, str]) -> Any:
+    from pytest_bdd import parsers
+
+    try:
+        text = _string_value(node, constants)
+        if text is not None:
+            return parsers.string(text)
+        if isinstance(node, ast.Call) and _call_name(node.func) in PARSER_NAMES and node.args:
+            pattern = _string_value(node.args[0], constants)
+            if pattern is None:
+                return None
+            kind = _call_name(node.func)
+            if kind == "re":
+                flags = _regex_flags(node)
+                return parsers.re(pattern, flags)
+            return getattr(parsers, kind)(pattern)
+    except Exception:  # a pattern pytest-bdd itself could not compile defines nothing
+        return None
+    return None
+
+
+def _regex_flags(call: ast.Call) -> int:
+    import re
+
+    flags = 0
+    for node in [*call.args[1:], *(keyword.value for keyword in call.keywords if keyword.arg == "flags")]:
+        for part in ast.walk(node):
+            if isinstance(part, ast.Attribute) and isinstance(getattr(re, part.attr, None), int):
+                flags |= getattr(re, part.attr)
+    return flags

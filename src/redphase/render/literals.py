@@ -1,0 +1,53 @@
+"""User text reaches generated code only through these functions, as literals that cannot become code."""
+
+from __future__ import annotations
+
+import ast
+
+
+def string_literal(text: str) -> str:
+    return repr(text)
+
+
+def pattern_literal(text: str) -> str:
+    """The most readable literal for a regex: raw when a raw string says it exactly, else repr."""
+    for candidate in (f'r"{text}"', f"r'{text}'", f'r"""{text}"""', f"r'''{text}'''"):
+        if _round_trips(candidate, text):
+            return candidate
+    return repr(text)
+
+
+def _round_trips(candidate: str, text: str) -> bool:
+    if "\n" in text or "\r" in text:
+        return False
+    try:
+        node = ast.parse(candidate, mode="eval").body
+    except SyntaxError:
+        return False
+    return isinstance(node, ast.Constant) and node.value == text
+
+
+def docstring_body(text: str) -> str:
+    """Text safe inside a triple-double-quoted docstring, still readable as prose."""
+    out = []
+    for ch in text:
+        if ch == "\\":
+            out.append("\\\\")
+        elif ch in "\t\n":
+            out.append(ch)
+        elif not ch.isprintable() and ch != " ":
+            out.append(ch.encode("unicode_escape").decode("ascii"))
+        else:
+            out.append(ch)
+    body = "".join(out).replace('"""', '\\"\\"\\"')
+    if body.endswith('"'):
+        body = body[:-1] + '\\"'
+    return body
+
+
+def docstring(text: str, indent: str = "") -> str:
+    lines = text.strip("\n").split("\n")
+    body = ("\n" + indent).join(line.rstrip() for line in docstring_body("\n".join(lines)).split("\n"))
+    if "\n" in body:
+        return f'"""{body}\n{indent}"""'
+    return f'"""{body}"""'

@@ -1,0 +1,44 @@
+"""The Jinja2 environment over the top-level `templates/` folder, wherever the package is installed."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from redphase.render import literals
+
+
+def templates_root() -> Path:
+    """`redphase/templates` inside a wheel; the repository's top-level `templates/` in an editable install."""
+    packaged = Path(__file__).resolve().parent.parent / "templates"
+    if packaged.is_dir():
+        return packaged
+    repository = Path(__file__).resolve().parents[3] / "templates"
+    if repository.is_dir():
+        return repository
+    raise FileNotFoundError(f"redphase templates are missing: looked in {packaged} and {repository}")
+
+
+@lru_cache(maxsize=1)
+def environment() -> Any:
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_root())),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["py"] = literals.string_literal
+    env.filters["pattern"] = literals.pattern_literal
+    env.filters["docstring"] = literals.docstring
+    env.filters["kwarg"] = lambda name: f"{name}={name}"
+    env.filters["annotated"] = lambda param: f"{param.name}: {param.python_type}"
+    return env
+
+
+def render(name: str, **context: Any) -> str:
+    return str(environment().get_template(name).render(**context))

@@ -1,0 +1,143 @@
+"""`redphase scaffold`: parse → plan → render → write, for every feature given."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from redphase.config import Config
+from redphase.diagnostics import Diagnostic, Severity
+from redphase.discovery import find_features
+from redphase.parse.model import FeatureFile
+from redphase.parse.reader import read_feature
+from redphase.plan.model import FeaturePlan, HarnessPlan
+from redphase.plan.planner import plan_features
+from redphase.project import layout
+from redphase.project.index import ProjectIndex, index_project
+from redphase.render import renderer
+from redphase.write.files import Change, OutsideProject, appended, ensure_inside, plan_change, read_text, write_atomically
+
+
+@dataclass
+class ScaffoldResult:
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+    features: int = 0
+    scenarios: int = 0
+    written: bool = False
+
+    @property
+    def has_errors(self) -> bool:
+        return any(diagnostic.is_error for diagnostic in self.diagnostics)
+
+    @property
+    def pending(self) -> list[Change]:
+        return [change for change in self.changes if change.action != "identical"]
+
+
+def scaffold(config: Config, paths: Sequence[Path], *, dry_run: bool = False) -> ScaffoldResult:
+    """Scaffold every feature under `paths`; with `dry_run`, work out the changes but write nothing."""
+    result = ScaffoldResult()
+    files = _read_all(config, find_features(paths or [config.features]), result)
+    index = index_project(config.tests, config.bdd_features_base_dir)
+    plan = plan_features(files, config, index)
+    result.diagnostics += list(plan.diagnostics)
+    for feature in plan.features:
+        result.diagnostics += list(feature.diagnostics)
+    result.features = len(plan.features)
+    result.scenarios = sum(len(feature.scenarios) for feature in plan.features)
+    result.changes = _changes(plan, index, config)
+    if not dry_run:
+        for change in result.pending:
+            write_atomically(change.path, change.new, config.root)
+        result.written = bool(result.pending)
+    return result
+
+
+def plan_only(config: Config, path: Path) -> tuple[HarnessPlan | None, list[Diagnostic]]:
+    result = ScaffoldResult()
+    files = _read_all(config, find_features([path]), result)
+    if result.has_errors:
+        return None, result.diagnostics
+    index = index_project(config.tests, config.bdd_features_base_dir)
+    plan = plan_features(files, config, index)
+    return plan, result.diagnostics + list(plan.diagnostics) + [d for f in plan.features for d in f.diagnostics]
+
+
+def _read_all(config: Config, paths: Sequence[Path], result: ScaffoldResult) -> list[FeatureFile]:
+    files = []
+    for path in paths:
+        shown = layout.display(path.absolute(), config.root)
+        try:
+            resolved = ensure_inside(path.absolute(), config.root)
+        except OutsideProject as error:
+            result.diagnostics.append(Diagnostic(shown, 1, 1, f"refused: {error}", fix="scaffold features inside the project"))
+            continue
+        parsed = read_feature(resolved, layout.display(resolved, config.root))
+        if isinstance(parsed, list):
+            result.diagnostics += parsed
+        else:
+            files.append(parsed)
+    return files
+
+
+def _changes(plan: HarnessPlan, index: ProjectIndex, config: Config) -> list[Change]:
+    texts: dict[Path, str] = {}
+    for feature in plan.features:
+        _feature_files(feature, plan, index, texts)
+    _harness_files(plan, index, config, texts)
+    changes = []
+    for path in sorted(texts):
+        changes.append(plan_change(ensure_inside(path, config.root), texts[path], read_text(path)))
+    return changes
+
+
+def _current(path: Path, texts: dict[Path, str]) -> str | None:
+    return texts[path] if path in texts else read_text(path)
+
+
+def _feature_files(feature: FeaturePlan, plan: HarnessPlan, index: ProjectIndex, texts: dict[Path, str]) -> None:
+    if feature.runnable_copy is not None and feature.runnable_source is not None:
+        texts[feature.runnable_copy] = feature.runnable_source
+    if feature.new_scenarios:
+        existing = _current(feature.module, texts)
+        if existing is None:
+            texts[feature.module] = renderer.test_module(feature, plan)
+        else:
+            module = index.modules.get(feature.module)
+            names = module.names if module else set()
+            constants = module.constants if module else {}
+            texts[feature.module] = appended(existing, renderer.scenarios_chunk(feature, names, constants))
+    if feature.definitions:
+        existing = _current(feature.steps_module, texts)
+        if existing is None:
+            texts[feature.steps_module] = renderer.steps_module(feature, plan)
+        else:
+            module = index.modules.get(feature.steps_module)
+            names = set(module.names) if module else set()
+            if feature.steps_module in texts and module is None:
+                names |= {"given", "when", "then", "parsers", "_unquote"}
+            texts[feature.steps_module] = appended(existing, renderer.steps_chunk(feature.definitions, names))
+
+
+def _harness_files(plan: HarnessPlan, index: ProjectIndex, config: Config, texts: dict[Path, str]) -> None:
+    if not plan.features:
+        return
+    conftest = layout.conftest(config)
+    existing = read_text(conftest)
+    conftest_names = index.modules[conftest].names if conftest in index.modules else set()
+    with_harness = "system" not in index.fixtures
+    with_plumbing = "_load_step_modules" not in conftest_names
+    if existing is None:
+        texts[conftest] = renderer.conftest(with_harness, with_plumbing, standalone=True)
+    elif with_harness or with_plumbing:
+        texts[conftest] = appended(existing, renderer.conftest(with_harness, with_plumbing, standalone=False))
+    if not any(path.name.startswith("test_") and "health" in path.name for path in index.modules):
+        texts[layout.health_module(config)] = renderer.health_module()
+    markers = layout.markers_file(config)
+    old_markers = (read_text(markers) or "").splitlines()
+    texts[markers] = renderer.markers(plan, [line for line in old_markers if line.strip()])
+
+
+__all__ = ["ScaffoldResult", "Severity", "plan_only", "scaffold"]

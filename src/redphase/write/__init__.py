@@ -1,0 +1,1 @@
+"""Stage 4: put rendered text on disk without ever rewriting what a person owns."""
