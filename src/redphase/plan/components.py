@@ -88,16 +88,24 @@ class ComponentInference:
         return found
 
     def apply_tags(self, components: Iterable[Component], tags: Iterable[tuple[str, str]]) -> list[Component]:
-        """Apply `@fake:x`, `@real:x`, `@isolated:x` tags; `tags` holds (tag, where) pairs."""
+        """Apply `@fake:x`, `@real:x` and `@isolated:x` to the components a step touches."""
         by_name = {component.name: component for component in components}
+        for declared in self.declared_by_tags(tags):
+            if declared.name in by_name:
+                by_name[declared.name] = Component(declared.name, by_name[declared.name].kind, declared.treatment,
+                                                   declared.reason)
+        return [by_name[name] for name in sorted(by_name)]
+
+    @staticmethod
+    def declared_by_tags(tags: Iterable[tuple[str, str]]) -> list[Component]:
+        """Components named by `@fake:x`-style tags; `tags` holds (tag, where) pairs."""
+        declared = {}
         for tag, where in tags:
             treatment, _, name = tag.partition(":")
-            if treatment not in ("fake", "real", "isolated") or not name:
-                continue
-            current = by_name.get(name)
-            kind = current.kind if current else ("own" if treatment == "real" else "external")
-            by_name[name] = Component(name, kind, treatment, f"tag @{tag} at {where}")
-        return [by_name[name] for name in sorted(by_name)]
+            if treatment in ("fake", "real", "isolated") and name:
+                kind = "own" if treatment == "real" else "external"
+                declared[name] = Component(name, kind, treatment, f"tag @{tag} at {where}")
+        return list(declared.values())
 
 
 def _rule(name: str, kind: str, treatment: str, words: Sequence[str], source: str) -> _Rule:

@@ -56,11 +56,9 @@ def _step(use: StepUse, plan: HarnessPlan) -> dict[str, Any]:
         "phase": use.phase,
         "pattern": use.key[1],
     }
+    data["parameters"] = [{"name": p.name, "type": p.type, "python": p.python_type, "from": p.origin} for p in use.params]
     if definition is not None:
         data["function"] = definition.function_name
-        data["parameters"] = [
-            {"name": p.name, "type": p.type, "python": p.python_type, "from": p.origin} for p in definition.params
-        ]
     if use.defined_at:
         data["defined_at"] = use.defined_at
     data["components"] = [{"name": c.name, "treatment": c.treatment, "why": c.reason} for c in use.components]

@@ -57,6 +57,7 @@ class StepUse:
     line: int
     key: StepKey
     components: tuple[Component, ...]
+    params: tuple[Param, ...] = ()
     # Where the definition lives when the project already has one (path:line), else "".
     defined_at: str = ""
 

@@ -103,6 +103,8 @@ def _plan_feature(
         tags = feature_tags + [(tag.name, f"{file.display}:{tag.location.line}") for tag in scenario.rule_tags]
         tags += [(tag.name, f"{file.display}:{tag.location.line}") for tag in scenario.tags]
         columns = _columns(scenario)
+        for component in inference.declared_by_tags(tags):
+            all_components.setdefault(component.name, component)
         uses = []
         for step in scenario.all_steps:
             components = inference.apply_tags(inference.touched_by(step.text), tags)
@@ -199,7 +201,7 @@ def _use_step(
     key: StepKey = (step.kind, pattern.expression)
     samples = _sample_texts(step.text, columns)
     steps_dir = config.tests / layout.STEP_DEFS_DIR
-    use = StepUse(step.keyword, step.kind, step.text, step.location.line, key, tuple(components))
+    use = StepUse(step.keyword, step.kind, step.text, step.location.line, key, tuple(components), pattern.params)
     existing = [index.definition_for(step.kind, sample, module, steps_dir) for sample in samples]
     if all(existing):
         found = existing[0]

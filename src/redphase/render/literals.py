@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import warnings
 
 
 def string_literal(text: str) -> str:
@@ -21,7 +22,9 @@ def _round_trips(candidate: str, text: str) -> bool:
     if "\n" in text or "\r" in text:
         return False
     try:
-        node = ast.parse(candidate, mode="eval").body
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            node = ast.parse(candidate, mode="eval").body
     except SyntaxError:
         return False
     return isinstance(node, ast.Constant) and node.value == text
@@ -39,10 +42,15 @@ def docstring_body(text: str) -> str:
             out.append(ch.encode("unicode_escape").decode("ascii"))
         else:
             out.append(ch)
-    body = "".join(out).replace('"""', '\\"\\"\\"')
-    if body.endswith('"'):
-        body = body[:-1] + '\\"'
-    return body
+    text = "".join(out)
+    # A quote that starts a run of three, or ends the text, would close the docstring early.
+    quoted = []
+    for index, ch in enumerate(text):
+        if ch == '"' and (text[index + 1 : index + 3] == '""' or index == len(text) - 1):
+            quoted.append('\\"')
+        else:
+            quoted.append(ch)
+    return "".join(quoted)
 
 
 def docstring(text: str, indent: str = "") -> str:

@@ -1,0 +1,128 @@
+"""Acceptance 4: re-scaffolding adds only what is missing and never touches a person's text."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import StepOutcomes, make_project, run_cli, snapshot
+
+CHECKOUT = """\
+Feature: Checkout
+  Scenario: Paying by card
+    Given a customer with 3 items in the basket
+    When the customer pays 12.50 by card
+    Then an email receipt is sent to "ann@example.com"
+"""
+REFUND = """\
+Feature: Refunds
+  Scenario: Refund after return
+    Given a customer with 3 items in the basket
+    When the customer returns 1 item
+    Then a refund of 4.25 is issued
+"""
+
+
+def _definitions(root: Path, pattern: str) -> int:
+    text = "\n".join(p.read_text(encoding="utf-8") for p in (root / "tests" / "step_defs").glob("*.py"))
+    return len(re.findall(pattern, text))
+
+
+def test_a_second_run_changes_nothing(tmp_path: Path) -> None:
+    root = make_project(tmp_path, {"checkout.feature": CHECKOUT})
+    assert run_cli("scaffold", cwd=root).exit_code == 0
+    before = snapshot(root)
+    again = run_cli("scaffold", cwd=root)
+    assert again.exit_code == 0
+    assert "0 files changed" in again.output
+    assert snapshot(root) == before
+    assert run_cli("scaffold", "--check", cwd=root).exit_code == 0
+
+
+def test_hand_edits_survive_and_only_new_steps_are_added(pytester: pytest.Pytester, outcomes: StepOutcomes) -> None:
+    root = make_project(pytester.path, {"checkout.feature": CHECKOUT})
+    assert run_cli("scaffold", cwd=root).exit_code == 0
+    steps = root / "tests" / "step_defs" / "checkout_steps.py"
+    edited = steps.read_text(encoding="utf-8").replace(
+        '    system.act("the customer pays {float} by card"',
+        "    hand_written = 'kept'  # a person's own line\n    system.act(\"the customer pays {float} by card\"",
+    )
+    assert "hand_written = 'kept'" in edited
+    steps.write_text(edited, encoding="utf-8")
+
+    (root / "features" / "checkout.feature").write_text(
+        CHECKOUT + '\n  Scenario: Paying by voucher\n    Given a customer with 1 items in the basket\n'
+        '    When the customer redeems voucher "SPRING"\n    Then an email receipt is sent to "bo@example.com"\n',
+        encoding="utf-8",
+    )
+    check = run_cli("scaffold", "--check", cwd=root)
+    assert check.exit_code == 1
+    assert "would append to tests/step_defs/checkout_steps.py" in check.output
+
+    assert run_cli("scaffold", cwd=root).exit_code == 0
+    after = steps.read_text(encoding="utf-8")
+    assert after.startswith(edited)
+    added = after[len(edited) :]
+    assert "def when_the_customer_redeems_voucher_string(" in added
+    assert "given_a_customer_with" not in added, "an existing step was defined again"
+    assert run_cli("scaffold", "--check", cwd=root).exit_code == 0
+
+    run = pytester.runpytest_inprocess("tests", "--strict-markers", "-p", "no:cacheprovider", plugins=[outcomes])
+    run.assert_outcomes(failed=2, passed=2)
+    assert set(outcomes.failures.values()) == {("then", "AssertionError")}
+
+
+def test_a_given_shared_by_two_features_is_defined_once(tmp_path: Path) -> None:
+    root = make_project(tmp_path, {"checkout.feature": CHECKOUT, "refund.feature": REFUND})
+    assert run_cli("scaffold", cwd=root).exit_code == 0
+    assert _definitions(root, r"@given\(") == 1
+    assert _definitions(root, r"def given_a_customer_with_int_items_in_the_basket\(") == 1
+
+
+def test_a_given_shared_across_runs_is_defined_once(tmp_path: Path) -> None:
+    root = make_project(tmp_path, {"checkout.feature": CHECKOUT})
+    assert run_cli("scaffold", cwd=root).exit_code == 0
+    (root / "features" / "refund.feature").write_text(REFUND, encoding="utf-8")
+    assert run_cli("scaffold", cwd=root).exit_code == 0
+    assert _definitions(root, r"def given_a_customer_with_int_items_in_the_basket\(") == 1
+    assert not (root / "tests" / "step_defs" / "refund_steps.py").read_text(encoding="utf-8").count("@given")
+
+
+def test_the_same_text_under_given_and_when_gives_two_definitions(tmp_path: Path) -> None:
+    feature = "Feature: f\n  Scenario: s\n    Given the door opens\n    When the door opens\n    Then it is open\n"
+    root = make_project(tmp_path, {"door.feature": feature})
+    assert run_cli("scaffold", cwd=root).exit_code == 0
+    assert _definitions(root, r"def given_the_door_opens\(") == 1
+    assert _definitions(root, r"def when_the_door_opens\(") == 1
+
+
+def test_diff_shows_the_change_and_writes_nothing(tmp_path: Path) -> None:
+    root = make_project(tmp_path, {"checkout.feature": CHECKOUT})
+    before = snapshot(root)
+    result = run_cli("scaffold", "--diff", cwd=root)
+    assert result.exit_code == 1
+    assert "+++ b/tests/test_checkout.py" in result.output
+    assert "+@scenario(FEATURE, \"Paying by card\")" in result.output
+    assert snapshot(root) == before
+
+
+def test_steps_a_person_wrote_with_any_parser_are_reused(tmp_path: Path) -> None:
+    root = make_project(tmp_path, {"checkout.feature": CHECKOUT})
+    (root / "tests").mkdir()
+    (root / "tests" / "conftest.py").write_text(
+        "from pytest_bdd import given, parsers, then, when\n\n\n"
+        "@given(parsers.parse('a customer with {count:d} items in the basket'))\n"
+        "def basket(count):\n    pass\n\n\n"
+        "@when(parsers.cfparse('the customer pays {amount:f} by card'))\n"
+        "def pays(amount):\n    pass\n\n\n"
+        "@then(parsers.re(r'an email receipt is sent to \"(?P<to>[^\"]+)\"'))\n"
+        "def receipt(to):\n    pass\n",
+        encoding="utf-8",
+    )
+    mine = (root / "tests" / "conftest.py").read_text(encoding="utf-8")
+    result = run_cli("scaffold", cwd=root)
+    assert result.exit_code == 0, result.output
+    assert not (root / "tests" / "step_defs" / "checkout_steps.py").exists()
+    assert (root / "tests" / "conftest.py").read_text(encoding="utf-8").startswith(mine)

@@ -1,0 +1,88 @@
+"""The emitted pytest-bdd parser must match the very step text it came from, with the right values."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+from pytest_bdd import parsers
+
+from redphase.plan.expressions import convert, pattern_for
+
+WORDS = st.sampled_from(["the", "user", "has", "ünïcode", "五", "café", "a", "x", "(a/b)", "{x}", "%", "\\", "--"])
+INTS = st.integers(min_value=-(10**12), max_value=10**12).map(str)
+FLOATS = st.floats(allow_nan=False, allow_infinity=False, min_value=-1e6, max_value=1e6).map(lambda f: f"{f:.3f}")
+STRINGS = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=12).map(
+    lambda s: '"' + s.replace("\\", "").replace('"', "") + '"'
+)
+TOKENS = st.one_of(WORDS, INTS, FLOATS, STRINGS, st.just('""'), st.just("''"), st.just("-0"), st.just(".5"))
+
+
+def _assert_round_trip(text: str) -> None:
+    pattern = pattern_for(text)
+    parser = parsers.re(pattern.regex)
+    assert parser.is_matching(text), (text, pattern.regex)
+    values = parser.parse_arguments(text)
+    assert values is not None
+    assert set(values) == {param.name for param in pattern.params}
+    for param in pattern.params:
+        converted = convert(param, values[param.name])
+        assert isinstance(converted, {"int": int, "float": float, "string": str, "text": str}[param.type])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(TOKENS, min_size=1, max_size=8).map(" ".join))
+@example('I have "" and 0 and -1 and -2.5 and "ünï"')
+@example("price 1E5 and 3.")
+def test_the_regex_matches_its_own_text_and_converts(text: str) -> None:
+    _assert_round_trip(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expression", "values"),
+    [
+        ("I have 42 cukes", "I have {int} cukes", [42]),
+        ("I have -42 cukes", "I have {int} cukes", [-42]),
+        ("it weighs 2.5 kg", "it weighs {float} kg", [2.5]),
+        ("it weighs -0.5 kg", "it weighs {float} kg", [-0.5]),
+        ('the name is ""', "the name is {string}", [""]),
+        ("the name is 'O\\'Hara'", "the name is {string}", ["O'Hara"]),
+        ('a user "日本" with 3', "a user {string} with {int}", ["日本", 3]),
+    ],
+)
+def test_parameters_are_typed_like_cucumber(text: str, expression: str, values: list[object]) -> None:
+    pattern = pattern_for(text)
+    assert pattern.expression == expression
+    parsed = parsers.re(pattern.regex).parse_arguments(text)
+    assert parsed is not None
+    assert [convert(param, parsed[param.name]) for param in pattern.params] == values
+
+
+def test_an_int_pattern_does_not_match_a_float_text() -> None:
+    assert not re.fullmatch(pattern_for("I have 42 cukes").regex, "I have 4.2 cukes")
+
+
+def test_outline_placeholders_become_named_arguments_typed_from_examples() -> None:
+    pattern = pattern_for("<who> pays <amount> for <item>", {"who": ["alice"], "amount": ["10", "-3"], "item": ["a b"]})
+    assert [(p.name, p.type, p.origin) for p in pattern.params] == [
+        ("who", "text", "placeholder"),
+        ("amount", "int", "placeholder"),
+        ("item", "text", "placeholder"),
+    ]
+    assert re.fullmatch(pattern.regex, "alice pays -3 for a b")
+
+
+def test_a_step_made_only_of_a_placeholder_matches_only_its_examples() -> None:
+    pattern = pattern_for("<that>", {"that": ["Baz", "x\\y"]})
+    assert re.fullmatch(pattern.regex, "Baz")
+    assert re.fullmatch(pattern.regex, "x\\y")
+    assert not re.fullmatch(pattern.regex, "anything else")
+
+
+def test_parameter_names_never_clash_with_reserved_arguments() -> None:
+    pattern = pattern_for("<datatable> and <system> and <docstring>", {"datatable": ["1"], "system": ["a"], "docstring": ["b"]})
+    names = [param.name for param in pattern.params]
+    assert not {"datatable", "docstring", "system"} & set(names)
+    assert len(set(names)) == 3

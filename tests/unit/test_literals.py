@@ -1,0 +1,36 @@
+"""User text may only reach generated code as a literal that evaluates back to exactly that text."""
+
+from __future__ import annotations
+
+import ast
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from redphase.render.literals import docstring, pattern_literal, string_literal
+
+HOSTILE = st.one_of(
+    st.text(max_size=40),
+    st.sampled_from(['"""', "'''", "\\", '\\"', "{{ x }}", "{% raw %}", '__import__("os")', 'x"', "\x00", "\u2028", "\r"]),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(HOSTILE, max_size=6).map("".join))
+def test_string_and_pattern_literals_round_trip(text: str) -> None:
+    for literal in (string_literal(text), pattern_literal(text)):
+        node = ast.parse(literal, mode="eval").body
+        assert isinstance(node, ast.Constant)
+        assert node.value == text
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(HOSTILE, max_size=6).map("".join))
+def test_docstrings_stay_one_string_literal(text: str) -> None:
+    source = f"def f():\n    {docstring(text, '    ')}\n"
+    tree = ast.parse(source)
+    function = tree.body[0]
+    assert isinstance(function, ast.FunctionDef)
+    assert len(function.body) == 1
+    assert isinstance(function.body[0], ast.Expr)
+    assert isinstance(function.body[0].value, ast.Constant)
