@@ -56,12 +56,26 @@ _project_option = click.option(
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if scaffolding would change any file.")
-@click.option("--diff", "show_diff", is_flag=True, help="Write nothing; print the unified diff of what would change.")
-@click.option("--features", "features", type=click.Path(), help="Features folder. Default: [tool.redphase] features, else 'features'.")
-@click.option("--tests", "tests", type=click.Path(), help="Tests folder. Default: [tool.redphase] tests, else 'tests'.")
+@click.option(
+    "--diff", "show_diff", is_flag=True, help="Write nothing; print the unified diff of what would change."
+)
+@click.option(
+    "--features",
+    "features",
+    type=click.Path(),
+    help="Features folder. Default: [tool.redphase] features, else 'features'.",
+)
+@click.option(
+    "--tests", "tests", type=click.Path(), help="Tests folder. Default: [tool.redphase] tests, else 'tests'."
+)
 @_project_option
 def scaffold(
-    paths: tuple[Path, ...], check: bool, show_diff: bool, features: str | None, tests: str | None, project: str | None
+    paths: tuple[Path, ...],
+    check: bool,
+    show_diff: bool,
+    features: str | None,
+    tests: str | None,
+    project: str | None,
 ) -> None:
     """Render pytest-bdd modules for .feature files, or add what is missing to existing ones.
 
@@ -91,7 +105,10 @@ def scaffold(
             verb = {"create": "create", "append": "append to", "update": "update"}[change.action]
             prefix = "would " if check else ""
             click.echo(f"{prefix}{verb} {change.path.relative_to(config.root).as_posix()}")
-    counts = {severity: sum(d.severity.value == severity for d in result.diagnostics) for severity in ("error", "warning", "note")}
+    counts = {
+        severity: sum(d.severity.value == severity for d in result.diagnostics)
+        for severity in ("error", "warning", "note")
+    }
     unchanged = sum(change.action == "identical" for change in result.changes)
     click.echo(
         f"redphase scaffold: {result.features} features, {result.scenarios} scenarios; "
@@ -105,7 +122,9 @@ def scaffold(
 
 @main.command()
 @click.argument("feature", type=click.Path(path_type=Path))
-@click.option("--format", "output_format", type=click.Choice(["yaml", "json"]), default="yaml", show_default=True)
+@click.option(
+    "--format", "output_format", type=click.Choice(["yaml", "json"]), default="yaml", show_default=True
+)
 @_project_option
 def plan(feature: Path, output_format: str, project: str | None) -> None:
     """Print the integration harness description for FEATURE (a file or folder).

@@ -66,7 +66,9 @@ def load_config(root: Path) -> Config:
     known = {"features", "tests", "system", "app", "components"}
     unknown = sorted(set(section) - known)
     if unknown:
-        raise UsageError(f"{pyproject}: unknown [tool.redphase] keys: {', '.join(unknown)} (known: {', '.join(sorted(known))})")
+        raise UsageError(
+            f"{pyproject}: unknown [tool.redphase] keys: {', '.join(unknown)} (known: {', '.join(sorted(known))})"
+        )
     ini = data.get("tool", {}).get("pytest", {}).get("ini_options", {})
     base_dir = ini.get("bdd_features_base_dir") if isinstance(ini, dict) else None
     return Config(
@@ -114,9 +116,13 @@ def _components(raw: Any, pyproject: Path) -> list[ComponentOverride]:
         kind = spec.get("kind")
         treatment = spec.get("treatment")
         if kind is not None and kind not in COMPONENT_KINDS:
-            raise UsageError(f"{pyproject}: components.{name}.kind must be one of {', '.join(COMPONENT_KINDS)}")
+            raise UsageError(
+                f"{pyproject}: components.{name}.kind must be one of {', '.join(COMPONENT_KINDS)}"
+            )
         if treatment is not None and treatment not in TREATMENTS:
-            raise UsageError(f"{pyproject}: components.{name}.treatment must be one of {', '.join(TREATMENTS)}")
+            raise UsageError(
+                f"{pyproject}: components.{name}.treatment must be one of {', '.join(TREATMENTS)}"
+            )
         words = spec.get("words", [])
         if not isinstance(words, list) or not all(isinstance(word, str) for word in words):
             raise UsageError(f"{pyproject}: components.{name}.words must be a list of strings")

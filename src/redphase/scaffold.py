@@ -16,7 +16,15 @@ from redphase.plan.planner import plan_features
 from redphase.project import layout
 from redphase.project.index import ProjectIndex, index_project
 from redphase.render import renderer
-from redphase.write.files import Change, OutsideProject, appended, ensure_inside, plan_change, read_text, write_atomically
+from redphase.write.files import (
+    Change,
+    OutsideProject,
+    appended,
+    ensure_inside,
+    plan_change,
+    read_text,
+    write_atomically,
+)
 
 
 @dataclass
@@ -62,7 +70,9 @@ def plan_only(config: Config, path: Path) -> tuple[HarnessPlan | None, list[Diag
         return None, result.diagnostics
     index = index_project(config.tests, config.bdd_features_base_dir)
     plan = plan_features(files, config, index)
-    return plan, result.diagnostics + list(plan.diagnostics) + [d for f in plan.features for d in f.diagnostics]
+    return plan, result.diagnostics + list(plan.diagnostics) + [
+        d for f in plan.features for d in f.diagnostics
+    ]
 
 
 def _read_all(config: Config, paths: Sequence[Path], result: ScaffoldResult) -> list[FeatureFile]:
@@ -72,7 +82,9 @@ def _read_all(config: Config, paths: Sequence[Path], result: ScaffoldResult) -> 
         try:
             resolved = ensure_inside(path.absolute(), config.root)
         except OutsideProject as error:
-            result.diagnostics.append(Diagnostic(shown, 1, 1, f"refused: {error}", fix="scaffold features inside the project"))
+            result.diagnostics.append(
+                Diagnostic(shown, 1, 1, f"refused: {error}", fix="scaffold features inside the project")
+            )
             continue
         parsed = read_feature(resolved, layout.display(resolved, config.root))
         if isinstance(parsed, list):
@@ -97,7 +109,9 @@ def _current(path: Path, texts: dict[Path, str]) -> str | None:
     return texts[path] if path in texts else read_text(path)
 
 
-def _feature_files(feature: FeaturePlan, plan: HarnessPlan, index: ProjectIndex, texts: dict[Path, str]) -> None:
+def _feature_files(
+    feature: FeaturePlan, plan: HarnessPlan, index: ProjectIndex, texts: dict[Path, str]
+) -> None:
     if feature.runnable_copy is not None and feature.runnable_source is not None:
         texts[feature.runnable_copy] = feature.runnable_source
     if feature.new_scenarios:

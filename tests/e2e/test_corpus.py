@@ -17,7 +17,9 @@ def test_the_corpus_is_complete() -> None:
     assert (len(GOOD), len(BAD)) == (50, 12)
 
 
-def test_every_good_file_scaffolds_into_one_red_project(pytester: pytest.Pytester, outcomes: StepOutcomes) -> None:
+def test_every_good_file_scaffolds_into_one_red_project(
+    pytester: pytest.Pytester, outcomes: StepOutcomes
+) -> None:
     root = make_project(pytester.path, GOOD)
     result = run_cli("scaffold", cwd=root)
     assert result.exit_code == 0, result.output
@@ -29,7 +31,9 @@ def test_every_good_file_scaffolds_into_one_red_project(pytester: pytest.Pyteste
         source = path.read_text(encoding="utf-8")
         assert black.format_str(source, mode=black.Mode()) == source, f"{path} is not black-clean"
 
-    run = pytester.runpytest_inprocess("tests", "--strict-markers", "-p", "no:cacheprovider", plugins=[outcomes])
+    run = pytester.runpytest_inprocess(
+        "tests", "--strict-markers", "-p", "no:cacheprovider", plugins=[outcomes]
+    )
     reports = run.reprec.getreports("pytest_runtest_logreport")  # type: ignore[attr-defined]
     failed = {report.nodeid for report in reports if report.failed}
     collection = run.reprec.getreports("pytest_collectreport")  # type: ignore[attr-defined]
@@ -45,7 +49,9 @@ def test_every_good_file_scaffolds_into_one_red_project(pytester: pytest.Pyteste
 
 
 @pytest.mark.parametrize("feature", BAD, ids=lambda path: path.name)
-def test_each_bad_file_is_rejected_with_its_location_and_nothing_is_written(tmp_path: Path, feature: Path) -> None:
+def test_each_bad_file_is_rejected_with_its_location_and_nothing_is_written(
+    tmp_path: Path, feature: Path
+) -> None:
     root = make_project(tmp_path, [feature])
     before = snapshot(root)
     result = run_cli("scaffold", cwd=root)
@@ -56,7 +62,9 @@ def test_each_bad_file_is_rejected_with_its_location_and_nothing_is_written(tmp_
 
     for line in expected.splitlines():
         location = json.loads(line)["parseError"]["source"]["location"]
-        assert f"{feature.name}:{location['line']}:{max(1, location.get('column', 1))}: error:" in result.output
+        assert (
+            f"{feature.name}:{location['line']}:{max(1, location.get('column', 1))}: error:" in result.output
+        )
     assert snapshot(root) == before
 
 

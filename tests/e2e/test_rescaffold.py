@@ -41,19 +41,24 @@ def test_a_second_run_changes_nothing(tmp_path: Path) -> None:
     assert run_cli("scaffold", "--check", cwd=root).exit_code == 0
 
 
-def test_hand_edits_survive_and_only_new_steps_are_added(pytester: pytest.Pytester, outcomes: StepOutcomes) -> None:
+def test_hand_edits_survive_and_only_new_steps_are_added(
+    pytester: pytest.Pytester, outcomes: StepOutcomes
+) -> None:
     root = make_project(pytester.path, {"checkout.feature": CHECKOUT})
     assert run_cli("scaffold", cwd=root).exit_code == 0
     steps = root / "tests" / "step_defs" / "checkout_steps.py"
-    edited = steps.read_text(encoding="utf-8").replace(
-        '    system.act("the customer pays {float} by card"',
-        "    hand_written = 'kept'  # a person's own line\n    system.act(\"the customer pays {float} by card\"",
+    original = steps.read_text(encoding="utf-8")
+    body = original.index(
+        '"""', original.index('"""', original.index("def when_the_customer_pays_float_by_card")) + 3
+    )
+    edited = (
+        original[: body + 3] + "\n    hand_written = 'kept'  # a person's own line" + original[body + 3 :]
     )
     assert "hand_written = 'kept'" in edited
     steps.write_text(edited, encoding="utf-8")
 
     (root / "features" / "checkout.feature").write_text(
-        CHECKOUT + '\n  Scenario: Paying by voucher\n    Given a customer with 1 items in the basket\n'
+        CHECKOUT + "\n  Scenario: Paying by voucher\n    Given a customer with 1 items in the basket\n"
         '    When the customer redeems voucher "SPRING"\n    Then an email receipt is sent to "bo@example.com"\n',
         encoding="utf-8",
     )
@@ -69,7 +74,9 @@ def test_hand_edits_survive_and_only_new_steps_are_added(pytester: pytest.Pytest
     assert "given_a_customer_with" not in added, "an existing step was defined again"
     assert run_cli("scaffold", "--check", cwd=root).exit_code == 0
 
-    run = pytester.runpytest_inprocess("tests", "--strict-markers", "-p", "no:cacheprovider", plugins=[outcomes])
+    run = pytester.runpytest_inprocess(
+        "tests", "--strict-markers", "-p", "no:cacheprovider", plugins=[outcomes]
+    )
     run.assert_outcomes(failed=2, passed=2)
     assert set(outcomes.failures.values()) == {("then", "AssertionError")}
 
@@ -91,7 +98,9 @@ def test_a_given_shared_across_runs_is_defined_once(tmp_path: Path) -> None:
 
 
 def test_the_same_text_under_given_and_when_gives_two_definitions(tmp_path: Path) -> None:
-    feature = "Feature: f\n  Scenario: s\n    Given the door opens\n    When the door opens\n    Then it is open\n"
+    feature = (
+        "Feature: f\n  Scenario: s\n    Given the door opens\n    When the door opens\n    Then it is open\n"
+    )
     root = make_project(tmp_path, {"door.feature": feature})
     assert run_cli("scaffold", cwd=root).exit_code == 0
     assert _definitions(root, r"def given_the_door_opens\(") == 1
@@ -104,7 +113,7 @@ def test_diff_shows_the_change_and_writes_nothing(tmp_path: Path) -> None:
     result = run_cli("scaffold", "--diff", cwd=root)
     assert result.exit_code == 1
     assert "+++ b/tests/test_checkout.py" in result.output
-    assert "+@scenario(FEATURE, \"Paying by card\")" in result.output
+    assert '+@scenario(FEATURE, "Paying by card")' in result.output
     assert snapshot(root) == before
 
 
@@ -117,7 +126,7 @@ def test_steps_a_person_wrote_with_any_parser_are_reused(tmp_path: Path) -> None
         "def basket(count):\n    pass\n\n\n"
         "@when(parsers.cfparse('the customer pays {amount:f} by card'))\n"
         "def pays(amount):\n    pass\n\n\n"
-        "@then(parsers.re(r'an email receipt is sent to \"(?P<to>[^\"]+)\"'))\n"
+        '@then(parsers.re(r\'an email receipt is sent to "(?P<to>[^"]+)"\'))\n'
         "def receipt(to):\n    pass\n",
         encoding="utf-8",
     )

@@ -11,9 +11,13 @@ from pytest_bdd import parsers
 
 from redphase.plan.expressions import convert, pattern_for
 
-WORDS = st.sampled_from(["the", "user", "has", "ünïcode", "五", "café", "a", "x", "(a/b)", "{x}", "%", "\\", "--"])
+WORDS = st.sampled_from(
+    ["the", "user", "has", "ünïcode", "五", "café", "a", "x", "(a/b)", "{x}", "%", "\\", "--"]
+)
 INTS = st.integers(min_value=-(10**12), max_value=10**12).map(str)
-FLOATS = st.floats(allow_nan=False, allow_infinity=False, min_value=-1e6, max_value=1e6).map(lambda f: f"{f:.3f}")
+FLOATS = st.floats(allow_nan=False, allow_infinity=False, min_value=-1e6, max_value=1e6).map(
+    lambda f: f"{f:.3f}"
+)
 STRINGS = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=12).map(
     lambda s: '"' + s.replace("\\", "").replace('"', "") + '"'
 )
@@ -65,7 +69,9 @@ def test_an_int_pattern_does_not_match_a_float_text() -> None:
 
 
 def test_outline_placeholders_become_named_arguments_typed_from_examples() -> None:
-    pattern = pattern_for("<who> pays <amount> for <item>", {"who": ["alice"], "amount": ["10", "-3"], "item": ["a b"]})
+    pattern = pattern_for(
+        "<who> pays <amount> for <item>", {"who": ["alice"], "amount": ["10", "-3"], "item": ["a b"]}
+    )
     assert [(p.name, p.type, p.origin) for p in pattern.params] == [
         ("who", "text", "placeholder"),
         ("amount", "int", "placeholder"),
@@ -82,7 +88,9 @@ def test_a_step_made_only_of_a_placeholder_matches_only_its_examples() -> None:
 
 
 def test_parameter_names_never_clash_with_reserved_arguments() -> None:
-    pattern = pattern_for("<datatable> and <system> and <docstring>", {"datatable": ["1"], "system": ["a"], "docstring": ["b"]})
+    pattern = pattern_for(
+        "<datatable> and <system> and <docstring>", {"datatable": ["1"], "system": ["a"], "docstring": ["b"]}
+    )
     names = [param.name for param in pattern.params]
     assert not {"datatable", "docstring", "system"} & set(names)
     assert len(set(names)) == 3

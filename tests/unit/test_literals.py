@@ -11,7 +11,9 @@ from redphase.render.literals import docstring, pattern_literal, string_literal
 
 HOSTILE = st.one_of(
     st.text(max_size=40),
-    st.sampled_from(['"""', "'''", "\\", '\\"', "{{ x }}", "{% raw %}", '__import__("os")', 'x"', "\x00", "\u2028", "\r"]),
+    st.sampled_from(
+        ['"""', "'''", "\\", '\\"', "{{ x }}", "{% raw %}", '__import__("os")', 'x"', "\x00", "\u2028", "\r"]
+    ),
 )
 
 

@@ -45,7 +45,10 @@ def read_feature(path: Path, display: str) -> FeatureFile | list[Diagnostic]:
     if source.startswith("\ufeff"):
         return [
             Diagnostic(
-                display, 1, 1, "file starts with a UTF-8 byte order mark, which pytest-bdd reads as text",
+                display,
+                1,
+                1,
+                "file starts with a UTF-8 byte order mark, which pytest-bdd reads as text",
                 fix="save the file as UTF-8 without BOM",
             )
         ]
@@ -71,7 +74,9 @@ def _diagnostic(display: str, error: Any) -> Diagnostic:
     location = error.location or {}
     message = _LOCATION_PREFIX.sub("", str(error))
     # Gherkin reports end-of-file errors at column 0; editors count columns from 1.
-    return Diagnostic(display, int(location.get("line") or 1), max(1, int(location.get("column") or 1)), message)
+    return Diagnostic(
+        display, int(location.get("line") or 1), max(1, int(location.get("column") or 1)), message
+    )
 
 
 def _location(node: Node) -> Location:
@@ -99,7 +104,9 @@ def _steps(raw_steps: Sequence[Node], inherited: StepKind) -> tuple[Step, ...]:
                 text=raw["text"],
                 location=_location(raw),
                 data_table=DataTable(_rows(table["rows"]), _location(table)) if table else None,
-                doc_string=DocString(doc["content"], doc.get("mediaType") or "", _location(doc)) if doc else None,
+                doc_string=DocString(doc["content"], doc.get("mediaType") or "", _location(doc))
+                if doc
+                else None,
             )
         )
     return tuple(steps)
@@ -110,7 +117,9 @@ def _rows(raw_rows: Sequence[Node]) -> tuple[tuple[str, ...], ...]:
 
 
 def _background(raw: Node, inherited: StepKind) -> Background:
-    return Background(raw["keyword"], raw.get("name", ""), _steps(raw.get("steps", ()), inherited), _location(raw))
+    return Background(
+        raw["keyword"], raw.get("name", ""), _steps(raw.get("steps", ()), inherited), _location(raw)
+    )
 
 
 def _last_kind(backgrounds: Sequence[Background]) -> StepKind:
@@ -119,14 +128,19 @@ def _last_kind(backgrounds: Sequence[Background]) -> StepKind:
 
 
 def _scenario(
-    raw: Node, backgrounds: tuple[Background, ...], rule_name: str | None = None, rule_tags: tuple[Tag, ...] = ()
+    raw: Node,
+    backgrounds: tuple[Background, ...],
+    rule_name: str | None = None,
+    rule_tags: tuple[Tag, ...] = (),
 ) -> Scenario:
     examples = tuple(
         Examples(
             keyword=block["keyword"],
             name=block.get("name", ""),
             tags=_tags(block),
-            header=tuple(cell["value"] for cell in block["tableHeader"]["cells"]) if block.get("tableHeader") else (),
+            header=tuple(cell["value"] for cell in block["tableHeader"]["cells"])
+            if block.get("tableHeader")
+            else (),
             rows=_rows(block.get("tableBody") or ()),
             location=_location(block),
         )
@@ -183,5 +197,12 @@ def _rule(raw: Node, feature_background: Background | None) -> Rule:
         elif "scenario" in child:
             chain = (*outer, background) if background else outer
             scenarios.append(_scenario(child["scenario"], chain, raw.get("name", ""), tags))
-    return Rule(raw["keyword"], raw.get("name", ""), raw.get("description", ""), tags, background,
-                tuple(scenarios), _location(raw))
+    return Rule(
+        raw["keyword"],
+        raw.get("name", ""),
+        raw.get("description", ""),
+        tags,
+        background,
+        tuple(scenarios),
+        _location(raw),
+    )

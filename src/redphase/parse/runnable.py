@@ -34,17 +34,28 @@ class Compatibility:
 def check(file: FeatureFile) -> Compatibility:
     feature = file.feature
     if feature is None:
-        note = Diagnostic(file.display, 1, 1, "file has no Feature, so there is nothing to scaffold",
-                          Severity.NOTE, fix="add a `Feature:` line and at least one Scenario")
+        note = Diagnostic(
+            file.display,
+            1,
+            1,
+            "file has no Feature, so there is nothing to scaffold",
+            Severity.NOTE,
+            fix="add a `Feature:` line and at least one Scenario",
+        )
         return Compatibility((note,), None)
     diagnostics: list[Diagnostic] = []
     edits: list[_Edit] = []
     if not feature.scenarios:
-        diagnostics.append(Diagnostic(
-            file.display, feature.location.line, feature.location.column,
-            "Feature has no scenarios, so there is nothing to scaffold", Severity.NOTE,
-            fix="add a Scenario with Given/When/Then steps",
-        ))
+        diagnostics.append(
+            Diagnostic(
+                file.display,
+                feature.location.line,
+                feature.location.column,
+                "Feature has no scenarios, so there is nothing to scaffold",
+                Severity.NOTE,
+                fix="add a Scenario with Given/When/Then steps",
+            )
+        )
     _leading_conjunctions(file, feature, diagnostics, edits)
     _duplicate_names(file, feature, diagnostics, edits)
     _example_tags(file, feature, diagnostics, edits)
@@ -52,18 +63,25 @@ def check(file: FeatureFile) -> Compatibility:
     if without_outcome:
         first = without_outcome[0].location
         lines = ", ".join(str(scenario.location.line) for scenario in without_outcome)
-        diagnostics.append(Diagnostic(
-            file.display, first.line, first.column,
-            f"{len(without_outcome)} of {len(feature.scenarios)} scenarios have no Then step, so nothing is asserted "
-            f"(verdict: no-outcome); scenario lines: {lines}",
-            Severity.NOTE, fix="add a Then step that states the business outcome",
-        ))
+        diagnostics.append(
+            Diagnostic(
+                file.display,
+                first.line,
+                first.column,
+                f"{len(without_outcome)} of {len(feature.scenarios)} scenarios have no Then step, so nothing is asserted "
+                f"(verdict: no-outcome); scenario lines: {lines}",
+                Severity.NOTE,
+                fix="add a Then step that states the business outcome",
+            )
+        )
     if not edits:
         return Compatibility(tuple(diagnostics), None)
     return Compatibility(tuple(diagnostics), _apply(file, edits))
 
 
-def _leading_conjunctions(file: FeatureFile, feature: Feature, out: list[Diagnostic], edits: list[_Edit]) -> None:
+def _leading_conjunctions(
+    file: FeatureFile, feature: Feature, out: list[Diagnostic], edits: list[_Edit]
+) -> None:
     seen: set[tuple[int, int]] = set()
     blocks = [background.steps for scenario in feature.scenarios for background in scenario.backgrounds]
     blocks += [scenario.steps for scenario in feature.scenarios]
@@ -79,12 +97,17 @@ def _leading_conjunctions(file: FeatureFile, feature: Feature, out: list[Diagnos
         seen.add(key)
         keyword = _keyword_for(feature.language, first.kind)
         edits.append(_Edit(first.location.line, first.location.column, first.keyword, keyword))
-        out.append(Diagnostic(
-            file.display, first.location.line, first.location.column,
-            f"the first step starts with {first.keyword.strip()!r}, which pytest-bdd rejects; "
-            f"redphase binds the tests to a runnable copy that reads {keyword.strip()!r} here",
-            Severity.WARNING, fix=f"write {keyword.strip()!r} instead of {first.keyword.strip()!r}",
-        ))
+        out.append(
+            Diagnostic(
+                file.display,
+                first.location.line,
+                first.location.column,
+                f"the first step starts with {first.keyword.strip()!r}, which pytest-bdd rejects; "
+                f"redphase binds the tests to a runnable copy that reads {keyword.strip()!r} here",
+                Severity.WARNING,
+                fix=f"write {keyword.strip()!r} instead of {first.keyword.strip()!r}",
+            )
+        )
 
 
 def _duplicate_names(file: FeatureFile, feature: Feature, out: list[Diagnostic], edits: list[_Edit]) -> None:
@@ -102,12 +125,17 @@ def _duplicate_names(file: FeatureFile, feature: Feature, out: list[Diagnostic],
         start = scenario.location.column - 1
         old = line_text[start:].rstrip("\r\n")
         edits.append(_Edit(scenario.location.line, scenario.location.column, old, f"{old_header} {new_name}"))
-        out.append(Diagnostic(
-            file.display, scenario.location.line, scenario.location.column,
-            f"another scenario in this feature is also named {scenario.name!r}; pytest-bdd would keep only the last. "
-            f"redphase binds this one as {new_name!r} in a runnable copy",
-            Severity.WARNING, fix="give every scenario in a feature its own name",
-        ))
+        out.append(
+            Diagnostic(
+                file.display,
+                scenario.location.line,
+                scenario.location.column,
+                f"another scenario in this feature is also named {scenario.name!r}; pytest-bdd would keep only the last. "
+                f"redphase binds this one as {new_name!r} in a runnable copy",
+                Severity.WARNING,
+                fix="give every scenario in a feature its own name",
+            )
+        )
 
 
 def _unused_name(scenario: Scenario, taken: set[str]) -> str:
@@ -126,11 +154,16 @@ def _example_tags(file: FeatureFile, feature: Feature, out: list[Diagnostic], ed
                 marker = marker_name(tag.name)
                 if marker != tag.name:
                     edits.append(_tag_edit(tag, marker))
-                    out.append(Diagnostic(
-                        file.display, tag.location.line, tag.location.column,
-                        f"Examples tag @{tag.name} cannot be a pytest marker name; the runnable copy uses @{marker}",
-                        Severity.WARNING, fix=f"rename the tag to @{marker}",
-                    ))
+                    out.append(
+                        Diagnostic(
+                            file.display,
+                            tag.location.line,
+                            tag.location.column,
+                            f"Examples tag @{tag.name} cannot be a pytest marker name; the runnable copy uses @{marker}",
+                            Severity.WARNING,
+                            fix=f"rename the tag to @{marker}",
+                        )
+                    )
 
 
 def _tag_edit(tag: Tag, marker: str) -> _Edit:
@@ -142,7 +175,11 @@ def _keyword_for(language: str, kind: StepKind) -> str:
 
     dialect = Dialect.for_name(language) or Dialect.for_name("en")
     assert dialect is not None
-    keywords = {"given": dialect.given_keywords, "when": dialect.when_keywords, "then": dialect.then_keywords}[kind]
+    keywords = {
+        "given": dialect.given_keywords,
+        "when": dialect.when_keywords,
+        "then": dialect.then_keywords,
+    }[kind]
     return next(keyword for keyword in keywords if keyword.strip() != "*")
 
 
@@ -152,11 +189,15 @@ def _apply(file: FeatureFile, edits: list[_Edit]) -> str:
         text = lines[edit.line - 1]
         start = edit.column - 1
         if text[start : start + len(edit.old)] != edit.old:
-            raise AssertionError(f"{file.display}:{edit.line}:{edit.column}: expected {edit.old!r} in {text!r}")
+            raise AssertionError(
+                f"{file.display}:{edit.line}:{edit.column}: expected {edit.old!r} in {text!r}"
+            )
         lines[edit.line - 1] = text[:start] + edit.new + text[start + len(edit.old) :]
     body = "".join(lines)
     if body and not body.endswith(("\n", "\r")):
         body += "\n"
     # Appended, not prepended, so that every line number still matches the person's file.
-    return body + f"# Runnable copy of {file.display} written by redphase scaffold. Do not edit: edit that file.\n"
-
+    return (
+        body
+        + f"# Runnable copy of {file.display} written by redphase scaffold. Do not edit: edit that file.\n"
+    )

@@ -29,18 +29,69 @@ KIND_LABEL = {
 DEFAULT_WORDS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("email", "external", ("email", "emails", "e-mail", "mail", "mailed", "inbox", "newsletter")),
     ("sms", "external", ("sms", "text message", "phone number")),
-    ("payments", "external", ("payment", "payments", "pay", "paid", "charge", "charged", "card", "refund",
-                              "refunded", "invoice", "stripe", "paypal")),
+    (
+        "payments",
+        "external",
+        (
+            "payment",
+            "payments",
+            "pay",
+            "paid",
+            "charge",
+            "charged",
+            "card",
+            "refund",
+            "refunded",
+            "invoice",
+            "stripe",
+            "paypal",
+        ),
+    ),
     ("notifications", "external", ("notification", "notifications", "notify", "notified", "push")),
     ("shipping", "external", ("shipping", "shipped", "courier", "delivery", "parcel")),
     ("http_api", "external", ("api", "webhook", "third-party", "endpoint")),
-    ("database", "database", ("database", "db", "stored", "store", "saved", "persisted", "record", "records",
-                              "recorded", "table", "row", "rows")),
+    (
+        "database",
+        "database",
+        (
+            "database",
+            "db",
+            "stored",
+            "store",
+            "saved",
+            "persisted",
+            "record",
+            "records",
+            "recorded",
+            "table",
+            "row",
+            "rows",
+        ),
+    ),
     ("cache", "cache", ("cache", "cached")),
-    ("queue", "queue", ("queue", "queued", "event", "events", "message", "messages", "published", "publish",
-                        "topic")),
-    ("clock", "clock", ("clock", "time", "today", "tomorrow", "yesterday", "date", "expires", "expired",
-                        "hours", "minutes", "days", "deadline")),
+    (
+        "queue",
+        "queue",
+        ("queue", "queued", "event", "events", "message", "messages", "published", "publish", "topic"),
+    ),
+    (
+        "clock",
+        "clock",
+        (
+            "clock",
+            "time",
+            "today",
+            "tomorrow",
+            "yesterday",
+            "date",
+            "expires",
+            "expired",
+            "hours",
+            "minutes",
+            "days",
+            "deadline",
+        ),
+    ),
 )
 
 
@@ -92,8 +143,9 @@ class ComponentInference:
         by_name = {component.name: component for component in components}
         for declared in self.declared_by_tags(tags):
             if declared.name in by_name:
-                by_name[declared.name] = Component(declared.name, by_name[declared.name].kind, declared.treatment,
-                                                   declared.reason)
+                by_name[declared.name] = Component(
+                    declared.name, by_name[declared.name].kind, declared.treatment, declared.reason
+                )
         return [by_name[name] for name in sorted(by_name)]
 
     @staticmethod

@@ -19,7 +19,12 @@ def to_data(plan: HarnessPlan) -> dict[str, Any]:
 
 
 def _component(component: Component) -> dict[str, str]:
-    return {"name": component.name, "kind": component.kind, "treatment": component.treatment, "reason": component.reason}
+    return {
+        "name": component.name,
+        "kind": component.kind,
+        "treatment": component.treatment,
+        "reason": component.reason,
+    }
 
 
 def _feature(feature: FeaturePlan, plan: HarnessPlan) -> dict[str, Any]:
@@ -56,7 +61,9 @@ def _step(use: StepUse, plan: HarnessPlan) -> dict[str, Any]:
         "phase": use.phase,
         "pattern": use.key[1],
     }
-    data["parameters"] = [{"name": p.name, "type": p.type, "python": p.python_type, "from": p.origin} for p in use.params]
+    data["parameters"] = [
+        {"name": p.name, "type": p.type, "python": p.python_type, "from": p.origin} for p in use.params
+    ]
     if definition is not None:
         data["function"] = definition.function_name
     if use.defined_at:

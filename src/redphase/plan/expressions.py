@@ -21,13 +21,23 @@ INT_REGEX = r"-?\d+"
 FLOAT_REGEX = r"[-+]?(?:\d+(?:\.\d+)?|\.\d+)(?:[E][+-]?\d+)?"
 STRING_REGEX = r""""[^"\\]*(?:\\.[^"\\]*)*"|'[^'\\]*(?:\\.[^'\\]*)*'"""
 TEXT_REGEX = r".*"
+# Generated step modules name the long regexes once, as module constants, and build patterns from them.
+CONSTANT_BY_TYPE = {"int": "INT", "float": "FLOAT", "string": "STRING"}
+REGEX_BY_CONSTANT = {"INT": INT_REGEX, "FLOAT": FLOAT_REGEX, "STRING": STRING_REGEX}
 
-REGEX_BY_TYPE: dict[ParamType, str] = {"int": INT_REGEX, "float": FLOAT_REGEX, "string": STRING_REGEX, "text": TEXT_REGEX}
+REGEX_BY_TYPE: dict[ParamType, str] = {
+    "int": INT_REGEX,
+    "float": FLOAT_REGEX,
+    "string": STRING_REGEX,
+    "text": TEXT_REGEX,
+}
 # Cucumber calls them int, float and string; as Python names those would shadow builtins.
 PYTHON_NAME: dict[ParamType, str] = {"int": "number", "float": "decimal", "string": "text", "text": "value"}
 PYTHON_TYPE: dict[ParamType, str] = {"int": "int", "float": "float", "string": "str", "text": "str"}
 # pytest-bdd reserves two argument names, and every step already receives the `system` fixture.
-RESERVED = frozenset({"datatable", "docstring", "system", "request", "expected", "observed"})
+RESERVED = frozenset(
+    {"datatable", "docstring", "system", "request", "expected", "observed", "touches", "step"}
+)
 PLACEHOLDER = re.compile(r"<(.+?)>")
 
 
@@ -49,18 +59,37 @@ class Param:
 
 
 @dataclass(frozen=True)
+class RegexPart:
+    """Literal regex text, or a named group whose regex is a shared constant or written inline."""
+
+    text: str = ""
+    group: str = ""
+    constant: str = ""
+
+    @property
+    def regex(self) -> str:
+        if not self.group:
+            return self.text
+        return f"(?P<{self.group}>{REGEX_BY_CONSTANT[self.constant] if self.constant else self.text})"
+
+
+@dataclass(frozen=True)
 class StepPattern:
     # A Cucumber-style pattern, readable and stable: it is half of a step definition's identity.
     expression: str
-    regex: str
+    parts: tuple[RegexPart, ...]
     params: tuple[Param, ...]
+
+    @property
+    def regex(self) -> str:
+        return "".join(part.regex for part in self.parts)
 
 
 def pattern_for(text: str, columns: Mapping[str, Sequence[str]] | None = None) -> StepPattern:
     """`columns` maps each outline placeholder to the values its Examples give it."""
     columns = columns or {}
     expression: list[str] = []
-    regex: list[str] = []
+    regex: list[RegexPart] = []
     params: list[Param] = []
     used: set[str] = set(RESERVED)
     position = 0
@@ -76,32 +105,34 @@ def pattern_for(text: str, columns: Mapping[str, Sequence[str]] | None = None) -
         kind = _type_of_values(columns[column])
         params.append(Param(name, kind, "placeholder", column))
         expression.append(f"<{column}>")
-        group = REGEX_BY_TYPE[kind]
         if kind == "text" and not anchored and columns[column]:
             values = sorted(set(columns[column]), key=lambda value: (-len(value), value))
-            group = "|".join(_escape_regex(value) for value in values)
-        regex.append(f"(?P<{name}>{group})")
+            regex.append(RegexPart("|".join(_escape_regex(value) for value in values), name))
+        elif kind == "text":
+            regex.append(RegexPart(TEXT_REGEX, name))
+        else:
+            regex.append(RegexPart(group=name, constant=CONSTANT_BY_TYPE[kind]))
         position = match.end()
     _literal_segment(text[position:], expression, regex, params, used)
-    return StepPattern("".join(expression), "".join(regex), tuple(params))
+    return StepPattern("".join(expression), tuple(regex), tuple(params))
 
 
 def _literal_segment(
-    segment: str, expression: list[str], regex: list[str], params: list[Param], used: set[str]
+    segment: str, expression: list[str], regex: list[RegexPart], params: list[Param], used: set[str]
 ) -> None:
     if not segment:
         return
     position = 0
     for kind, start, end in _cucumber_parameters(segment):
         expression.append(_escape_expression(segment[position:start]))
-        regex.append(_escape_regex(segment[position:start]))
+        regex.append(RegexPart(_escape_regex(segment[position:start])))
         name = _unique(PYTHON_NAME[kind], used)
         params.append(Param(name, kind, "text"))
         expression.append("{" + kind + "}")
-        regex.append(f"(?P<{name}>{REGEX_BY_TYPE[kind]})")
+        regex.append(RegexPart(group=name, constant=CONSTANT_BY_TYPE[kind]))
         position = end
     expression.append(_escape_expression(segment[position:]))
-    regex.append(_escape_regex(segment[position:]))
+    regex.append(RegexPart(_escape_regex(segment[position:])))
 
 
 def _cucumber_parameters(segment: str) -> list[tuple[ParamType, int, int]]:
@@ -125,7 +156,7 @@ def _cucumber_parameters(segment: str) -> list[tuple[ParamType, int, int]]:
     found: list[tuple[ParamType, int, int]] = []
     for kind, argument in zip(types, arguments, strict=True):
         group = argument.group
-        found.append((kind, group.start, group.end))  # type: ignore[arg-type]
+        found.append((kind, group.start, group.end))
     return found
 
 

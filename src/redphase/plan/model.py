@@ -9,7 +9,7 @@ from typing import Literal
 from redphase.diagnostics import Diagnostic
 from redphase.parse.model import StepKind
 from redphase.plan.components import Component
-from redphase.plan.expressions import Param
+from redphase.plan.expressions import Param, RegexPart
 
 Phase = Literal["arrange", "act", "assert"]
 PHASE_BY_KIND: dict[StepKind, Phase] = {"given": "arrange", "when": "act", "then": "assert"}
@@ -26,7 +26,7 @@ class SystemUnderTest:
 class StepDefinition:
     kind: StepKind
     expression: str
-    regex: str
+    parts: tuple[RegexPart, ...]
     params: tuple[Param, ...]
     function_name: str
     takes_datatable: bool
@@ -43,6 +43,14 @@ class StepDefinition:
     @property
     def phase(self) -> Phase:
         return PHASE_BY_KIND[self.kind]
+
+    @property
+    def regex(self) -> str:
+        return "".join(part.regex for part in self.parts)
+
+    @property
+    def constants(self) -> set[str]:
+        return {part.constant for part in self.parts if part.constant}
 
     @property
     def needs_unquote(self) -> bool:

@@ -9,7 +9,6 @@ from functools import lru_cache
 from pathlib import Path
 
 from redphase.config import Config
-from redphase.diagnostics import Diagnostic
 from redphase.parse.model import Feature, FeatureFile, Scenario, Step
 from redphase.parse.reader import parse_source
 from redphase.parse.runnable import check
@@ -25,9 +24,9 @@ from redphase.plan.model import (
     SystemUnderTest,
 )
 from redphase.plan.names import identifier, shorten, unique
-from redphase.tags import marker_name
 from redphase.project import layout
 from redphase.project.index import ProjectIndex
+from redphase.tags import marker_name
 
 
 @dataclass
@@ -56,7 +55,9 @@ def plan_features(files: Sequence[FeatureFile], config: Config, index: ProjectIn
     for feature in features:
         for component in feature.components:
             components.setdefault(component.name, component)
-    markers = sorted({marker for feature in features for scenario in feature.scenarios for marker in scenario.markers})
+    markers = sorted(
+        {marker for feature in features for scenario in feature.scenarios for marker in scenario.markers}
+    )
     system = (
         SystemUnderTest(config.system, f"[tool.redphase] system in {config.source}")
         if config.system
@@ -91,7 +92,9 @@ def _plan_feature(
     slug = module.stem.removeprefix("test_")
     steps_module = layout.steps_module(slug, config)
     existing_module = index.modules.get(module)
-    test_names = state.names_by_module.setdefault(module, set(existing_module.names if existing_module else ()))
+    test_names = state.names_by_module.setdefault(
+        module, set(existing_module.names if existing_module else ())
+    )
     step_names = state.names_by_module.setdefault(
         steps_module, set(index.modules[steps_module].names) if steps_module in index.modules else set()
     )
@@ -100,7 +103,9 @@ def _plan_feature(
     scenarios = []
     all_components: dict[str, Component] = {}
     for scenario, bound_name in zip(feature.scenarios, bound_names, strict=True):
-        tags = feature_tags + [(tag.name, f"{file.display}:{tag.location.line}") for tag in scenario.rule_tags]
+        tags = feature_tags + [
+            (tag.name, f"{file.display}:{tag.location.line}") for tag in scenario.rule_tags
+        ]
         tags += [(tag.name, f"{file.display}:{tag.location.line}") for tag in scenario.tags]
         columns = _columns(scenario)
         for component in inference.declared_by_tags(tags):
@@ -110,12 +115,18 @@ def _plan_feature(
             components = inference.apply_tags(inference.touched_by(step.text), tags)
             for component in components:
                 all_components.setdefault(component.name, component)
-            use, definition = _use_step(step, columns, module, file, components, config, index, state, step_names)
+            use, definition = _use_step(
+                step, columns, module, file, components, config, index, state, step_names
+            )
             uses.append(use)
             if definition is not None:
                 new_definitions.append(definition)
         already = existing_module is not None and index.is_bound(module, bound_file, bound_name)
-        test_name = "" if already else unique(f"test_{shorten(identifier(scenario.name, 'scenario'), 70)}", test_names)
+        test_name = (
+            ""
+            if already
+            else unique(f"test_{shorten(identifier(scenario.name, 'scenario'), 70)}", test_names)
+        )
         test_names.add(test_name)
         scenarios.append(_scenario_plan(scenario, bound_name, test_name, tags, tuple(uses), already))
     return FeaturePlan(
@@ -141,7 +152,11 @@ def _bound_names(file: FeatureFile, feature: Feature, runnable_source: str | Non
     if runnable_source is None:
         return [scenario.name for scenario in feature.scenarios]
     copy = parse_source(runnable_source, file.path, file.display)
-    if isinstance(copy, list) or copy.feature is None or len(copy.feature.scenarios) != len(feature.scenarios):
+    if (
+        isinstance(copy, list)
+        or copy.feature is None
+        or len(copy.feature.scenarios) != len(feature.scenarios)
+    ):
         raise AssertionError(f"{file.display}: the runnable copy no longer parses the same way")
     return [scenario.name for scenario in copy.feature.scenarios]
 
@@ -201,7 +216,9 @@ def _use_step(
     key: StepKey = (step.kind, pattern.expression)
     samples = _sample_texts(step.text, columns)
     steps_dir = config.tests / layout.STEP_DEFS_DIR
-    use = StepUse(step.keyword, step.kind, step.text, step.location.line, key, tuple(components), pattern.params)
+    use = StepUse(
+        step.keyword, step.kind, step.text, step.location.line, key, tuple(components), pattern.params
+    )
     existing = [index.definition_for(step.kind, sample, module, steps_dir) for sample in samples]
     if all(existing):
         found = existing[0]
@@ -216,7 +233,7 @@ def _use_step(
     definition = StepDefinition(
         kind=step.kind,
         expression=pattern.expression,
-        regex=pattern.regex,
+        parts=pattern.parts,
         params=pattern.params,
         function_name=name,
         takes_datatable=step.data_table is not None,
@@ -260,7 +277,9 @@ def _scenario_plan(
     uses: tuple[StepUse, ...],
     already: bool,
 ) -> ScenarioPlan:
-    tag_names = [tag for tag, _ in tags] + [tag.name for examples in scenario.examples for tag in examples.tags]
+    tag_names = [tag for tag, _ in tags] + [
+        tag.name for examples in scenario.examples for tag in examples.tags
+    ]
     names = tuple(dict.fromkeys(tag_names))
     touched: dict[str, Component] = {}
     for use in uses:
@@ -268,7 +287,9 @@ def _scenario_plan(
             touched.setdefault(component.name, component)
     chain = ["system under test"] + [f"{c.name} ({c.treatment})" for c in touched.values()]
     outcomes = [use for use in uses if use.kind == "then"]
-    outcome = "; ".join(use.text for use in outcomes) if outcomes else "none stated: the scenario has no Then step"
+    outcome = (
+        "; ".join(use.text for use in outcomes) if outcomes else "none stated: the scenario has no Then step"
+    )
     criteria = tuple(f"{use.keyword.strip()} {use.text}" for use in outcomes)
     return ScenarioPlan(
         name=scenario.name,

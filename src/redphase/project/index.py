@@ -93,7 +93,9 @@ def index_project(tests_dir: Path, base_dir: Path | None) -> ProjectIndex:
 
 def _python_files(root: Path) -> Iterator[Path]:
     for directory, subdirs, files in os.walk(root):
-        subdirs[:] = sorted(d for d in subdirs if not d.startswith(".") and d not in ("__pycache__", "node_modules"))
+        subdirs[:] = sorted(
+            d for d in subdirs if not d.startswith(".") and d not in ("__pycache__", "node_modules")
+        )
         for name in sorted(files):
             if name.endswith(".py"):
                 yield Path(directory) / name
@@ -159,10 +161,27 @@ def _call_name(node: ast.expr) -> str:
 
 
 def _string_value(node: ast.expr, constants: dict[str, str]) -> str | None:
+    """The value of a string literal, a module constant, or an f-string or `+` of those; else None."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return node.value
     if isinstance(node, ast.Name):
         return constants.get(node.id)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left, right = _string_value(node.left, constants), _string_value(node.right, constants)
+        return None if left is None or right is None else left + right
+    if isinstance(node, ast.JoinedStr):
+        parts = []
+        for value in node.values:
+            if isinstance(value, ast.FormattedValue):
+                if value.conversion != -1 or value.format_spec is not None:
+                    return None
+                part = _string_value(value.value, constants)
+            else:
+                part = _string_value(value, constants)
+            if part is None:
+                return None
+            parts.append(part)
+        return "".join(parts)
     return None
 
 
@@ -197,17 +216,25 @@ def _index_function(
         elif name in STEP_DECORATORS and decorator.args:
             matcher = _matcher(decorator.args[0], constants)
             if matcher is not None:
-                index.steps.append(ExistingStep(STEP_DECORATORS[name], matcher, path, decorator.lineno, shared))
+                index.steps.append(
+                    ExistingStep(STEP_DECORATORS[name], matcher, path, decorator.lineno, shared)
+                )
 
 
 def _fixture_name(decorator: ast.Call) -> str | None:
     for keyword in decorator.keywords:
-        if keyword.arg == "name" and isinstance(keyword.value, ast.Constant) and isinstance(keyword.value.value, str):
+        if (
+            keyword.arg == "name"
+            and isinstance(keyword.value, ast.Constant)
+            and isinstance(keyword.value.value, str)
+        ):
             return keyword.value.value
     return None
 
 
-def _index_scenarios_call(module: ExistingModule, call: ast.Call, constants: dict[str, str], base: Path) -> None:
+def _index_scenarios_call(
+    module: ExistingModule, call: ast.Call, constants: dict[str, str], base: Path
+) -> None:
     if _call_name(call.func) != "scenarios":
         return
     for argument in call.args:

@@ -21,7 +21,9 @@ def display(path: Path, root: Path) -> str:
 
 def feature_slug(feature: Path, config: Config) -> str:
     base = config.features if feature.is_relative_to(config.features) else config.root
-    relative = feature.relative_to(base).with_suffix("") if feature.is_relative_to(base) else Path(feature.stem)
+    relative = (
+        feature.relative_to(base).with_suffix("") if feature.is_relative_to(base) else Path(feature.stem)
+    )
     return shorten(identifier("_".join(relative.parts), fallback="feature"), 60)
 
 
@@ -35,7 +37,7 @@ def steps_module(slug: str, config: Config) -> Path:
 
 def runnable_copy(feature: Path, config: Config) -> Path:
     relative = feature.relative_to(config.root) if feature.is_relative_to(config.root) else Path(feature.name)
-    return config.tests / GENERATED_DIR / "features" / relative
+    return config.tests / GENERATED_DIR / relative
 
 
 def markers_file(config: Config) -> Path:

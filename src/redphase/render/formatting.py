@@ -8,15 +8,16 @@ from typing import Any
 
 @lru_cache(maxsize=1)
 def _mode() -> Any:
-    import black
+    from black.mode import Mode, TargetVersion
 
-    return black.Mode(target_versions={black.TargetVersion.PY311})
+    return Mode(target_versions={TargetVersion.PY311})
 
 
 def format_python(source: str) -> str:
     import black
+    from black.report import NothingChanged
 
     try:
         return str(black.format_str(source, mode=_mode()))
-    except black.NothingChanged:
+    except NothingChanged:
         return source

@@ -59,3 +59,48 @@ def docstring(text: str, indent: str = "") -> str:
     if "\n" in body:
         return f'"""{body}\n{indent}"""'
     return f'"""{body}"""'
+
+
+Segment = tuple[str, str]  # ("text", regex text) or ("name", a module constant holding regex text)
+
+
+def composed_pattern(segments: list[Segment]) -> str:
+    """A regex built from literal text and named module constants: an rf-string where one says it exactly."""
+    if all(kind == "text" for kind, _ in segments):
+        return pattern_literal("".join(value for _, value in segments))
+    body = "".join(
+        value.replace("{", "{{").replace("}", "}}") if kind == "text" else "{" + value + "}"
+        for kind, value in segments
+    )
+    expected = "".join(value if kind == "text" else f"\0{value}\0" for kind, value in segments)
+    for quote in ('"', "'", '"""', "'''"):
+        candidate = f"rf{quote}{body}{quote}"
+        if "\n" not in body and "\r" not in body and _joined_value(candidate) == expected:
+            return candidate
+    return " + ".join(repr(value) if kind == "text" else value for kind, value in segments)
+
+
+def _joined_value(candidate: str) -> str | None:
+    """What an f-string literal evaluates to, names shown as \\0NAME\\0; None if it is anything else."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            node = ast.parse(candidate, mode="eval").body
+    except SyntaxError:
+        return None
+    if not isinstance(node, ast.JoinedStr):
+        return None
+    out = []
+    for value in node.values:
+        if isinstance(value, ast.Constant) and isinstance(value.value, str):
+            out.append(value.value)
+        elif (
+            isinstance(value, ast.FormattedValue)
+            and isinstance(value.value, ast.Name)
+            and value.conversion == -1
+            and value.format_spec is None
+        ):
+            out.append(f"\0{value.value.id}\0")
+        else:
+            return None
+    return "".join(out)

@@ -31,7 +31,9 @@ class Change:
             fromfile=f"a/{name}" if self.action != "create" else "/dev/null",
             tofile=f"b/{name}",
         )
-        return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
+        return "".join(
+            line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines
+        )
 
 
 def ensure_inside(path: Path, root: Path) -> Path:

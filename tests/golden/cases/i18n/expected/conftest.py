@@ -1,0 +1,146 @@
+"""The integration harness: the `system` fixture every step goes through.
+
+Created by `redphase scaffold` because the project had no `system` fixture. It is yours now, and
+redphase never rewrites it. Until a step is wired to your application it returns an `Unwired`
+placeholder, so its Then step fails by a real comparison whose message names the missing wiring.
+Wire a step by making `arrange`/`act`/`observe` call your application (see the README).
+"""
+
+import importlib
+import importlib.util
+import re
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+_HERE = Path(__file__).resolve().parent
+# The same rule redphase uses when it registers markers: pytest cannot register these characters.
+_NOT_IN_MARKER = re.compile("[:()\\s,=]")
+_RESERVED_MARKERS = ["parametrize"]
+
+
+class Unwired:
+    """The value of a step that is not wired to the application yet. It equals nothing."""
+
+    redphase_unwired = True
+
+    def __init__(self, phase: str, step: str, touches: tuple[str, ...]) -> None:
+        self.phase = phase
+        self.step = step
+        self.touches = touches
+
+    def __eq__(self, other: object) -> bool:
+        return False
+
+    def __ne__(self, other: object) -> bool:
+        return True
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __repr__(self) -> str:
+        return f"<unwired {self.phase} step {self.step!r}>"
+
+
+class Harness:
+    """The system under test, assembled for one scenario on isolated infrastructure."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+        self.unwired: list[Unwired] = []
+
+    def arrange(
+        self, step: str, /, *, touches: tuple[str, ...] = (), **params: Any
+    ) -> object:
+        """Given: put the system into the state the step describes."""
+        return self._unwired("arrange", step, touches)
+
+    def act(
+        self, step: str, /, *, touches: tuple[str, ...] = (), **params: Any
+    ) -> object:
+        """When: drive the system through its entry point."""
+        return self._unwired("act", step, touches)
+
+    def observe(
+        self, step: str, /, *, touches: tuple[str, ...] = (), **params: Any
+    ) -> object:
+        """Then: read the outcome back from the system, never from the test's own inputs."""
+        return self._unwired("observe", step, touches)
+
+    def mismatch(self, expected: object, observed: object) -> str:
+        lines = [f"expected {expected!r}, observed {observed!r}"]
+        if self.unwired:
+            lines.append(f"missing wiring, in {Path(__file__).name} (Harness):")
+            for placeholder in self.unwired:
+                touches = ", ".join(placeholder.touches) or "the system"
+                lines.append(
+                    f"  - {placeholder.phase} {placeholder.step!r} (touches {touches})"
+                )
+        return "\n".join(lines)
+
+    def healthy(self) -> bool:
+        probe = self.workdir / "health-probe"
+        probe.write_text("ok", encoding="utf-8")
+        return probe.read_text(encoding="utf-8") == "ok"
+
+    def _unwired(self, phase: str, step: str, touches: tuple[str, ...]) -> Unwired:
+        placeholder = Unwired(phase, step, touches)
+        self.unwired.append(placeholder)
+        return placeholder
+
+
+@pytest.fixture
+def system(tmp_path: Path) -> Iterator[Harness]:
+    yield Harness(tmp_path)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    markers = _HERE / "_redphase" / "markers.txt"
+    if markers.is_file():
+        for line in markers.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                config.addinivalue_line("markers", line)
+
+
+def pytest_bdd_apply_tag(tag: str, function: Any) -> bool | None:
+    marker = _NOT_IN_MARKER.sub("_", tag)
+    if marker.startswith("_") or not marker or marker in _RESERVED_MARKERS:
+        marker = f"tag{marker}"
+    if marker == tag:
+        return None
+    getattr(pytest.mark, marker)(function)
+    return True
+
+
+def _load_step_modules(namespace: dict[str, Any]) -> None:
+    """Make every step module in step_defs/ visible to every test in this folder and below."""
+    package = __name__.rpartition(".")[0]
+    for path in sorted((_HERE / "step_defs").glob("*.py")):
+        if path.name.startswith("_"):
+            continue
+        name = ".".join(filter(None, (package, "step_defs", path.stem)))
+        try:
+            pytest.register_assert_rewrite(name)
+            module = importlib.import_module(name)
+        except ImportError:
+            # --import-mode=importlib puts nothing on sys.path: load the file directly.
+            spec = importlib.util.spec_from_file_location(name, path)
+            assert spec is not None and spec.loader is not None
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[name] = module
+            spec.loader.exec_module(module)
+        namespace.update(
+            {
+                key: value
+                for key, value in vars(module).items()
+                if key.startswith("pytestbdd_")
+            }
+        )
+
+
+_load_step_modules(globals())

@@ -1,0 +1,6 @@
+# language: em
+📚: 🙈🙉🙊
+  📕: 💃
+    😐 a dancer
+    🎬 the music starts
+    🙏 the dancer dances

@@ -1,0 +1,17 @@
+"""Health checks: the harness assembles and its isolated infrastructure answers. These must pass.
+
+Created by `redphase scaffold`; yours to extend as you wire real components into the harness.
+"""
+
+import pytest
+
+pytestmark = pytest.mark.health_check
+
+
+def test_system_assembles(system) -> None:
+    assert system is not None
+    assert system.unwired == [], "assembling the system must not need any unwired step"
+
+
+def test_isolated_storage_answers(system) -> None:
+    assert system.healthy() is True
