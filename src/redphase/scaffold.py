@@ -147,7 +147,9 @@ def _harness_files(plan: HarnessPlan, index: ProjectIndex, config: Config, texts
         texts[conftest] = renderer.conftest(with_harness, with_plumbing, standalone=True)
     elif with_harness or with_plumbing:
         texts[conftest] = appended(existing, renderer.conftest(with_harness, with_plumbing, standalone=False))
-    if not any(path.name.startswith("test_") and "health" in path.name for path in index.modules):
+    if not any(
+        path.parent == config.tests and path.name.startswith("test_") and "health" in path.name for path in index.modules
+    ):
         texts[layout.health_module(config)] = renderer.health_module()
     markers = layout.markers_file(config)
     old_markers = (read_text(markers) or "").splitlines()
