@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
+import re
 import shutil
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -133,7 +137,9 @@ class RedphaseHarness:
             )
             reports = run.reprec.getreports("pytest_runtest_logreport")  # type: ignore[attr-defined]
             failed = {report.nodeid for report in reports if report.failed}
-            at_then = {nodeid for nodeid in failed if outcomes.failures.get(nodeid) == ("then", "AssertionError")}
+            at_then = {
+                nodeid for nodeid in failed if outcomes.failures.get(nodeid) == ("then", "AssertionError")
+            }
             return len(at_then) if at_then == failed else f"failures elsewhere: {outcomes.failures}"
         raise LookupError(f"the harness has no wiring for Then {step!r}")
 
@@ -146,16 +152,6 @@ class RedphaseHarness:
 def system(pytester: pytest.Pytester) -> RedphaseHarness:
     return RedphaseHarness(pytester)
 
-
-import importlib
-import importlib.util
-import re
-import sys
-from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
-
-import pytest
 
 _HERE = Path(__file__).resolve().parent
 # The same rule redphase uses when it registers markers: pytest cannot register these characters.
@@ -194,17 +190,12 @@ def _load_step_modules(namespace: dict[str, Any]) -> None:
         except ImportError:
             # --import-mode=importlib puts nothing on sys.path: load the file directly.
             spec = importlib.util.spec_from_file_location(name, path)
-            assert spec is not None and spec.loader is not None
+            assert spec is not None
+            assert spec.loader is not None
             module = importlib.util.module_from_spec(spec)
             sys.modules[name] = module
             spec.loader.exec_module(module)
-        namespace.update(
-            {
-                key: value
-                for key, value in vars(module).items()
-                if key.startswith("pytestbdd_")
-            }
-        )
+        namespace.update({key: value for key, value in vars(module).items() if key.startswith("pytestbdd_")})
 
 
 _load_step_modules(globals())

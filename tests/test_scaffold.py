@@ -26,12 +26,8 @@ def test_a_new_feature_becomes_a_red_test_module() -> None:
     """
 
 
-@scenario(
-    FEATURE, "An invalid feature is reported with its location and nothing is written"
-)
-def test_an_invalid_feature_is_reported_with_its_location_and_nothing_is_writte() -> (
-    None
-):
+@scenario(FEATURE, "An invalid feature is reported with its location and nothing is written")
+def test_an_invalid_feature_is_reported_with_its_location_and_nothing_is_writte() -> None:
     """Scenario: An invalid feature is reported with its location and nothing is written
 
     Integration scope: system under test → database (isolated)

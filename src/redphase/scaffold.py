@@ -146,11 +146,12 @@ def _harness_files(plan: HarnessPlan, index: ProjectIndex, config: Config, texts
     if existing is None:
         texts[conftest] = renderer.conftest(with_harness, with_plumbing, standalone=True)
     elif with_harness or with_plumbing:
-        texts[conftest] = appended(existing, renderer.conftest(with_harness, with_plumbing, standalone=False))
-    if not any(
-        path.parent == config.tests and path.name.startswith("test_") and "health" in path.name for path in index.modules
-    ):
-        texts[layout.health_module(config)] = renderer.health_module()
+        chunk = renderer.conftest(with_harness, with_plumbing, standalone=False, present=conftest_names)
+        texts[conftest] = appended(existing, chunk)
+    # Health checks call the generated harness; a project with its own `system` owns its checks too.
+    health = layout.health_module(config)
+    if with_harness and health not in index.modules:
+        texts[health] = renderer.health_module()
     markers = layout.markers_file(config)
     old_markers = (read_text(markers) or "").splitlines()
     texts[markers] = renderer.markers(plan, [line for line in old_markers if line.strip()])

@@ -59,16 +59,24 @@ def test_plan_describes_the_harness_with_reasons(tmp_path: Path) -> None:
     components = {c["name"]: c for c in plan["components"]}
     assert components["email"]["treatment"] == "fake"
     assert components["email"]["reason"].startswith("tag @fake:email")
-    assert components["crm"]["reason"] == "'signs up' matched the external-service words from [tool.redphase.components]"
+    assert (
+        components["crm"]["reason"]
+        == "'signs up' matched the external-service words from [tool.redphase.components]"
+    )
     steps = plan["features"][0]["scenarios"][0]["steps"]
-    assert [(s["phase"], s["pattern"]) for s in steps] == [("act", "{string} signs up"), ("assert", "a welcome email is sent to {string}")]
+    assert [(s["phase"], s["pattern"]) for s in steps] == [
+        ("act", "{string} signs up"),
+        ("assert", "a welcome email is sent to {string}"),
+    ]
     assert steps[1]["parameters"] == [{"name": "text", "type": "string", "python": "str", "from": "text"}]
     yaml_result = run_cli("plan", "features/signup.feature", cwd=root)
     assert yaml.safe_load(yaml_result.stdout) == plan
 
 
 def test_plan_of_an_invalid_file_exits_1_with_its_location(tmp_path: Path) -> None:
-    root = make_project(tmp_path, {"bad.feature": "Feature: x\n  Scenario: y\n    Given a\n  | a | b |\n  | c |\n"})
+    root = make_project(
+        tmp_path, {"bad.feature": "Feature: x\n  Scenario: y\n    Given a\n  | a | b |\n  | c |\n"}
+    )
     result = run_cli("plan", "features/bad.feature", cwd=root)
     assert result.exit_code == 1
     assert "features/bad.feature:5:3: error: inconsistent cell count within the table" in result.output
@@ -80,8 +88,19 @@ def test_output_is_identical_across_hash_seeds(tmp_path: Path) -> None:
         root = make_project(tmp_path / seed, [Path(__file__).parents[1] / "data" / "hostile.feature"])
         env = {**os.environ, "PYTHONHASHSEED": seed}
         completed = subprocess.run(
-            [sys.executable, "-m", "redphase", "scaffold"], cwd=root, env=env, capture_output=True, text=True, check=False
+            [sys.executable, "-m", "redphase", "scaffold"],
+            cwd=root,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         assert completed.returncode == 0, completed.stderr
-        trees.append({p.relative_to(root).as_posix(): p.read_bytes() for p in sorted((root / "tests").rglob("*")) if p.is_file()})
+        trees.append(
+            {
+                p.relative_to(root).as_posix(): p.read_bytes()
+                for p in sorted((root / "tests").rglob("*"))
+                if p.is_file()
+            }
+        )
     assert trees[0] == trees[1] == trees[2]

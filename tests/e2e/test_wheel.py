@@ -32,11 +32,19 @@ def test_the_wheel_installs_into_a_fresh_venv_and_scaffolds(tmp_path: Path) -> N
     environment = tmp_path / "venv"
     venv.create(environment, with_pip=True)
     python = environment / "bin" / "python"
-    subprocess.run([str(python), "-m", "pip", "install", "--quiet", str(wheel)], check=True, capture_output=True)
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "--quiet", str(wheel)], check=True, capture_output=True
+    )
 
-    root = make_project(tmp_path / "project", {"signup.feature": "Feature: Signup\n  Scenario: s\n    Then it holds\n"})
+    root = make_project(
+        tmp_path / "project", {"signup.feature": "Feature: Signup\n  Scenario: s\n    Then it holds\n"}
+    )
     completed = subprocess.run(
-        [str(environment / "bin" / "redphase"), "scaffold"], cwd=root, capture_output=True, text=True, check=False
+        [str(environment / "bin" / "redphase"), "scaffold"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert completed.returncode == 0, completed.stderr
     assert (root / "tests" / "test_signup.py").is_file()

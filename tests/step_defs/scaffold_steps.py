@@ -70,23 +70,17 @@ def then_the_file_string_exists(system, text: str) -> None:
 
 
 @then(
-    parsers.re(
-        rf"running the tests fails (?P<number>{INT}) scenarios at their Then step"
-    ),
+    parsers.re(rf"running the tests fails (?P<number>{INT}) scenarios at their Then step"),
     converters={"number": int},
 )
-def then_running_the_tests_fails_int_scenarios_at_their_then_step(
-    system, number: int
-) -> None:
+def then_running_the_tests_fails_int_scenarios_at_their_then_step(system, number: int) -> None:
     """Then running the tests fails {int} scenarios at their Then step
 
     Phase: assert (Then).
     First written at features/scaffold.feature:21.
     """
     expected = number
-    observed = system.observe(
-        "running the tests fails {int} scenarios at their Then step", number=number
-    )
+    observed = system.observe("running the tests fails {int} scenarios at their Then step", number=number)
     assert observed == expected, system.mismatch(expected, observed)
 
 
@@ -102,9 +96,7 @@ def then_the_output_contains_string(system, text: str) -> None:
     First written at features/scaffold.feature:34.
     """
     expected = text
-    observed = system.observe(
-        "the output contains {string}", touches=("database",), text=text
-    )
+    observed = system.observe("the output contains {string}", touches=("database",), text=text)
     assert observed == expected, system.mismatch(expected, observed)
 
 

@@ -135,6 +135,7 @@ def _bound_names(node: ast.stmt) -> Iterator[str]:
         yield node.target.id
     elif isinstance(node, ast.Import | ast.ImportFrom):
         for alias in node.names:
+            yield alias.asname or alias.name
             yield (alias.asname or alias.name).split(".")[0]
 
 

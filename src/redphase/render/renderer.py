@@ -89,9 +89,29 @@ def _steps_context(
     }
 
 
-def conftest(with_harness: bool, with_plumbing: bool, standalone: bool) -> str:
+# (import line, the name it binds, needed by the harness, needed by the plumbing)
+CONFTEST_IMPORTS = (
+    ("import importlib", "importlib", False, True),
+    ("import importlib.util", "importlib.util", False, True),
+    ("import re", "re", False, True),
+    ("import sys", "sys", False, True),
+    ("from collections.abc import Iterator", "Iterator", True, False),
+    ("from pathlib import Path", "Path", True, True),
+    ("from typing import Any", "Any", True, True),
+    ("", "", False, False),
+    ("import pytest", "pytest", True, True),
+)
+
+
+def conftest(with_harness: bool, with_plumbing: bool, standalone: bool, present: Collection[str] = ()) -> str:
+    imports = [
+        line
+        for line, name, harness, plumbing in CONFTEST_IMPORTS
+        if not line or (name not in present and ((harness and with_harness) or (plumbing and with_plumbing)))
+    ]
     text = render(
         "scaffold/conftest.py.jinja",
+        imports=imports,
         marker_pattern=MARKER_UNSAFE_PATTERN,
         reserved_markers=RESERVED_MARKERS,
         with_harness=with_harness,

@@ -130,7 +130,8 @@ def _load_step_modules(namespace: dict[str, Any]) -> None:
         except ImportError:
             # --import-mode=importlib puts nothing on sys.path: load the file directly.
             spec = importlib.util.spec_from_file_location(name, path)
-            assert spec is not None and spec.loader is not None
+            assert spec is not None
+            assert spec.loader is not None
             module = importlib.util.module_from_spec(spec)
             sys.modules[name] = module
             spec.loader.exec_module(module)
