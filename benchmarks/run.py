@@ -1,0 +1,159 @@
+"""redphase against its anchors, side by side in one run: `python benchmarks/run.py [--repeat N]`.
+
+Every figure is a ratio measured on this machine in the same run, so the machine's speed cancels out:
+
+- cold scaffold ÷ `pytest-bdd generate` on the same files (only those pytest-bdd can parse), our
+  side including black formatting and every file written;
+- warm re-scaffold (nothing changed) ÷ cold scaffold;
+- `redphase --version` ÷ `python -c "import click"` (start-up);
+- per-scenario scaffold cost for one feature of 10,000 scenarios ÷ one of 100 (linearity), with
+  the peak memory of each run.
+
+Corpora: the official Gherkin corpus in tests/data, and a synthetic corpus of 500 features written
+by benchmarks/generate_corpus.py. Prints min, median and max of each ratio over the repeats.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from generate_corpus import feature_text, write_corpus  # noqa: E402
+
+BIN = Path(sys.executable).parent
+
+
+def timed(command: list[str], cwd: Path | None = None) -> tuple[float, int]:
+    """Wall time of one run, and the peak memory (KiB) of that child process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    completed = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
+    elapsed = time.perf_counter() - start
+    if completed.returncode not in (0, 1):
+        raise SystemExit(f"{' '.join(command)} failed ({completed.returncode}):\n{completed.stderr[-2000:]}")
+    return elapsed, max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+
+
+def pytest_bdd_parses(path: Path) -> bool:
+    from pytest_bdd.parser import FeatureParser
+
+    try:
+        FeatureParser(str(path.parent), path.name).parse()
+    except Exception:
+        return False
+    return True
+
+
+def project_with(features: list[Path], root: Path, base: Path) -> Path:
+    if root.exists():
+        shutil.rmtree(root)
+    (root / "features").mkdir(parents=True)
+    (root / "pyproject.toml").write_text('[project]\nname = "bench"\nversion = "0"\n', encoding="utf-8")
+    for path in features:
+        target = root / "features" / path.relative_to(base)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+    return root
+
+
+def ratios(name: str, repeat: int, measure: Callable[[], float]) -> list[float]:
+    values = [measure() for _ in range(repeat)]
+    print(
+        f"{name:<58} min {min(values):6.3f}  median {statistics.median(values):6.3f}  max {max(values):6.3f}",
+        flush=True,
+    )
+    return values
+
+
+def scaffold_vs_generate(label: str, features: list[Path], base: Path, scratch: Path, repeat: int) -> None:
+    parseable = [path for path in features if pytest_bdd_parses(path)]
+    print(f"-- {label}: {len(features)} features, {len(parseable)} parseable by pytest-bdd", flush=True)
+    project = scratch / f"{label}-project"
+
+    def cold() -> float:
+        project_with(parseable, project, base)
+        ours, _ = timed([str(BIN / "redphase"), "scaffold", "--project", str(project)])
+        theirs, _ = timed([str(BIN / "pytest-bdd"), "generate", *map(str, parseable)])
+        return ours / theirs
+
+    def warm() -> float:
+        project_with(parseable, project, base)
+        first, _ = timed([str(BIN / "redphase"), "scaffold", "--project", str(project)])
+        second, _ = timed([str(BIN / "redphase"), "scaffold", "--project", str(project)])
+        return second / first
+
+    ratios(f"{label}: cold scaffold / pytest-bdd generate (goal <= 1.0)", repeat, cold)
+    ratios(f"{label}: warm re-scaffold / cold scaffold (goal <= 0.2)", repeat, warm)
+
+
+def startup(repeat: int) -> None:
+    def measure() -> float:
+        ours, _ = timed([str(BIN / "redphase"), "--version"])
+        base, _ = timed([sys.executable, "-c", "import click"])
+        return ours / base
+
+    ratios("start-up: redphase --version / import click (goal <= 1.5)", repeat, measure)
+
+
+def linearity(scratch: Path, repeat: int) -> None:
+    import random
+
+    def one(scenarios: int) -> tuple[float, int]:
+        root = scratch / f"linear-{scenarios}"
+        if root.exists():
+            shutil.rmtree(root)
+        (root / "features").mkdir(parents=True)
+        (root / "pyproject.toml").write_text('[project]\nname = "bench"\nversion = "0"\n', encoding="utf-8")
+        text = feature_text(1, scenarios, random.Random(7))
+        (root / "features" / "big.feature").write_text(text, encoding="utf-8")
+        return timed([str(BIN / "redphase"), "scaffold", "--project", str(root)])
+
+    peaks: dict[int, int] = {}
+
+    def measure() -> float:
+        small, peaks[100] = one(100)
+        large, peaks[10_000] = one(10_000)
+        return (large / 10_000) / (small / 100)
+
+    ratios("linearity: per-scenario cost 10,000 / 100 (goal <= 1.2)", repeat, measure)
+    print(f"{'':<58} peak memory: 100 scenarios {peaks[100] // 1024} MiB, 10,000 {peaks[10_000] // 1024} MiB")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--synthetic", type=int, default=500, help="features in the synthetic corpus")
+    parser.add_argument("--skip-linearity", action="store_true")
+    args = parser.parse_args()
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, repeat {args.repeat}")
+    with tempfile.TemporaryDirectory() as scratch_name:
+        scratch = Path(scratch_name)
+        official = REPO / "tests" / "data" / "gherkin-testdata" / "good"
+        scaffold_vs_generate("official", sorted(official.glob("*.feature")), official, scratch, args.repeat)
+        synthetic = scratch / "synthetic"
+        scaffold_vs_generate(
+            "synthetic", write_corpus(synthetic, args.synthetic), synthetic, scratch, args.repeat
+        )
+        startup(args.repeat)
+        if not args.skip_linearity:
+            linearity(scratch, args.repeat)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
