@@ -87,7 +87,15 @@ class StepPattern:
 
 def pattern_for(text: str, columns: Mapping[str, Sequence[str]] | None = None) -> StepPattern:
     """`columns` maps each outline placeholder to the values its Examples give it."""
-    columns = columns or {}
+    used_columns = tuple(
+        (name, tuple(values)) for name, values in sorted((columns or {}).items()) if f"<{name}>" in text
+    )
+    return _pattern_for(text, used_columns)
+
+
+@lru_cache(maxsize=65536)
+def _pattern_for(text: str, column_items: tuple[tuple[str, tuple[str, ...]], ...]) -> StepPattern:
+    columns = dict(column_items)
     expression: list[str] = []
     regex: list[RegexPart] = []
     params: list[Param] = []
@@ -135,29 +143,35 @@ def _literal_segment(
     regex.append(RegexPart(_escape_regex(segment[position:])))
 
 
-def _cucumber_parameters(segment: str) -> list[tuple[ParamType, int, int]]:
-    """(type, start, end) of each parameter Cucumber's snippet generator finds, or none if it cannot."""
-    generator, registry = _cucumber()
-    from cucumber_expressions.expression import CucumberExpression
+@lru_cache(maxsize=65536)
+def _cucumber_parameters(segment: str) -> tuple[tuple[ParamType, int, int], ...]:
+    """(type, start, end) of each parameter, chosen exactly as Cucumber's snippet generator chooses them.
 
-    try:
-        generated = generator.generate_expressions(segment)
-        if not generated:
-            return []
-        best = generated[0]
-        types = [parameter_type.name for parameter_type in best.parameter_types]
-        if not types or any(name not in ("int", "float", "string") for name in types):
-            return []
-        arguments: Any = CucumberExpression(best.source, registry).match(segment)
-    except Exception:  # the generator escapes some text it cannot then parse; keep such text literal
-        return []
-    if not arguments:
-        return []
+    This is the generator's own loop over its own matchers, kept to the first (preferred) expression
+    and its positions, so the text never has to be parsed back from a generated expression.
+    """
+    import functools
+
+    from cucumber_expressions.parameter_type import ParameterType
+    from cucumber_expressions.parameter_type_matcher import ParameterTypeMatcher
+
+    generator, _ = _cucumber()
+    matchers = generator.create_parameter_type_matchers(segment)
     found: list[tuple[ParamType, int, int]] = []
-    for kind, argument in zip(types, arguments, strict=True):
-        group = argument.group
-        found.append((kind, group.start, group.end))
-    return found
+    position = 0
+    while position < len(segment):
+        candidates = [m for m in (matcher.advance_to(position) for matcher in matchers) if m.find]
+        if not candidates:
+            break
+        candidates.sort(key=functools.cmp_to_key(ParameterTypeMatcher.compare))
+        best = candidates[0]
+        tied = {m.parameter_type for m in candidates if ParameterTypeMatcher.compare(m, best) == 0}
+        preferred = sorted(tied, key=functools.cmp_to_key(ParameterType.compare))[0]
+        end = best.start + len(best.group)
+        if preferred.name in ("int", "float", "string"):
+            found.append((preferred.name, best.start, end))
+        position = end
+    return tuple(found)
 
 
 @lru_cache(maxsize=1)

@@ -54,11 +54,12 @@ def docstring_body(text: str) -> str:
 
 
 def docstring(text: str, indent: str = "") -> str:
-    lines = text.strip("\n").split("\n")
-    body = ("\n" + indent).join(line.rstrip() for line in docstring_body("\n".join(lines)).split("\n"))
-    if "\n" in body:
-        return f'"""{body}\n{indent}"""'
-    return f'"""{body}"""'
+    # Trailing spaces go before escaping: an escaped final quote must stay the final character.
+    lines = docstring_body("\n".join(line.rstrip() for line in text.strip("\n").split("\n"))).split("\n")
+    if len(lines) == 1:
+        return f'"""{lines[0]}"""'
+    body = "\n".join([lines[0], *[f"{indent}{line}" if line else "" for line in lines[1:]]])
+    return f'"""{body}\n{indent}"""'
 
 
 Segment = tuple[str, str]  # ("text", regex text) or ("name", a module constant holding regex text)
