@@ -18,11 +18,13 @@ REPO = Path(__file__).resolve().parents[2]
 @pytest.mark.slow
 def test_the_wheel_installs_into_a_fresh_venv_and_scaffolds(tmp_path: Path) -> None:
     dist = tmp_path / "dist"
-    subprocess.run(
+    built = subprocess.run(
         [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(dist), str(REPO)],
-        check=True,
         capture_output=True,
+        text=True,
+        check=False,
     )
+    assert built.returncode == 0, built.stdout + built.stderr
     [wheel] = dist.glob("redphase-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     templates = sorted((REPO / "templates").rglob("*.jinja"))
