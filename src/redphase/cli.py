@@ -31,6 +31,7 @@ def main() -> None:
     \b
     scaffold  render or merge pytest-bdd test modules from .feature files
     plan      print the integration harness description scaffold renders from
+    verify    run the tests and give every scenario a red-phase verdict
     """
 
 
@@ -151,6 +152,57 @@ def plan(feature: Path, output_format: str, project: str | None) -> None:
         sys.exit(PROBLEMS)
     click.echo(to_yaml(harness) if output_format == "yaml" else to_json(harness), nl=False)
     sys.exit(OK)
+
+
+@main.command(context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False})
+@click.argument("paths", nargs=-1, type=click.UNPROCESSED)
+@click.option(
+    "--json",
+    "json_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write every verdict as JSON.",
+)
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the Markdown gaps report.",
+)
+@click.option(
+    "--allow-unwired",
+    is_flag=True,
+    help="Count unwired-red as good (the steps reach Then but call no application code yet).",
+)
+def verify(
+    paths: tuple[str, ...], json_path: Path | None, report_path: Path | None, allow_unwired: bool
+) -> None:
+    """Run the tests under PATHS and give every scenario a red-phase verdict.
+
+    Arguments after `--` go to pytest unchanged, for example `redphase verify -- -n 2`.
+
+    \b
+    good-red       failed at an assertion in a Then step, after application code ran
+    unwired-red    the same, but no application code ran, or it compared against a placeholder
+    passed, undefined-step, pending, early-failure, test-error, fixture-error,
+    collection-error, infrastructure-error, teardown-error, no-outcome   bad reds, fix first
+    health-ok / health-failed   harness health checks
+    skipped, not-scenario       listed, never judged
+
+    \b
+    Exit codes: 0 every scenario is good-red and every health check health-ok
+                (unwired-red too with --allow-unwired); 1 anything else; 2 usage errors.
+    """
+    from redphase.diagnostics import UsageError
+    from redphase.verify.runner import verify as run_verify
+
+    split = paths.index("--") if "--" in paths else len(paths)
+    targets, pytest_args = list(paths[:split]), list(paths[split + 1 :])
+    try:
+        result = run_verify(targets, pytest_args, json_path, report_path, allow_unwired)
+    except UsageError as error:
+        _fail_usage(str(error))
+        return
+    sys.exit(result.exit_code)
 
 
 if __name__ == "__main__":

@@ -1,3 +1,216 @@
-"""The pytest plugin behind `pytest --redphase` and `redphase verify`."""
+"""The pytest plugin behind `pytest --redphase` and `redphase verify`.
+
+Where a test runs (this process, or a pytest-xdist worker), the plugin records what pytest-bdd's
+step hooks saw and what each phase raised, as plain data on the report. Where reports arrive (this
+process, or the xdist controller), it judges every test and writes the summary, JSON and report.
+"""
 
 from __future__ import annotations
+
+import sys
+from collections.abc import Generator
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from redphase.verify import exceptions as exc_info
+from redphase.verify.appcode import AppCodeWatch, application_roots
+from redphase.verify.classify import PhaseRecord, ScenarioRecord
+from redphase.verify.collector import PROPERTY, Collector
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("redphase", "red-phase verdicts (redphase)")
+    group.addoption("--redphase", action="store_true", help="give every scenario a red-phase verdict")
+    group.addoption("--redphase-json", metavar="FILE", help="write the verdicts as JSON")
+    group.addoption("--redphase-report", metavar="FILE", help="write the Markdown gaps report")
+    group.addoption(
+        "--redphase-allow-unwired", action="store_true", help="count unwired-red as good for the exit status"
+    )
+    group.addoption(
+        "--redphase-app", action="append", default=[], metavar="PACKAGE", help="application package"
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not config.getoption("redphase"):
+        return
+    refusal = refusal_reason(config.getoption("assertmode"))
+    if refusal:
+        raise pytest.UsageError(refusal)
+    config.pluginmanager.register(RedphaseSession(config), "redphase-session")
+
+
+def refusal_reason(assert_mode: str) -> str:
+    if sys.flags.optimize:
+        return "redphase refuses to run under `python -O`: assert statements are removed, so no red could be good"
+    if assert_mode == "plain":
+        return "redphase refuses to run with --assert=plain: assertion details vanish and verdicts would be guesses"
+    return ""
+
+
+def is_health_check(item: pytest.Item) -> bool:
+    name = item.name.split("[")[0]
+    module = Path(str(getattr(item, "path", item.nodeid))).name
+    return item.get_closest_marker("health_check") is not None or "health" in name or "health" in module
+
+
+def _scenario_template(item: pytest.Item) -> Any:
+    function = getattr(item, "obj", None)
+    try:
+        from pytest_bdd.scenario import scenario_wrapper_template_registry
+
+        template = scenario_wrapper_template_registry.get(function)  # type: ignore[arg-type]
+    except (ImportError, TypeError):
+        template = None
+    return template or getattr(function, "__scenario__", None)
+
+
+def _step_data(step: Any) -> dict[str, Any]:
+    return {
+        "keyword": str(step.keyword).strip(),
+        "type": step.type,
+        "text": step.name,
+        "line": step.line_number,
+    }
+
+
+class RedphaseSession:
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.rootdir = Path(str(config.rootpath))
+        roots = application_roots(self.rootdir, config.getoption("redphase_app"))
+        self.watch = AppCodeWatch(roots)
+        self.scenarios: dict[str, ScenarioRecord] = {}
+        self.step_codes: dict[str, Any] = {}
+        self.collector = None if hasattr(config, "workerinput") else Collector(config, self.rootdir)
+
+    # -- where tests run ------------------------------------------------------------------------
+
+    def pytest_bdd_before_scenario(self, request: Any, feature: Any, scenario: Any) -> None:
+        self.watch.ran = False
+        self.scenarios[request.node.nodeid] = ScenarioRecord(
+            feature=feature.name,
+            feature_file=_relative(feature.filename, self.rootdir),
+            scenario=scenario.name,
+            line=scenario.line_number,
+            has_then=any(step.type == "then" for step in scenario.steps),
+            steps=[_step_data(step) for step in scenario.steps],
+        )
+
+    def pytest_bdd_before_step_call(self, request: Any, step: Any, step_func: Any, **_: Any) -> None:
+        self.step_codes[request.node.nodeid] = getattr(step_func, "__code__", None)
+        self.watch.start()
+
+    def pytest_bdd_after_step(self, request: Any, **_: Any) -> None:
+        self._stop_watch(request.node.nodeid)
+
+    def pytest_bdd_step_error(self, request: Any, step: Any, step_func: Any, **_: Any) -> None:
+        self._stop_watch(request.node.nodeid)
+        record = self.scenarios.get(request.node.nodeid)
+        if record is not None:
+            record.failed_step = _step_data(step)
+        self.step_codes[request.node.nodeid] = getattr(step_func, "__code__", None)
+
+    def pytest_bdd_step_func_lookup_error(self, request: Any, step: Any, **_: Any) -> None:
+        record = self.scenarios.get(request.node.nodeid)
+        if record is not None:
+            record.undefined_step = _step_data(step)
+            record.failed_step = _step_data(step)
+
+    def _stop_watch(self, nodeid: str) -> None:
+        self.watch.stop()
+        record = self.scenarios.get(nodeid)
+        if record is not None and self.watch.ran:
+            record.app_ran = True
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(
+        self, item: pytest.Item, call: pytest.CallInfo[None]
+    ) -> Generator[None, Any, None]:
+        outcome = yield
+        report: pytest.TestReport = outcome.get_result()
+        self.watch.stop()
+        phase = self._phase(report, call, item.nodeid)
+        data: dict[str, Any] = {"phase": asdict(phase), "health": is_health_check(item)}
+        scenario = self.scenarios.get(item.nodeid)
+        if scenario is None:
+            template = _scenario_template(item)
+            if template is not None:
+                scenario = ScenarioRecord(
+                    feature=template.feature.name,
+                    feature_file=_relative(template.feature.filename, self.rootdir),
+                    scenario=template.name,
+                    line=template.line_number,
+                    has_then=any(step.type == "then" for step in template.steps),
+                    steps=[_step_data(step) for step in template.steps],
+                )
+        if scenario is not None:
+            data["scenario"] = asdict(scenario)
+        report.user_properties = [*report.user_properties, (PROPERTY, data)]
+        if call.when == "teardown":
+            self.scenarios.pop(item.nodeid, None)
+            self.step_codes.pop(item.nodeid, None)
+
+    def _phase(self, report: pytest.TestReport, call: pytest.CallInfo[None], nodeid: str) -> PhaseRecord:
+        phase = PhaseRecord(when=report.when, outcome=report.outcome, xfail=hasattr(report, "wasxfail"))
+        if call.excinfo is None or report.outcome != "failed":
+            return phase
+        error = call.excinfo.value
+        links = exc_info.chain(error)
+        phase.exception = type(error).__name__
+        phase.chain = [type(link).__name__ for link in links]
+        phase.message = exc_info.first_line(error)
+        if isinstance(getattr(error, "argname", None), str):
+            phase.message = f"fixture {error.argname!r} not found"  # type: ignore[attr-defined]
+        origin = exc_info.origin(error, self.watch.is_app_file, self.step_codes.get(nodeid))
+        phase.raised_in, phase.unwired = origin.where, origin.unwired
+        refused = exc_info.infrastructure(error)
+        if refused is not None:
+            phase.infrastructure = exc_info.address(refused) or "unknown"
+        phase.expected, phase.observed = _expected_observed(error, self.step_codes.get(nodeid))
+        phase.longrepr = str(report.longrepr)[-4000:] if report.longrepr else ""
+        return phase
+
+    # -- where reports arrive -------------------------------------------------------------------
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if self.collector is not None:
+            self.collector.add_test_report(report)
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if self.collector is not None and report.failed:
+            self.collector.add_collection_error(report)
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        if self.collector is not None:
+            self.collector.finish(terminalreporter)
+
+    def pytest_unconfigure(self, config: pytest.Config) -> None:
+        self.watch.close()
+
+
+def _relative(filename: str, rootdir: Path) -> str:
+    try:
+        return Path(filename).resolve().relative_to(rootdir.resolve()).as_posix()
+    except ValueError:
+        return str(filename)
+
+
+def _expected_observed(error: BaseException, step_code: Any) -> tuple[str, str]:
+    for entry in exc_info.frames(error.__traceback__):
+        if entry.tb_frame.f_code is step_code:
+            names = entry.tb_frame.f_locals
+            if "expected" in names and "observed" in names:
+                return _short_repr(names["expected"]), _short_repr(names["observed"])
+    return "", ""
+
+
+def _short_repr(value: object, limit: int = 300) -> str:
+    try:
+        text = repr(value)
+    except Exception as error:  # a repr that raises must not hide the verdict
+        text = f"<unprintable {type(value).__name__}: {error}>"
+    return text if len(text) <= limit else text[:limit] + "…"

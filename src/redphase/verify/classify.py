@@ -1,0 +1,113 @@
+"""From what was observed during one test's setup, call and teardown to exactly one verdict.
+
+Pure functions over plain, JSON-able data: the same data gives the same verdict whether it was
+recorded in this process or sent over by a pytest-xdist worker.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from redphase.verify import verdicts as v
+
+# Exception type names, as recorded, that decide a verdict on their own.
+_UNDEFINED = {"StepDefinitionNotFoundError"}
+_FIXTURE = {"FixtureLookupError"}
+
+
+@dataclass
+class PhaseRecord:
+    """One phase (setup, call or teardown) of one test, as recorded where the test ran."""
+
+    when: str
+    outcome: str  # passed, failed, skipped
+    exception: str = ""
+    chain: list[str] = field(default_factory=list)
+    message: str = ""
+    raised_in: str = ""  # test, application, library
+    unwired: bool = False
+    infrastructure: str = ""  # the address that refused, or "unknown"; "" when not infrastructure
+    xfail: bool = False
+    expected: str = ""
+    observed: str = ""
+    longrepr: str = ""
+
+
+@dataclass
+class ScenarioRecord:
+    feature: str
+    feature_file: str
+    scenario: str
+    line: int
+    has_then: bool
+    steps: list[dict[str, Any]] = field(default_factory=list)
+    failed_step: dict[str, Any] | None = None
+    undefined_step: dict[str, Any] | None = None
+    app_ran: bool = False
+
+
+@dataclass
+class Judgement:
+    verdict: str
+    why: str
+
+
+def judge(phases: dict[str, PhaseRecord], scenario: ScenarioRecord | None, is_health: bool) -> Judgement:
+    setup, call, teardown = phases.get("setup"), phases.get("call"), phases.get("teardown")
+    if any(phase.outcome == "skipped" or phase.xfail for phase in phases.values()):
+        return Judgement(v.SKIPPED, "skipped or xfailed")
+    if setup is not None and setup.outcome == "failed":
+        if setup.infrastructure:
+            return Judgement(
+                v.INFRASTRUCTURE_ERROR, "a service could not be reached while fixtures were set up"
+            )
+        if is_health:
+            return Judgement(v.HEALTH_FAILED, "the health check's fixtures failed")
+        return Judgement(v.FIXTURE_ERROR, "a fixture is missing or failed during setup")
+    if teardown is not None and teardown.outcome == "failed":
+        return Judgement(v.TEARDOWN_ERROR, "a fixture failed while tearing down")
+    if scenario is None:
+        if is_health:
+            ok = call is None or call.outcome == "passed"
+            return Judgement(v.HEALTH_OK if ok else v.HEALTH_FAILED, "a harness health check")
+        return Judgement(v.NOT_SCENARIO, "a plain test, neither a scenario nor a health check")
+    if call is None or call.outcome == "passed":
+        if not scenario.has_then:
+            return Judgement(v.NO_OUTCOME, "the scenario has no Then step, so nothing was asserted")
+        return Judgement(
+            v.PASSED, "the scenario passed in the red phase: the behaviour exists, or nothing is checked"
+        )
+    return _judge_failure(call, scenario)
+
+
+def _judge_failure(call: PhaseRecord, scenario: ScenarioRecord) -> Judgement:
+    names = set(call.chain)
+    if scenario.undefined_step is not None or names & _UNDEFINED:
+        return Judgement(v.UNDEFINED_STEP, "a step has no definition")
+    if call.infrastructure:
+        return Judgement(v.INFRASTRUCTURE_ERROR, "a service could not be reached")
+    if "NotImplementedError" in names:
+        return Judgement(v.PENDING, "a step or test is a stub that raises NotImplementedError")
+    if names & _FIXTURE:
+        return Judgement(v.FIXTURE_ERROR, "a step requests a fixture that is missing")
+    step = scenario.failed_step
+    if step is None:
+        return Judgement(v.TEST_ERROR, "the test failed outside its steps")
+    if step["type"] in ("given", "when"):
+        return Judgement(
+            v.EARLY_FAILURE, f"failed in a {step['type'].capitalize()} step, before the outcome was checked"
+        )
+    if call.exception != "AssertionError":
+        return Judgement(
+            v.TEST_ERROR, f"{call.exception} in a Then step is an error in test code, not a failed check"
+        )
+    if call.raised_in == "application":
+        return Judgement(
+            v.TEST_ERROR, "the AssertionError was raised inside application code, not by the test"
+        )
+    if call.unwired:
+        return Judgement(v.UNWIRED_RED, "the assertion compared against an unwired harness placeholder")
+    if not scenario.app_ran:
+        return Judgement(v.UNWIRED_RED, "no application code ran during the steps")
+    return Judgement(v.GOOD_RED, "an assertion in a Then step failed after application code ran")

@@ -1,0 +1,167 @@
+"""Where reports arrive: every test's phases gathered, judged once, and written out."""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from redphase.verify import hints
+from redphase.verify import verdicts as v
+from redphase.verify.classify import Judgement, PhaseRecord, ScenarioRecord, judge
+
+PROPERTY = "redphase"
+
+
+@dataclass
+class _Test:
+    nodeid: str
+    phases: dict[str, PhaseRecord] = field(default_factory=dict)
+    scenario: ScenarioRecord | None = None
+    health: bool = False
+
+
+class Collector:
+    def __init__(self, config: Any, rootdir: Path) -> None:
+        self.config = config
+        self.rootdir = rootdir
+        self.tests: dict[str, _Test] = {}
+        self.collection_errors: dict[str, dict[str, Any]] = {}
+        self.results: list[dict[str, Any]] = []
+
+    def add_test_report(self, report: Any) -> None:
+        data = next((value for name, value in report.user_properties if name == PROPERTY), None)
+        if data is None:
+            return
+        test = self.tests.setdefault(report.nodeid, _Test(report.nodeid))
+        test.phases[report.when] = PhaseRecord(**data["phase"])
+        test.health = test.health or bool(data.get("health"))
+        if "scenario" in data:
+            test.scenario = ScenarioRecord(**data["scenario"])
+
+    def add_collection_error(self, report: Any) -> None:
+        if report.nodeid in self.collection_errors:
+            return
+        text = str(report.longrepr)
+        category = hints.collection_category(text)
+        self.collection_errors[report.nodeid] = {
+            "nodeid": report.nodeid,
+            "verdict": v.COLLECTION_ERROR,
+            "category": category,
+            "feature": None,
+            "scenario": None,
+            "step": None,
+            "exception": _exception_name(text),
+            "message": _last_error_line(text),
+            "hint": hints.collection_hint(category, text, self.rootdir),
+            "reproduce": self._reproduce(report.nodeid or ".", collect_only=True),
+            "purpose": f"collect {report.nodeid or 'the test session'}",
+            "why": f"the module or conftest could not be collected ({category})",
+        }
+
+    def judged(self) -> list[dict[str, Any]]:
+        results = list(self.collection_errors.values())
+        for nodeid in sorted(self.tests):
+            test = self.tests[nodeid]
+            judgement = judge(test.phases, test.scenario, test.health)
+            results.append(self._result(test, judgement))
+        return results
+
+    def _result(self, test: _Test, judgement: Judgement) -> dict[str, Any]:
+        failed = next(
+            (
+                p
+                for p in (test.phases.get(w) for w in ("setup", "call", "teardown"))
+                if p and p.outcome == "failed"
+            ),
+            None,
+        )
+        scenario = test.scenario
+        step = None
+        if scenario is not None:
+            step = scenario.undefined_step or scenario.failed_step
+        result: dict[str, Any] = {
+            "nodeid": test.nodeid,
+            "verdict": judgement.verdict,
+            "why": judgement.why,
+            "feature": scenario.feature if scenario else None,
+            "feature_file": scenario.feature_file if scenario else None,
+            "scenario": scenario.scenario if scenario else None,
+            "step": step,
+            "phase": failed.when if failed else None,
+            "exception": failed.exception if failed else None,
+            "message": failed.message if failed else "",
+            "hint": self._hint(judgement.verdict, failed, step),
+            "reproduce": self._reproduce(test.nodeid),
+            "purpose": (
+                f"Scenario: {scenario.scenario} (Feature: {scenario.feature}, {scenario.feature_file}:{scenario.line})"
+                if scenario
+                else test.nodeid
+            ),
+        }
+        if failed is not None and (failed.expected or failed.observed):
+            result["expected"], result["observed"] = failed.expected, failed.observed
+        if scenario is not None:
+            result["when_steps"] = [s for s in scenario.steps if s["type"] == "when"]
+        return result
+
+    def _hint(self, verdict: str, failed: PhaseRecord | None, step: dict[str, Any] | None) -> str:
+        if verdict == v.UNDEFINED_STEP and step is not None:
+            return hints.undefined_step_hint(step["type"], step["text"])
+        if verdict == v.FIXTURE_ERROR and failed is not None:
+            return hints.fixture_hint(failed.longrepr or failed.message)
+        if verdict == v.INFRASTRUCTURE_ERROR and failed is not None:
+            return hints.infrastructure_hint(
+                "" if failed.infrastructure == "unknown" else failed.infrastructure
+            )
+        if verdict == v.UNWIRED_RED:
+            return "wire this scenario's steps to the application in the harness (the `system` fixture), then verify again"
+        if verdict == v.PENDING:
+            return "replace the NotImplementedError stub with a real call through the `system` fixture"
+        if verdict == v.EARLY_FAILURE:
+            return "make the Given/When steps pass first: the outcome is never checked while they fail"
+        if verdict == v.TEST_ERROR:
+            if failed is not None and failed.raised_in == "application":
+                return "the application's own assert fired: that is a crash, not a failed check; fix the precondition or the code"
+            return "fix the error in the test code of the Then step so it compares expected with observed"
+        if verdict == v.TEARDOWN_ERROR:
+            return "a fixture failed while tearing down: fix its cleanup"
+        if verdict == v.PASSED:
+            return "the scenario already passes: either the behaviour exists, or the Then step checks nothing"
+        if verdict == v.NO_OUTCOME:
+            return "add a Then step that states the business outcome"
+        if verdict == v.HEALTH_FAILED:
+            return "the harness does not assemble: fix it before trusting any red"
+        return ""
+
+    def _reproduce(self, nodeid: str, collect_only: bool = False) -> str:
+        command = f"cd {shlex.quote(str(self.rootdir))} && python -m pytest {shlex.quote(nodeid)}"
+        return command + (" --collect-only" if collect_only else "")
+
+    def finish(self, terminalreporter: Any) -> None:
+        from redphase.verify import report
+
+        self.results = self.judged()
+        allow = bool(self.config.getoption("redphase_allow_unwired"))
+        report.terminal_summary(terminalreporter, self.results, allow)
+        json_path = self.config.getoption("redphase_json")
+        if json_path:
+            report.write_json(Path(json_path), self.results, allow)
+        markdown_path = self.config.getoption("redphase_report")
+        if markdown_path:
+            report.write_markdown(Path(markdown_path), self.results, self.rootdir)
+
+
+def _exception_name(text: str) -> str:
+    for line in reversed(text.splitlines()):
+        stripped = line.strip().removeprefix("E").strip()
+        name = stripped.split(":", 1)[0]
+        if name.isidentifier() and (name.endswith(("Error", "Exception", "Warning")) or name == "Failed"):
+            return name
+    return ""
+
+
+def _last_error_line(text: str) -> str:
+    lines = [line[1:].strip() for line in text.splitlines() if line.startswith("E ")]
+    return (lines[-1] if lines else text.strip().splitlines()[-1] if text.strip() else "")[:500]

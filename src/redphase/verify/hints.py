@@ -1,0 +1,135 @@
+"""Hints a person can act on, one per kind of bad red."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from pathlib import Path
+
+_CANNOT_IMPORT = re.compile(r"cannot import name '([\w]+)' from '([\w.]+)'")
+_NO_MODULE = re.compile(r"No module named '([\w.]+)'")
+_MARKER = re.compile(r"'([^']+)' not found in `markers` configuration option")
+_FIXTURE = re.compile(r"fixture '([^']+)' not found")
+_AVAILABLE = re.compile(r"available fixtures: (.+?)(?:\n|$)")
+_SKIP_DIRS = {
+    ".git",
+    ".venv",
+    "venv",
+    "node_modules",
+    "__pycache__",
+    "site-packages",
+    "build",
+    "dist",
+    ".tox",
+}
+
+
+def collection_category(text: str) -> str:
+    if "not found in `markers` configuration option" in text:
+        return "marker"
+    if re.search(r"\b(SyntaxError|IndentationError|TabError)\b", text):
+        return "syntax"
+    if re.search(r"\b(ImportError|ModuleNotFoundError|cannot import name)\b", text):
+        return "import"
+    if re.search(
+        r"(FeatureError|ScenarioNotFound|GherkinParseError|StepError|\.feature|NoScenariosFound)", text
+    ):
+        return "feature"
+    return "other"
+
+
+def collection_hint(category: str, text: str, rootdir: Path) -> str:
+    if category == "marker":
+        match = _MARKER.search(text)
+        name = match.group(1) if match else "NAME"
+        return f'register the marker in pyproject.toml:\n[tool.pytest.ini_options]\nmarkers = [\n    "{name}: what it marks",\n]'
+    if category == "import":
+        match = _CANNOT_IMPORT.search(text)
+        if match:
+            name, module = match.groups()
+            found = find_definition(name, rootdir)
+            if found:
+                return f"{name} is not in {module}; it is defined in {found}: from {found} import {name}"
+            return f"nothing in the project defines {name}: create it in {module}, or fix the import"
+        missing = _NO_MODULE.search(text)
+        if missing:
+            return f"module {missing.group(1)} cannot be imported: install it, or check pythonpath/src layout"
+        return "fix the import named in the error"
+    if category == "syntax":
+        return "fix the syntax error at the line shown"
+    if category == "feature":
+        return "the feature file is missing, invalid, or lacks the scenario the module binds: run `redphase scaffold --check`"
+    return "read the error above; the module could not be collected"
+
+
+def find_definition(name: str, rootdir: Path) -> str:
+    """The importable module in the project that defines `name` (def, class or assignment), or ""."""
+    pattern = re.compile(rf"^(?:async\s+def|def|class)\s+{re.escape(name)}\b|^{re.escape(name)}\s*[:=]", re.M)
+    for directory, subdirs, files in os.walk(rootdir):
+        subdirs[:] = sorted(d for d in subdirs if d not in _SKIP_DIRS and not d.startswith("."))
+        for filename in sorted(files):
+            if not filename.endswith(".py"):
+                continue
+            path = Path(directory) / filename
+            try:
+                text = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+            if pattern.search(text):
+                return _module_name(path, rootdir)
+    return ""
+
+
+def _module_name(path: Path, rootdir: Path) -> str:
+    relative = path.relative_to(rootdir)
+    parts = list(relative.with_suffix("").parts)
+    if parts and parts[0] == "src":
+        parts = parts[1:]
+    if parts and parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
+def fixture_hint(text: str) -> str:
+    match = _FIXTURE.search(text)
+    if not match:
+        return "a fixture failed during setup: see the error"
+    missing = match.group(1)
+    available = _AVAILABLE.search(text)
+    names = [name.strip() for name in available.group(1).split(",")] if available else []
+    close = difflib.get_close_matches(missing, names, n=1, cutoff=0.5)
+    if close:
+        return f"no fixture named {missing!r}; the closest existing fixture is {close[0]!r}"
+    return f"no fixture named {missing!r}: define it in a conftest.py"
+
+
+def infrastructure_hint(address: str) -> str:
+    if address:
+        return f"{address} refused or did not answer: replace the external service with a fake in the harness, or start it"
+    return "a service could not be reached: replace it with a fake in the harness, or start it"
+
+
+def undefined_step_hint(step_type: str, text: str) -> str:
+    """A ready step definition for the missing step, rendered by the scaffold machinery."""
+    from redphase.parse.model import StepKind
+    from redphase.plan.expressions import pattern_for
+    from redphase.plan.model import StepDefinition
+    from redphase.plan.names import identifier, shorten
+    from redphase.render.renderer import steps_chunk
+
+    kind: StepKind = step_type if step_type in ("given", "when", "then") else "given"  # type: ignore[assignment]
+    pattern = pattern_for(text)
+    definition = StepDefinition(
+        kind=kind,
+        expression=pattern.expression,
+        parts=pattern.parts,
+        params=pattern.params,
+        function_name=shorten(f"{kind}_{identifier(pattern.expression, 'step')}", 70),
+        takes_datatable=False,
+        takes_docstring=False,
+        components=(),
+        example=text,
+        example_location="",
+    )
+    return "add this step definition (or run `redphase scaffold`):\n" + steps_chunk((definition,), ())

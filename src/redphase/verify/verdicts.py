@@ -1,0 +1,49 @@
+"""The verdict vocabulary: exact strings shared by the JSON, the reports and the exit code."""
+
+from __future__ import annotations
+
+GOOD_RED = "good-red"
+UNWIRED_RED = "unwired-red"
+PASSED = "passed"
+UNDEFINED_STEP = "undefined-step"
+PENDING = "pending"
+EARLY_FAILURE = "early-failure"
+TEST_ERROR = "test-error"
+FIXTURE_ERROR = "fixture-error"
+COLLECTION_ERROR = "collection-error"
+INFRASTRUCTURE_ERROR = "infrastructure-error"
+TEARDOWN_ERROR = "teardown-error"
+NO_OUTCOME = "no-outcome"
+HEALTH_OK = "health-ok"
+HEALTH_FAILED = "health-failed"
+SKIPPED = "skipped"
+NOT_SCENARIO = "not-scenario"
+
+ALL = (
+    GOOD_RED,
+    UNWIRED_RED,
+    PASSED,
+    UNDEFINED_STEP,
+    PENDING,
+    EARLY_FAILURE,
+    TEST_ERROR,
+    FIXTURE_ERROR,
+    COLLECTION_ERROR,
+    INFRASTRUCTURE_ERROR,
+    TEARDOWN_ERROR,
+    NO_OUTCOME,
+    HEALTH_OK,
+    HEALTH_FAILED,
+    SKIPPED,
+    NOT_SCENARIO,
+)
+# Neither good nor bad: listed, never judged.
+NEUTRAL = frozenset({SKIPPED, NOT_SCENARIO})
+
+
+def is_good(verdict: str, allow_unwired: bool = False) -> bool:
+    return verdict in (GOOD_RED, HEALTH_OK) or (allow_unwired and verdict == UNWIRED_RED)
+
+
+def is_bad(verdict: str, allow_unwired: bool = False) -> bool:
+    return verdict not in NEUTRAL and not is_good(verdict, allow_unwired)

@@ -1,0 +1,132 @@
+"""Every row of the verdict table, from a project written by hand; serial and with pytest-xdist."""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.verify.projects import EXPECTED, write_project
+
+VERDICTS = {
+    "good-red", "unwired-red", "passed", "undefined-step", "pending", "early-failure", "test-error",
+    "fixture-error", "collection-error", "infrastructure-error", "teardown-error", "no-outcome",
+    "health-ok", "health-failed", "skipped", "not-scenario",
+}  # fmt: skip
+
+
+def _verify(root: Path, *pytest_args: str) -> tuple[int, dict[str, Any], str]:
+    out = root / "verdicts.json"
+    report = root / "gaps.md"
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "redphase",
+            "verify",
+            "--json",
+            str(out),
+            "--report",
+            str(report),
+            "--",
+            "-p",
+            "no:cacheprovider",
+            *pytest_args,
+        ],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_COLOR": "1"},
+        check=False,
+    )
+    return (
+        completed.returncode,
+        json.loads(out.read_text(encoding="utf-8")),
+        completed.stdout + completed.stderr,
+    )
+
+
+@pytest.fixture(scope="module")
+def serial(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, dict[str, Any], str]:
+    return _verify(write_project(tmp_path_factory.mktemp("serial")))
+
+
+@pytest.fixture(scope="module")
+def parallel(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, dict[str, Any], str]:
+    return _verify(write_project(tmp_path_factory.mktemp("parallel")), "-n", "2")
+
+
+def _verdicts(document: dict[str, Any]) -> dict[str, str]:
+    return {result["nodeid"]: result["verdict"] for result in document["results"]}
+
+
+def test_every_verdict_of_the_table_is_covered() -> None:
+    assert set(EXPECTED.values()) == VERDICTS
+
+
+def test_each_test_gets_its_verdict(serial: tuple[int, dict[str, Any], str]) -> None:
+    code, document, output = serial
+    assert _verdicts(document) == EXPECTED, output
+    assert code == 1
+
+
+def test_xdist_gives_the_same_verdicts(
+    serial: tuple[int, dict[str, Any], str], parallel: tuple[int, dict[str, Any], str]
+) -> None:
+    assert _verdicts(parallel[1]) == _verdicts(serial[1]), parallel[2]
+
+
+def test_json_follows_the_contract(serial: tuple[int, dict[str, Any], str]) -> None:
+    document = serial[1]
+    assert document["summary"] == {verdict: list(EXPECTED.values()).count(verdict) for verdict in VERDICTS}
+    for result in document["results"]:
+        for key in (
+            "nodeid",
+            "verdict",
+            "feature",
+            "scenario",
+            "step",
+            "exception",
+            "message",
+            "hint",
+            "reproduce",
+        ):
+            assert key in result
+        if result["verdict"] not in ("good-red", "health-ok", "skipped", "not-scenario"):
+            assert shlex.split(result["reproduce"].split(" && ", 1)[1])[3] == result["nodeid"]
+            assert result["purpose"]
+
+
+def test_failed_steps_are_named(serial: tuple[int, dict[str, Any], str]) -> None:
+    results = {result["nodeid"]: result for result in serial[1]["results"]}
+    early = results["tests/test_kinds.py::test_payment_fails_early"]
+    assert early["step"] == {"keyword": "When", "type": "when", "text": "the customer pays 10", "line": 11}
+    assert early["exception"] == "ValueError"
+    good = results["tests/test_cart.py::test_total_of_a_cart"]
+    assert good["step"]["type"] == "then"
+
+
+def test_hints_a_person_can_act_on(serial: tuple[int, dict[str, Any], str]) -> None:
+    results = {result["nodeid"]: result for result in serial[1]["results"]}
+    assert results["tests/test_moved.py"]["hint"].endswith("from shop.pricing import compute_total")
+    assert 'markers = [\n    "unregistered_tag: ' in results["tests/test_tagged.py"]["hint"]
+    assert "@given(" in results["tests/test_kinds.py::test_undefined"]["hint"]
+    assert "a step nobody wrote" in results["tests/test_kinds.py::test_undefined"]["hint"]
+    assert "127.0.0.1:" in results["tests/test_infra.py::test_service_down"]["hint"]
+    assert "database_session" in results["tests/test_kinds.py::test_missing_fixture"]["hint"]
+
+
+def test_the_gaps_report_lists_the_good_reds(tmp_path: Path, serial: tuple[int, dict[str, Any], str]) -> None:
+    root = tmp_path / "again"
+    _, _, _ = _verify(write_project(root))
+    text = (root / "gaps.md").read_text(encoding="utf-8")
+    assert text.startswith("# Red Phase Business Logic Gaps Identified")
+    assert "Total of a cart" in text
+    assert "When the total is computed" in text
+    assert "## Fix before implementing: bad reds" in text
