@@ -5,6 +5,7 @@ Every figure is a ratio measured on this machine in the same run, so the machine
 - cold scaffold ÷ `pytest-bdd generate` on the same files (only those pytest-bdd can parse), our
   side including black formatting and every file written;
 - warm re-scaffold (nothing changed) ÷ cold scaffold;
+- `redphase verify` ÷ plain `pytest` on the same scaffolded suite of 100 features;
 - `redphase --version` ÷ `python -c "import click"` (start-up);
 - per-scenario scaffold cost for one feature of 10,000 scenarios ÷ one of 100 (linearity), with
   the peak memory of each run.
@@ -99,6 +100,22 @@ def scaffold_vs_generate(label: str, features: list[Path], base: Path, scratch: 
     ratios(f"{label}: warm re-scaffold / cold scaffold (goal <= 0.2)", repeat, warm)
 
 
+def verify_vs_pytest(scratch: Path, repeat: int) -> None:
+    synthetic = scratch / "verify-features"
+    features = write_corpus(synthetic, 100)
+    project = project_with(features, scratch / "verify-project", synthetic)
+    timed([str(BIN / "redphase"), "scaffold", "--project", str(project)])
+    print(f"-- verify: scaffolded suite of {len(features)} synthetic features", flush=True)
+    quiet = ["-q", "-p", "no:cacheprovider"]
+
+    def measure() -> float:
+        plain, _ = timed([sys.executable, "-m", "pytest", *quiet], cwd=project)
+        ours, _ = timed([str(BIN / "redphase"), "verify", "--", *quiet], cwd=project)
+        return ours / plain
+
+    ratios("verify / plain pytest, same suite (goal <= 1.10)", repeat, measure)
+
+
 def startup(repeat: int) -> None:
     def measure() -> float:
         ours, _ = timed([str(BIN / "redphase"), "--version"])
@@ -149,6 +166,7 @@ def main() -> int:
         scaffold_vs_generate(
             "synthetic", write_corpus(synthetic, args.synthetic), synthetic, scratch, args.repeat
         )
+        verify_vs_pytest(scratch, args.repeat)
         startup(args.repeat)
         if not args.skip_linearity:
             linearity(scratch, args.repeat)

@@ -154,7 +154,7 @@ def plan(feature: Path, output_format: str, project: str | None) -> None:
     sys.exit(OK)
 
 
-@main.command(context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False})
+@main.command(context_settings={"ignore_unknown_options": True})
 @click.argument("paths", nargs=-1, type=click.UNPROCESSED)
 @click.option(
     "--json",
@@ -195,10 +195,9 @@ def verify(
     from redphase.diagnostics import UsageError
     from redphase.verify.runner import verify as run_verify
 
-    split = paths.index("--") if "--" in paths else len(paths)
-    targets, pytest_args = list(paths[:split]), list(paths[split + 1 :])
+    # Paths and the arguments after `--` all go to pytest, in the order given.
     try:
-        result = run_verify(targets, pytest_args, json_path, report_path, allow_unwired)
+        result = run_verify([], [arg for arg in paths if arg != "--"], json_path, report_path, allow_unwired)
     except UsageError as error:
         _fail_usage(str(error))
         return

@@ -130,3 +130,52 @@ def test_the_gaps_report_lists_the_good_reds(tmp_path: Path, serial: tuple[int, 
     assert "Total of a cart" in text
     assert "When the total is computed" in text
     assert "## Fix before implementing: bad reds" in text
+
+
+def test_plain_pytest_with_the_flag_prints_the_summary(tmp_path: Path) -> None:
+    root = write_project(tmp_path / "plain")
+    completed = subprocess.run(
+        [sys.executable, "-m", "pytest", "--redphase", "-p", "no:cacheprovider", "tests/test_cart.py"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_COLOR": "1"},
+        check=False,
+    )
+    assert "redphase verdicts" in completed.stdout
+    assert "good-red (3)" in completed.stdout
+    assert "\x1b[" not in completed.stdout
+
+
+@pytest.mark.parametrize(
+    ("command", "message"),
+    [
+        ([sys.executable, "-O", "-m", "redphase", "verify"], "python -O"),
+        ([sys.executable, "-m", "redphase", "verify", "--", "--assert=plain"], "--assert=plain"),
+    ],
+)
+def test_it_refuses_to_run_where_asserts_vanish(tmp_path: Path, command: list[str], message: str) -> None:
+    root = write_project(tmp_path / "refuse")
+    completed = subprocess.run(command, cwd=root, capture_output=True, text=True, check=False)
+    assert completed.returncode == 2
+    assert message in completed.stdout + completed.stderr
+
+
+def test_a_fully_good_red_suite_exits_0(tmp_path: Path) -> None:
+    root = write_project(tmp_path / "good")
+    code, document, output = _verify(root, "tests/test_cart.py", "tests/test_health.py::test_cart_assembles")
+    assert set(_verdicts(document).values()) == {"good-red", "health-ok"}, output
+    assert code == 0
+
+
+def test_unwired_reds_pass_only_when_allowed(tmp_path: Path) -> None:
+    root = write_project(tmp_path / "unwired")
+    strict = subprocess.run(
+        [sys.executable, "-m", "redphase", "verify", "tests/test_unwired.py", "--", "-p", "no:cacheprovider"],
+        cwd=root, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    allowed = subprocess.run(
+        [sys.executable, "-m", "redphase", "verify", "--allow-unwired", "tests/test_unwired.py", "--", "-p", "no:cacheprovider"],
+        cwd=root, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert (strict.returncode, allowed.returncode) == (1, 0)
