@@ -29,6 +29,7 @@ def main() -> None:
     """redphase: red-phase integration tests from Gherkin, proven red for the right reason.
 
     \b
+    init      create a project whose red phase is right from the first minute
     scaffold  render or merge pytest-bdd test modules from .feature files
     plan      print the integration harness description scaffold renders from
     verify    run the tests and give every scenario a red-phase verdict
@@ -52,6 +53,54 @@ _project_option = click.option(
     type=click.Path(file_okay=False, exists=True),
     help="Project root (holds pyproject.toml). Default: the nearest folder upwards with a pyproject.toml.",
 )
+
+
+@main.command()
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
+@click.option(
+    "--no-input", is_flag=True, help="Ask nothing: use the options given and the template's defaults."
+)
+@click.option("--project-name", help="Human-readable name. Default: the folder's name.")
+@click.option("--package-name", help="Python package under src/. Default: derived from the project name.")
+@click.option("--description", help="One line for pyproject.toml and the README.")
+def init(
+    directory: Path,
+    no_input: bool,
+    project_name: str | None,
+    package_name: str | None,
+    description: str | None,
+) -> None:
+    """Create a new project in DIRECTORY, ready for outside-in, test-first work.
+
+    The project has a small real application (composition root, service layer, SQLite persistence,
+    a Mailer port with an SMTP adapter), an example feature, a harness with an embedded database and
+    an in-memory fake mailer, and health checks. `redphase verify` inside it reports good-red for the
+    example journey and health-ok for the checks. DIRECTORY must not exist, or be empty.
+
+    The template is also a cookiecutter template (templates/init in redphase's source).
+    """
+    from redphase.diagnostics import UsageError
+    from redphase.init import complete_answers, init_project, questions, render_default
+
+    given = {
+        "project_name": project_name or directory.absolute().name,
+        "package_name": package_name,
+        "description": description,
+    }
+    try:
+        if not no_input:
+            answers: dict[str, str] = {}
+            for key, raw in questions().items():
+                default = given.get(key) or render_default(raw, answers)
+                answers[key] = str(click.prompt(key.replace("_", " ").capitalize(), default=default))
+            given = dict(answers)
+        result = init_project(directory, complete_answers(given))
+    except UsageError as error:
+        _fail_usage(str(error))
+        return
+    click.echo(f"created {result.root} ({len(result.files)} files)")
+    click.echo(f"next: cd {result.root} && redphase verify")
+    sys.exit(OK)
 
 
 @main.command()

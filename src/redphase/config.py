@@ -79,7 +79,8 @@ def load_config(root: Path) -> Config:
         app_packages=tuple(_strings(section, "app")),
         components=tuple(_components(section.get("components", {}), pyproject)),
         bdd_features_base_dir=(root / base_dir).resolve() if isinstance(base_dir, str) and base_dir else None,
-        source=str(pyproject) if section else "defaults",
+        # Relative, because it ends up in generated text, which must not depend on where the project is.
+        source=pyproject.name if section else "defaults",
     )
 
 

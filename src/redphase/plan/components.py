@@ -127,9 +127,21 @@ class ComponentInference:
         self._rules = tuple(rules[name] for name in sorted(rules))
 
     def touched_by(self, text: str) -> list[Component]:
+        # A configured component claims its words: built-in rules may not match inside them.
+        claimed = [
+            m.span() for rule in self._rules if rule.source != "built-in" for m in rule.pattern.finditer(text)
+        ]
         found = []
         for rule in self._rules:
-            match = rule.pattern.search(text)
+            match = next(
+                (
+                    m
+                    for m in rule.pattern.finditer(text)
+                    if rule.source != "built-in"
+                    or not any(a <= m.start() and m.end() <= b for a, b in claimed)
+                ),
+                None,
+            )
             if match:
                 label = KIND_LABEL[rule.kind]
                 why = f"{match.group(0).lower()!r} matched the {label} words"

@@ -30,7 +30,7 @@ def _round_trips(candidate: str, text: str) -> bool:
     return isinstance(node, ast.Constant) and node.value == text
 
 
-def docstring_body(text: str) -> str:
+def docstring_body(text: str, closes_on_own_line: bool = False) -> str:
     """Text safe inside a triple-double-quoted docstring, still readable as prose."""
     out = []
     for ch in text:
@@ -46,7 +46,9 @@ def docstring_body(text: str) -> str:
     # A quote that starts a run of three, or ends the text, would close the docstring early.
     quoted = []
     for index, ch in enumerate(text):
-        if ch == '"' and (text[index + 1 : index + 3] == '""' or index == len(text) - 1):
+        if ch == '"' and (
+            text[index + 1 : index + 3] == '""' or (index == len(text) - 1 and not closes_on_own_line)
+        ):
             quoted.append('\\"')
         else:
             quoted.append(ch)
@@ -55,7 +57,8 @@ def docstring_body(text: str) -> str:
 
 def docstring(text: str, indent: str = "") -> str:
     # Trailing spaces go before escaping: an escaped final quote must stay the final character.
-    lines = docstring_body("\n".join(line.rstrip() for line in text.strip("\n").split("\n"))).split("\n")
+    stripped = "\n".join(line.rstrip() for line in text.strip("\n").split("\n"))
+    lines = docstring_body(stripped, closes_on_own_line="\n" in stripped).split("\n")
     if len(lines) == 1:
         return f'"""{lines[0]}"""'
     body = "\n".join([lines[0], *[f"{indent}{line}" if line else "" for line in lines[1:]]])

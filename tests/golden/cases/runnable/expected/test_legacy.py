@@ -19,7 +19,7 @@ def test_starts_with_a_conjunction() -> None:
     Integration scope: system under test
     Business outcome: the status is "green"
     Success criteria:
-    - Then the status is "green\"
+    - Then the status is "green"
     """
 
 
@@ -30,7 +30,7 @@ def test_same_name() -> None:
     Integration scope: system under test
     Business outcome: the status is "green"
     Success criteria:
-    - Then the status is "green\"
+    - Then the status is "green"
     """
 
 
@@ -41,7 +41,7 @@ def test_same_name_2() -> None:
     Integration scope: system under test
     Business outcome: the status is "red"
     Success criteria:
-    - Then the status is "red\"
+    - Then the status is "red"
     """
 
 
