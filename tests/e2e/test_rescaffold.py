@@ -135,3 +135,18 @@ def test_steps_a_person_wrote_with_any_parser_are_reused(tmp_path: Path) -> None
     assert result.exit_code == 0, result.output
     assert not (root / "tests" / "step_defs" / "checkout_steps.py").exists()
     assert (root / "tests" / "conftest.py").read_text(encoding="utf-8").startswith(mine)
+
+
+def test_one_placeholder_typed_two_ways_gets_two_definitions(
+    pytester: pytest.Pytester, outcomes: StepOutcomes
+) -> None:
+    outline = "Feature: {0}\n  Scenario Outline: s\n    Given I have <count> apples\n    Then ok\n    Examples:\n      | count |\n      | {1} |\n"
+    root = make_project(
+        pytester.path, {"a.feature": outline.format("a", "5"), "b.feature": outline.format("b", "many")}
+    )
+    assert run_cli("scaffold", cwd=root).exit_code == 0
+    run = pytester.runpytest_inprocess(
+        "tests", "--strict-markers", "-p", "no:cacheprovider", plugins=[outcomes]
+    )
+    run.assert_outcomes(failed=2, passed=2)
+    assert set(outcomes.failures.values()) == {("then", "AssertionError")}

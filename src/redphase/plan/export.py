@@ -59,7 +59,7 @@ def _step(use: StepUse, plan: HarnessPlan) -> dict[str, Any]:
         "line": use.line,
         "type": use.kind,
         "phase": use.phase,
-        "pattern": use.key[1],
+        "pattern": use.expression,
     }
     data["parameters"] = [
         {"name": p.name, "type": p.type, "python": p.python_type, "from": p.origin} for p in use.params

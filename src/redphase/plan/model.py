@@ -13,6 +13,7 @@ from redphase.plan.expressions import Param, RegexPart
 
 Phase = Literal["arrange", "act", "assert"]
 PHASE_BY_KIND: dict[StepKind, Phase] = {"given": "arrange", "when": "act", "then": "assert"}
+# (step type, regex): the regex carries the parameter types, so one pattern typed two ways is two steps.
 StepKey = tuple[StepKind, str]
 
 
@@ -38,7 +39,7 @@ class StepDefinition:
 
     @property
     def key(self) -> StepKey:
-        return (self.kind, self.expression)
+        return (self.kind, self.regex)
 
     @property
     def phase(self) -> Phase:
@@ -64,6 +65,7 @@ class StepUse:
     text: str
     line: int
     key: StepKey
+    expression: str
     components: tuple[Component, ...]
     params: tuple[Param, ...] = ()
     # Where the definition lives when the project already has one (path:line), else "".

@@ -213,11 +213,18 @@ def _use_step(
     step_names: set[str],
 ) -> tuple[StepUse, StepDefinition | None]:
     pattern = pattern_for(step.text, columns)
-    key: StepKey = (step.kind, pattern.expression)
+    key: StepKey = (step.kind, pattern.regex)
     samples = _sample_texts(step.text, columns)
     steps_dir = config.tests / layout.STEP_DEFS_DIR
     use = StepUse(
-        step.keyword, step.kind, step.text, step.location.line, key, tuple(components), pattern.params
+        keyword=step.keyword,
+        kind=step.kind,
+        text=step.text,
+        line=step.location.line,
+        key=key,
+        expression=pattern.expression,
+        components=tuple(components),
+        params=pattern.params,
     )
     existing = [index.definition_for(step.kind, sample, module, steps_dir) for sample in samples]
     if all(existing):
