@@ -16,6 +16,7 @@ from redphase.plan.planner import plan_features
 from redphase.project import layout
 from redphase.project.index import ProjectIndex, index_project
 from redphase.render import renderer
+from redphase.render.formatting import format_many
 from redphase.write.files import (
     Change,
     OutsideProject,
@@ -94,48 +95,56 @@ def _read_all(config: Config, paths: Sequence[Path], result: ScaffoldResult) -> 
     return files
 
 
+@dataclass(frozen=True)
+class _Python:
+    """Python to format; `base` is the person's text it is appended to, None for a new file."""
+
+    base: str | None
+    source: str
+
+
 def _changes(plan: HarnessPlan, index: ProjectIndex, config: Config) -> list[Change]:
-    texts: dict[Path, str] = {}
+    texts: dict[Path, str | _Python] = {}
     for feature in plan.features:
         _feature_files(feature, plan, index, texts)
     _harness_files(plan, index, config, texts)
-    changes = []
-    for path in sorted(texts):
-        changes.append(plan_change(ensure_inside(path, config.root), texts[path], read_text(path)))
-    return changes
-
-
-def _current(path: Path, texts: dict[Path, str]) -> str | None:
-    return texts[path] if path in texts else read_text(path)
+    python = [(path, text) for path, text in texts.items() if isinstance(text, _Python)]
+    formatted = format_many([text.source for _, text in python])
+    final = {path: text for path, text in texts.items() if isinstance(text, str)}
+    for (path, text), source in zip(python, formatted, strict=True):
+        final[path] = source if text.base is None else appended(text.base, source)
+    return [
+        plan_change(ensure_inside(path, config.root), final[path], read_text(path)) for path in sorted(final)
+    ]
 
 
 def _feature_files(
-    feature: FeaturePlan, plan: HarnessPlan, index: ProjectIndex, texts: dict[Path, str]
+    feature: FeaturePlan, plan: HarnessPlan, index: ProjectIndex, texts: dict[Path, str | _Python]
 ) -> None:
     if feature.runnable_copy is not None and feature.runnable_source is not None:
         texts[feature.runnable_copy] = feature.runnable_source
     if feature.new_scenarios:
-        existing = _current(feature.module, texts)
+        existing = read_text(feature.module)
         if existing is None:
-            texts[feature.module] = renderer.test_module(feature, plan)
+            texts[feature.module] = _Python(None, renderer.test_module(feature, plan))
         else:
             module = index.modules.get(feature.module)
             names = module.names if module else set()
             constants = module.constants if module else {}
-            texts[feature.module] = appended(existing, renderer.scenarios_chunk(feature, names, constants))
+            texts[feature.module] = _Python(existing, renderer.scenarios_chunk(feature, names, constants))
     if feature.definitions:
-        existing = _current(feature.steps_module, texts)
+        existing = read_text(feature.steps_module)
         if existing is None:
-            texts[feature.steps_module] = renderer.steps_module(feature, plan)
+            texts[feature.steps_module] = _Python(None, renderer.steps_module(feature, plan))
         else:
             module = index.modules.get(feature.steps_module)
             names = set(module.names) if module else set()
-            if feature.steps_module in texts and module is None:
-                names |= {"given", "when", "then", "parsers", "_unquote"}
-            texts[feature.steps_module] = appended(existing, renderer.steps_chunk(feature.definitions, names))
+            texts[feature.steps_module] = _Python(existing, renderer.steps_chunk(feature.definitions, names))
 
 
-def _harness_files(plan: HarnessPlan, index: ProjectIndex, config: Config, texts: dict[Path, str]) -> None:
+def _harness_files(
+    plan: HarnessPlan, index: ProjectIndex, config: Config, texts: dict[Path, str | _Python]
+) -> None:
     if not plan.features:
         return
     conftest = layout.conftest(config)
@@ -144,14 +153,14 @@ def _harness_files(plan: HarnessPlan, index: ProjectIndex, config: Config, texts
     with_harness = "system" not in index.fixtures
     with_plumbing = "_load_step_modules" not in conftest_names
     if existing is None:
-        texts[conftest] = renderer.conftest(with_harness, with_plumbing, standalone=True)
+        texts[conftest] = _Python(None, renderer.conftest(with_harness, with_plumbing, standalone=True))
     elif with_harness or with_plumbing:
         chunk = renderer.conftest(with_harness, with_plumbing, standalone=False, present=conftest_names)
-        texts[conftest] = appended(existing, chunk)
+        texts[conftest] = _Python(existing, chunk)
     # Health checks call the generated harness; a project with its own `system` owns its checks too.
     health = layout.health_module(config)
     if with_harness and health not in index.modules:
-        texts[health] = renderer.health_module()
+        texts[health] = _Python(None, renderer.health_module())
     markers = layout.markers_file(config)
     old_markers = (read_text(markers) or "").splitlines()
     texts[markers] = renderer.markers(plan, [line for line in old_markers if line.strip()])

@@ -7,7 +7,11 @@ import warnings
 
 
 def string_literal(text: str) -> str:
-    return repr(text)
+    """repr, but in double quotes where that needs no extra escapes: black's choice, made up front."""
+    literal = repr(text)
+    if literal.startswith("'") and '"' not in text:
+        return '"' + literal[1:-1] + '"'
+    return literal
 
 
 def pattern_literal(text: str) -> str:

@@ -1,4 +1,8 @@
-"""Harness description → the text of every file scaffold may create or extend."""
+"""Harness description → the text of every file scaffold may create or extend.
+
+Python comes out laid out as black lays it out but not yet formatted: the write stage formats all of
+a run's files in one batch (see render.formatting.format_many).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,8 @@ from typing import Literal
 from redphase.plan.expressions import REGEX_BY_CONSTANT
 from redphase.plan.model import FeaturePlan, HarnessPlan, ScenarioPlan, StepDefinition
 from redphase.project.layout import display
-from redphase.render.formatting import format_python
+from redphase.render.literals import Segment, composed_pattern, string_literal
+from redphase.render.shapes import Call, lay_out
 from redphase.render.templates import render
 from redphase.tags import MARKER_UNSAFE_PATTERN, RESERVED_MARKERS
 
@@ -38,7 +43,7 @@ def test_module(feature: FeaturePlan, plan: HarnessPlan) -> str:
         scenarios=feature.new_scenarios,
         scenario_docs=[_scenario_doc(s) for s in feature.new_scenarios],
     )
-    return format_python(text)
+    return text
 
 
 def scenarios_chunk(feature: FeaturePlan, present: Collection[str], constants: dict[str, str]) -> str:
@@ -52,7 +57,7 @@ def scenarios_chunk(feature: FeaturePlan, present: Collection[str], constants: d
         scenarios=feature.new_scenarios,
         scenario_docs=[_scenario_doc(s) for s in feature.new_scenarios],
     )
-    return format_python(text)
+    return text
 
 
 def steps_module(feature: FeaturePlan, plan: HarnessPlan) -> str:
@@ -63,7 +68,7 @@ def steps_module(feature: FeaturePlan, plan: HarnessPlan) -> str:
         "scaffold; the bodies are yours to wire. Re-running scaffold only appends steps that are missing.",
         **_steps_context(feature.definitions, set(), preamble=""),
     )
-    return format_python(text)
+    return text
 
 
 def steps_chunk(definitions: tuple[StepDefinition, ...], present: Collection[str]) -> str:
@@ -71,7 +76,7 @@ def steps_chunk(definitions: tuple[StepDefinition, ...], present: Collection[str
     missing = [name for name in needed if name not in present]
     preamble = f"from pytest_bdd import {', '.join(missing)}" if missing else ""
     text = render("scaffold/steps.py.jinja", **_steps_context(definitions, set(present), preamble))
-    return format_python(text)
+    return text
 
 
 def _steps_context(
@@ -85,8 +90,68 @@ def _steps_context(
         "define_unquote": any(d.needs_unquote for d in definitions) and "_unquote" not in present,
         "definitions": definitions,
         "step_docs": [_step_doc(d) for d in definitions],
-        "converters": CONVERTERS,
+        "views": [_step_view(d) for d in definitions],
     }
+
+
+@dataclass(frozen=True)
+class _StepView:
+    """A step definition's code lines, laid out as black would lay them out."""
+
+    decorator: str
+    signature: str
+    expected: str
+    call: str
+    states_a_fact: bool
+
+
+def _step_view(definition: StepDefinition) -> _StepView:
+    names = [param.name for param in definition.params]
+    names += ["datatable"] if definition.takes_datatable else []
+    names += ["docstring"] if definition.takes_docstring else []
+    arguments: list[str | Call] = [Call("parsers.re(", (_regex_source(definition),), ")")]
+    converted = [param for param in definition.params if param.type != "text"]
+    if converted:
+        entries = tuple(f"{string_literal(p.name)}: {CONVERTERS[p.type]}" for p in converted)
+        arguments.append(Call("converters={", entries, "}"))
+    decorator = Call(f"@{definition.kind}(", tuple(arguments), ")")
+    parameters = ["system", *(f"{p.name}: {p.python_type}" for p in definition.params)]
+    parameters += ["datatable: list[list[str]] | None = None"] if definition.takes_datatable else []
+    parameters += ["docstring: str | None = None"] if definition.takes_docstring else []
+    signature = Call(f"def {definition.function_name}(", tuple(parameters), ") -> None:")
+    call_arguments = [string_literal(definition.expression)]
+    if definition.components:
+        touches = ", ".join(string_literal(name) for name in definition.components)
+        call_arguments.append(f"touches=({touches}{',' if len(definition.components) == 1 else ''})")
+    call_arguments += [f"{name}={name}" for name in names]
+    if definition.kind == "then":
+        call: str | Call = Call("observed = system.observe(", tuple(call_arguments), ")")
+    else:
+        verb = "arrange" if definition.kind == "given" else "act"
+        call = Call(f"system.{verb}(", tuple(call_arguments), ")")
+    if len(names) == 1:
+        expected: str | Call = f"expected = {names[0]}"
+    elif names:
+        expected = Call("expected = {", tuple(f"{string_literal(name)}: {name}" for name in names), "}")
+    else:
+        expected = "expected = True"
+    return _StepView(
+        decorator="\n".join(lay_out(decorator)),
+        signature="\n".join(lay_out(signature)),
+        expected="\n".join(lay_out(expected, "    ")),
+        call="\n".join(lay_out(call, "    ")),
+        states_a_fact=not names,
+    )
+
+
+def _regex_source(definition: StepDefinition) -> str:
+    segments: list[Segment] = []
+    for part in definition.parts:
+        if part.constant:
+            segments += [("text", f"(?P<{part.group}>"), ("name", part.constant), ("text", ")")]
+        else:
+            segments.append(("text", part.regex))
+    return composed_pattern(segments)
 
 
 # (import line, the name it binds, needed by the harness, needed by the plumbing)
@@ -118,11 +183,11 @@ def conftest(with_harness: bool, with_plumbing: bool, standalone: bool, present:
         with_plumbing=with_plumbing,
         standalone=standalone,
     )
-    return format_python(text)
+    return text.lstrip("\n")
 
 
 def health_module() -> str:
-    return format_python(render("scaffold/test_harness_health.py.jinja"))
+    return render("scaffold/test_harness_health.py.jinja")
 
 
 def markers(plan: HarnessPlan, existing: Collection[str]) -> str:

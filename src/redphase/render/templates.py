@@ -34,26 +34,8 @@ def environment() -> Any:
     )
     env.filters["py"] = literals.string_literal
     env.filters["pattern"] = literals.pattern_literal
-    env.filters["regex_source"] = lambda parts: literals.composed_pattern(
-        [("name", part.constant) if part.constant else ("text", part.regex) for part in _split_groups(parts)]
-    )
     env.filters["docstring"] = literals.docstring
-    env.filters["kwarg"] = lambda name: f"{name}={name}"
-    env.filters["annotated"] = lambda param: f"{param.name}: {param.python_type}"
     return env
-
-
-def _split_groups(parts: Any) -> list[Any]:
-    """Groups around a shared constant become text, constant, text, so the constant stays a name."""
-    from redphase.plan.expressions import RegexPart
-
-    split: list[Any] = []
-    for part in parts:
-        if part.constant:
-            split += [RegexPart(f"(?P<{part.group}>"), RegexPart(constant=part.constant), RegexPart(")")]
-        else:
-            split.append(part)
-    return split
 
 
 def render(name: str, **context: Any) -> str:

@@ -132,4 +132,8 @@ def undefined_step_hint(step_type: str, text: str) -> str:
         example=text,
         example_location="",
     )
-    return "add this step definition (or run `redphase scaffold`):\n" + steps_chunk((definition,), ())
+    from redphase.render.formatting import format_python
+
+    return "add this step definition (or run `redphase scaffold`):\n" + format_python(
+        steps_chunk((definition,), ())
+    )
