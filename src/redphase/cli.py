@@ -148,6 +148,8 @@ def scaffold(
         return
     for diagnostic in result.diagnostics:
         click.echo(diagnostic.render(), err=True)
+    for line in result.replayed:
+        click.echo(line, err=True)
     for change in result.changes:
         if show_diff and change.action != "identical":
             click.echo(change.diff(config.root), nl=False)
@@ -159,10 +161,15 @@ def scaffold(
         severity: sum(d.severity.value == severity for d in result.diagnostics)
         for severity in ("error", "warning", "note")
     }
+    for line in result.replayed:
+        for severity in counts:
+            counts[severity] += f": {severity}: " in line.split("\n", 1)[0]
     unchanged = sum(change.action == "identical" for change in result.changes)
+    files = f"{len(result.pending)} files {'to change' if check or show_diff else 'changed'}, {unchanged} unchanged"
+    if result.from_cache:
+        files = "nothing changed since the last run (cache: .redphase_cache)"
     click.echo(
-        f"redphase scaffold: {result.features} features, {result.scenarios} scenarios; "
-        f"{len(result.pending)} files {'to change' if check or show_diff else 'changed'}, {unchanged} unchanged; "
+        f"redphase scaffold: {result.features} features, {result.scenarios} scenarios; {files}; "
         f"{counts['error']} errors, {counts['warning']} warnings, {counts['note']} notes",
         err=True,
     )

@@ -118,7 +118,8 @@ def scaffold_example(project: Path) -> None:
     from redphase.config import load_config
     from redphase.scaffold import scaffold
 
-    result = scaffold(load_config(project), [])
+    # No cache: a new project should hold nothing but its own files.
+    result = scaffold(load_config(project), [], use_cache=False)
     problems = [d.render() for d in result.diagnostics if d.is_error]
     if problems:
         raise RuntimeError("the init template's features do not scaffold:\n" + "\n".join(problems))

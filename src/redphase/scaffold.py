@@ -31,10 +31,13 @@ from redphase.write.files import (
 @dataclass
 class ScaffoldResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    # Diagnostics of an unchanged project, replayed from the cache as text.
+    replayed: list[str] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
     features: int = 0
     scenarios: int = 0
     written: bool = False
+    from_cache: bool = False
 
     @property
     def has_errors(self) -> bool:
@@ -45,10 +48,21 @@ class ScaffoldResult:
         return [change for change in self.changes if change.action != "identical"]
 
 
-def scaffold(config: Config, paths: Sequence[Path], *, dry_run: bool = False) -> ScaffoldResult:
+def scaffold(
+    config: Config, paths: Sequence[Path], *, dry_run: bool = False, use_cache: bool = True
+) -> ScaffoldResult:
     """Scaffold every feature under `paths`; with `dry_run`, work out the changes but write nothing."""
+    from redphase import cache
+
     result = ScaffoldResult()
-    files = _read_all(config, find_features(paths or [config.features]), result)
+    feature_paths = find_features(paths or [config.features])
+    key = cache.fingerprint(config, feature_paths)
+    cached = cache.load(config, key) if use_cache else None
+    if cached is not None:
+        return ScaffoldResult(
+            replayed=cached.diagnostics, features=cached.features, scenarios=cached.scenarios, from_cache=True
+        )
+    files = _read_all(config, feature_paths, result)
     index = index_project(config.tests, config.bdd_features_base_dir)
     plan = plan_features(files, config, index)
     result.diagnostics += list(plan.diagnostics)
@@ -61,6 +75,10 @@ def scaffold(config: Config, paths: Sequence[Path], *, dry_run: bool = False) ->
         for change in result.pending:
             write_atomically(change.path, change.new, config.root)
         result.written = bool(result.pending)
+    # --check and --diff promise to write nothing, the cache included.
+    if use_cache and not dry_run and not result.has_errors:
+        run = cache.CachedRun(result.features, result.scenarios, [d.render() for d in result.diagnostics])
+        cache.store(config, cache.fingerprint(config, feature_paths), run)
     return result
 
 

@@ -54,7 +54,9 @@ def features(draw: st.DrawFn) -> str:
         lines.append("  " + " ".join(draw(st.lists(TAG, max_size=2))))
         keyword = dialect.scenario_outline_keywords[0] if outline else dialect.scenario_keywords[0]
         lines.append(f"  {keyword}: {draw(TEXT)}")
-        for phase in draw(st.lists(st.sampled_from(["given", "when", "then", "and"]), min_size=1, max_size=4)):
+        for phase in draw(
+            st.lists(st.sampled_from(["given", "when", "then", "and"]), min_size=1, max_size=4)
+        ):
             text = draw(TEXT)
             if outline and draw(st.booleans()):
                 text += f" <{draw(st.sampled_from(columns))}>"
@@ -68,12 +70,18 @@ def features(draw: st.DrawFn) -> str:
             for block in range(draw(st.integers(1, 2))):
                 lines += [f"    {dialect.examples_keywords[0]}: block {block}", "      | alpha | beta |"]
                 for _ in range(draw(st.integers(1, 2))):
-                    lines.append(f"      | {draw(st.sampled_from(['1', '-2', '3.5', 'x y', 'ünï']))} | {draw(WORD)} |")
+                    lines.append(
+                        f"      | {draw(st.sampled_from(['1', '-2', '3.5', 'x y', 'ünï']))} | {draw(WORD)} |"
+                    )
         del index
     return "\n".join(lines) + "\n"
 
 
-@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(text=features())
 def test_any_valid_feature_is_red_at_its_then_steps(pytester: pytest.Pytester, text: str) -> None:
     from gherkin.parser import Parser
@@ -85,7 +93,9 @@ def test_any_valid_feature_is_red_at_its_then_steps(pytester: pytest.Pytester, t
     for path in Path(root, "tests").rglob("*.py"):
         ast.parse(path.read_text(encoding="utf-8"))
     outcomes = StepOutcomes()
-    run = pytester.runpytest_inprocess(str(root / "tests"), "--strict-markers", "-p", "no:cacheprovider", "-q", plugins=[outcomes])
+    run = pytester.runpytest_inprocess(
+        str(root / "tests"), "--strict-markers", "-p", "no:cacheprovider", "-q", plugins=[outcomes]
+    )
     reports = run.reprec.getreports("pytest_runtest_logreport")  # type: ignore[attr-defined]
     collection = [r for r in run.reprec.getreports("pytest_collectreport") if r.failed]  # type: ignore[attr-defined]
     assert not collection, text

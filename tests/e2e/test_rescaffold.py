@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import ast
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import StepOutcomes, make_project, run_cli, snapshot
+from tests.conftest import CORPUS, StepOutcomes, make_project, run_cli, snapshot
 
 CHECKOUT = """\
 Feature: Checkout
@@ -36,8 +40,14 @@ def test_a_second_run_changes_nothing(tmp_path: Path) -> None:
     before = snapshot(root)
     again = run_cli("scaffold", cwd=root)
     assert again.exit_code == 0
-    assert "0 files changed" in again.output
+    assert "nothing changed since the last run" in again.output
     assert snapshot(root) == before
+    shutil.rmtree(root / ".redphase_cache")
+    uncached = run_cli("scaffold", cwd=root)
+    assert "0 files changed" in uncached.output
+    assert snapshot(root / "tests") == {
+        k.removeprefix("tests/"): v for k, v in before.items() if k.startswith("tests/")
+    }
     assert run_cli("scaffold", "--check", cwd=root).exit_code == 0
 
 
@@ -150,3 +160,44 @@ def test_one_placeholder_typed_two_ways_gets_two_definitions(
     )
     run.assert_outcomes(failed=2, passed=2)
     assert set(outcomes.failures.values()) == {("then", "AssertionError")}
+
+
+def test_the_run_cache_is_never_stale_and_safe_to_delete(tmp_path: Path) -> None:
+    root = make_project(tmp_path, {"checkout.feature": CHECKOUT})
+    assert run_cli("scaffold", cwd=root).exit_code == 0
+    assert "nothing changed since the last run" in run_cli("scaffold", cwd=root).output
+    # A changed feature misses the cache.
+    (root / "features" / "checkout.feature").write_text(
+        CHECKOUT
+        + "\n  Scenario: Paying twice\n    When the customer pays 1.00 by card\n    Then a refund of 1.00 is issued\n",
+        encoding="utf-8",
+    )
+    changed = run_cli("scaffold", cwd=root)
+    assert "nothing changed" not in changed.output
+    assert "test_paying_twice" in (root / "tests" / "test_checkout.py").read_text(encoding="utf-8")
+    # A hand edit under tests/ misses the cache too, and is kept.
+    steps = root / "tests" / "step_defs" / "checkout_steps.py"
+    steps.write_text(steps.read_text(encoding="utf-8") + "\n# mine\n", encoding="utf-8")
+    assert "nothing changed" not in run_cli("scaffold", cwd=root).output
+    assert steps.read_text(encoding="utf-8").endswith("# mine\n")
+    # A corrupt or deleted cache is only a slower run.
+    (root / ".redphase_cache" / "scaffold.json").write_text("{not json", encoding="utf-8")
+    before = snapshot(root / "tests")
+    assert run_cli("scaffold", cwd=root).exit_code == 0
+    shutil.rmtree(root / ".redphase_cache")
+    assert run_cli("scaffold", cwd=root).exit_code == 0
+    assert snapshot(root / "tests") == before
+
+
+def test_two_scaffolds_at_once_leave_no_broken_file(tmp_path: Path) -> None:
+    root = make_project(tmp_path, sorted((CORPUS / "good").glob("*.feature")))
+    command = [sys.executable, "-m", "redphase", "scaffold"]
+    processes = [
+        subprocess.Popen(command, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        for _ in range(2)
+    ]
+    assert [process.wait(timeout=120) for process in processes] == [0, 0]
+    for path in (root / "tests").rglob("*.py"):
+        ast.parse(path.read_text(encoding="utf-8"))
+    assert not list((root / "tests").rglob("*.tmp"))
+    assert run_cli("scaffold", "--check", cwd=root).exit_code == 0

@@ -21,7 +21,7 @@ def render_case(case: Path, into: Path) -> Path:
     project = into / case.name
     shutil.copytree(case / "features", project / "features")
     (project / "pyproject.toml").write_text('[project]\nname = "golden"\nversion = "0"\n', encoding="utf-8")
-    result = scaffold(load_config(project), [])
+    result = scaffold(load_config(project), [], use_cache=False)
     if result.has_errors:
         raise SystemExit("\n".join(d.render() for d in result.diagnostics))
     return project / "tests"

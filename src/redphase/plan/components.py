@@ -125,8 +125,15 @@ class ComponentInference:
             words = override.words or (base.words if base else (override.name.lower(),))
             rules[override.name] = _rule(override.name, kind, treatment, words, "[tool.redphase.components]")
         self._rules = tuple(rules[name] for name in sorted(rules))
+        self._seen: dict[str, list[Component]] = {}
 
     def touched_by(self, text: str) -> list[Component]:
+        cached = self._seen.get(text)
+        if cached is None:
+            cached = self._seen[text] = self._touched_by(text)
+        return list(cached)
+
+    def _touched_by(self, text: str) -> list[Component]:
         # A configured component claims its words: built-in rules may not match inside them.
         claimed = [
             m.span() for rule in self._rules if rule.source != "built-in" for m in rule.pattern.finditer(text)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
@@ -45,9 +47,23 @@ class StepDefinition:
     def phase(self) -> Phase:
         return PHASE_BY_KIND[self.kind]
 
-    @property
+    @cached_property
     def regex(self) -> str:
         return "".join(part.regex for part in self.parts)
+
+    @cached_property
+    def compiled(self) -> re.Pattern[str]:
+        return re.compile(self.regex)
+
+    @cached_property
+    def literal_prefix(self) -> str:
+        """The literal text every matching step starts with."""
+        prefix = []
+        for part in self.parts:
+            if part.group:
+                break
+            prefix.append(re.sub(r"\\(.)", r"\1", part.text))
+        return "".join(prefix)
 
     @property
     def constants(self) -> set[str]:

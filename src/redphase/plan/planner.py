@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from pathlib import Path
 
 from redphase.config import Config
@@ -196,11 +195,6 @@ def _sample_texts(text: str, columns: Mapping[str, list[str]]) -> list[str]:
     return samples
 
 
-@lru_cache(maxsize=4096)
-def _compiled(regex: str) -> re.Pattern[str]:
-    return re.compile(regex)
-
-
 def _use_step(
     step: Step,
     columns: Mapping[str, list[str]],
@@ -267,7 +261,10 @@ def _planned_match(kind: str, samples: list[str], state: _RunState) -> StepDefin
     candidates = [d for word in sorted(words) for d in state.by_first_word.get((kind, word), ())]
     candidates += state.by_first_word.get((kind, ""), [])
     for definition in candidates:
-        if all(_compiled(definition.regex).fullmatch(sample) for sample in samples):
+        prefix = definition.literal_prefix
+        if all(sample.startswith(prefix) for sample in samples) and all(
+            definition.compiled.fullmatch(sample) for sample in samples
+        ):
             return definition
     return None
 
