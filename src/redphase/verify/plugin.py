@@ -171,7 +171,9 @@ class RedphaseSession:
         if refused is not None:
             phase.infrastructure = exc_info.address(refused) or "unknown"
         phase.expected, phase.observed = _expected_observed(error, self.step_codes.get(nodeid))
-        phase.longrepr = str(report.longrepr)[-4000:] if report.longrepr else ""
+        # Rendering a traceback as text is costly; only setup errors need it (for the fixture hint).
+        if report.when == "setup" and report.longrepr:
+            phase.longrepr = str(report.longrepr)[-4000:]
         return phase
 
     # -- where reports arrive -------------------------------------------------------------------
