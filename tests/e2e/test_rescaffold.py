@@ -201,3 +201,29 @@ def test_two_scaffolds_at_once_leave_no_broken_file(tmp_path: Path) -> None:
         ast.parse(path.read_text(encoding="utf-8"))
     assert not list((root / "tests").rglob("*.tmp"))
     assert run_cli("scaffold", "--check", cwd=root).exit_code == 0
+
+
+def test_a_module_name_taken_elsewhere_in_the_tests_tree_is_not_reused(tmp_path: Path) -> None:
+    root = make_project(tmp_path, {"checkout.feature": CHECKOUT})
+    (root / "tests" / "unit").mkdir(parents=True)
+    (root / "tests" / "unit" / "test_checkout.py").write_text(
+        "def test_unit():\n    pass\n", encoding="utf-8"
+    )
+    assert run_cli("scaffold", cwd=root).exit_code == 0
+    assert (root / "tests" / "test_checkout_2.py").is_file()
+    assert not (root / "tests" / "test_checkout.py").exists()
+
+
+def test_a_byte_order_mark_is_reported_and_the_feature_still_runs(
+    pytester: pytest.Pytester, outcomes: StepOutcomes
+) -> None:
+    root = make_project(pytester.path, {})
+    (root / "features" / "bom.feature").write_bytes(b"\xef\xbb\xbf" + CHECKOUT.encode("utf-8"))
+    result = run_cli("scaffold", cwd=root)
+    assert result.exit_code == 0, result.output
+    assert "byte order mark" in result.output
+    run = pytester.runpytest_inprocess(
+        "tests", "--strict-markers", "-p", "no:cacheprovider", plugins=[outcomes]
+    )
+    run.assert_outcomes(failed=1, passed=2)
+    assert set(outcomes.failures.values()) == {("then", "AssertionError")}

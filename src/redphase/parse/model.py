@@ -130,3 +130,5 @@ class FeatureFile:
     display: str
     source: str
     feature: Feature | None
+    # The file starts with a UTF-8 byte order mark, which `source` no longer holds.
+    bom: bool = False

@@ -42,17 +42,11 @@ def read_feature(path: Path, display: str) -> FeatureFile | list[Diagnostic]:
         line = raw[: error.start].count(b"\n") + 1
         column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
         return [Diagnostic(display, line, column, "file is not valid UTF-8; save it as UTF-8")]
-    if source.startswith("\ufeff"):
-        return [
-            Diagnostic(
-                display,
-                1,
-                1,
-                "file starts with a UTF-8 byte order mark, which pytest-bdd reads as text",
-                fix="save the file as UTF-8 without BOM",
-            )
-        ]
-    return parse_source(source, path, display)
+    bom = source.startswith("\ufeff")
+    parsed = parse_source(source.removeprefix("\ufeff"), path, display)
+    if bom and not isinstance(parsed, list):
+        return FeatureFile(parsed.path, parsed.display, parsed.source, parsed.feature, bom=True)
+    return parsed
 
 
 def parse_source(source: str, path: Path, display: str) -> FeatureFile | list[Diagnostic]:

@@ -74,7 +74,19 @@ def check(file: FeatureFile) -> Compatibility:
                 fix="add a Then step that states the business outcome",
             )
         )
-    if not edits:
+    if file.bom:
+        diagnostics.append(
+            Diagnostic(
+                file.display,
+                1,
+                1,
+                "the file starts with a UTF-8 byte order mark, which pytest-bdd reads as text and cannot parse; "
+                "redphase binds the tests to a runnable copy without it",
+                Severity.WARNING,
+                fix="save the file as UTF-8 without a byte order mark",
+            )
+        )
+    if not edits and not file.bom:
         return Compatibility(tuple(diagnostics), None)
     return Compatibility(tuple(diagnostics), _apply(file, edits))
 

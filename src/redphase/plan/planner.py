@@ -163,8 +163,10 @@ def _bound_names(file: FeatureFile, feature: Feature, runnable_source: str | Non
 def _new_module_path(feature: Path, config: Config, index: ProjectIndex, state: _RunState) -> Path:
     slug = layout.feature_slug(feature, config)
     candidate = layout.test_module(slug, config)
+    # Without __init__.py files pytest cannot collect two test modules with one basename.
+    taken = {path.name for path in index.modules} | {path.name for path in state.modules}
     counter = 2
-    while candidate in state.modules or candidate in index.modules:
+    while candidate.name in taken:
         candidate = layout.test_module(f"{slug}_{counter}", config)
         counter += 1
     return candidate
