@@ -36,5 +36,9 @@ def format_many(sources: Sequence[str]) -> list[str]:
     if len(sources) < PARALLEL_FROM or workers < 2 or not sys.platform.startswith("linux"):
         return [format_python(source) for source in sources]
     _mode()
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
+    try:
+        pool = multiprocessing.get_context("fork").Pool(workers)
+    except OSError:  # no semaphores in some sandboxes: format in this process instead
+        return [format_python(source) for source in sources]
+    with pool:
         return pool.map(format_python, sources, chunksize=max(1, len(sources) // (workers * 4)))
