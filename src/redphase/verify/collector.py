@@ -52,6 +52,7 @@ class Collector:
             "feature": None,
             "scenario": None,
             "step": None,
+            "phase": "collect",
             "exception": _exception_name(text),
             "message": _last_error_line(text),
             "hint": hints.collection_hint(category, text, self.rootdir),
