@@ -6,8 +6,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from redphase.render import literals
-
 
 def templates_root() -> Path:
     """`redphase/templates` inside a wheel; the repository's top-level `templates/` in an editable install."""
@@ -23,6 +21,8 @@ def templates_root() -> Path:
 @lru_cache(maxsize=1)
 def environment() -> Any:
     import jinja2
+
+    from redphase.render import literals
 
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_root())),
