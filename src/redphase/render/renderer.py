@@ -233,5 +233,6 @@ def _step_doc(definition: StepDefinition) -> str:
     lines = [f"{definition.kind.capitalize()} {definition.expression}", "", f"Phase: {phase}."]
     if definition.components:
         lines.append(f"Touches: {', '.join(definition.components)}.")
-    lines.append(f"First written at {definition.example_location}.")
+    if definition.example_location:
+        lines.append(f"First written at {definition.example_location}.")
     return "\n".join(lines)

@@ -115,7 +115,8 @@ class AppCodeWatch:
     def _start_monitoring(self) -> None:
         monitoring: Any = getattr(sys, "monitoring")  # noqa: B009 - absent on 3.11, where this is never called
         if self._tool is None:
-            for tool in (5, 4, 3, 2):  # ids that debuggers, coverage and profilers do not claim first
+            # 0, 1 and 2 are claimed by debuggers, coverage and profilers; 3 and 4 have no owner.
+            for tool in (4, 3, 5):
                 if monitoring.get_tool(tool) is None:
                     monitoring.use_tool_id(tool, "redphase")
                     self._tool = tool
