@@ -17,13 +17,8 @@ from redphase import __version__
 OK, PROBLEMS, USAGE = 0, 1, 2
 
 
-class _Group(click.Group):
-    def main(self, *args: Any, **kwargs: Any) -> Any:
-        # click exits 2 on its own usage errors; ours (UsageError) are mapped in each command.
-        return super().main(*args, **kwargs)
-
-
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+# click exits 2 on its own usage errors; ours (UsageError) are mapped to 2 in each command.
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="redphase")
 def main() -> None:
     """redphase: red-phase integration tests from Gherkin, proven red for the right reason.
