@@ -24,11 +24,11 @@ def main() -> None:
     """redphase: red-phase integration tests from Gherkin, proven red for the right reason.
 
     \b
-    init      create a project whose red phase is right from the first minute
-    scaffold  render or merge pytest-bdd test modules from .feature files
-    plan      print the integration harness description scaffold renders from
-    verify    run the tests and give every scenario a red-phase verdict
+    A typical loop: write a .feature file, `redphase scaffold`, `redphase verify`,
+    wire or implement until every scenario is good-red, then turn it green.
+    Exit codes for every command: 0 done, 1 problems found, 2 usage errors.
     """
+
 
 
 def _config(project: str | None, **flags: Any) -> Any:
