@@ -30,7 +30,6 @@ def main() -> None:
     """
 
 
-
 def _config(project: str | None, **flags: Any) -> Any:
     from redphase.config import find_project_root, load_config
 

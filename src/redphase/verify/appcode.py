@@ -65,9 +65,11 @@ def _installed_location(name: str) -> list[Path]:
 def _is_package(path: Path) -> bool:
     if path.name.startswith((".", "_")):
         return False
-    return (path.is_dir() and (path / "__init__.py").is_file()) or (
-        path.suffix == ".py" and path.stem != "conftest"
-    )
+    if path.is_dir():
+        return (path / "__init__.py").is_file() and not path.name.startswith("test")
+    # Test modules and conftest at the top level are test code, not the application.
+    is_test = path.stem == "conftest" or path.stem.startswith("test_") or path.stem.endswith("_test")
+    return path.suffix == ".py" and not is_test and path.stem not in ("setup", "noxfile", "tasks")
 
 
 class AppCodeWatch:
