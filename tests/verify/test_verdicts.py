@@ -179,3 +179,22 @@ def test_unwired_reds_pass_only_when_allowed(tmp_path: Path) -> None:
         cwd=root, capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert (strict.returncode, allowed.returncode) == (1, 0)
+
+
+def test_a_flat_project_without_configuration_is_judged(tmp_path: Path) -> None:
+    """No src/, no [tool.redphase]: the top-level module is the application, the test module is not."""
+    (tmp_path / "pyproject.toml").write_text("[tool.pytest.ini_options]\n", encoding="utf-8")
+    (tmp_path / "calc.py").write_text("def add(a, b):\n    return 0\n", encoding="utf-8")
+    (tmp_path / "calc.feature").write_text(
+        "Feature: Calc\n  Scenario: Add\n    When I add 2 and 3\n    Then the result is 5\n", encoding="utf-8"
+    )
+    (tmp_path / "test_calc.py").write_text(
+        "import pytest\nfrom pytest_bdd import parsers, scenarios, then, when\n\nimport calc\n\n"
+        'scenarios("calc.feature")\n\n\n@pytest.fixture\ndef box():\n    return {}\n\n\n'
+        '@when(parsers.parse("I add {a:d} and {b:d}"))\ndef _(box, a, b):\n    box["r"] = calc.add(a, b)\n\n\n'
+        '@then(parsers.parse("the result is {n:d}"))\ndef _(box, n):\n    assert box["r"] == n\n',
+        encoding="utf-8",
+    )
+    code, document, output = _verify(tmp_path)
+    assert _verdicts(document) == {"test_calc.py::test_add": "good-red"}, output
+    assert code == 0
