@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import shutil
 import statistics
 import subprocess
@@ -37,15 +36,28 @@ from generate_corpus import feature_text, write_corpus  # noqa: E402
 BIN = Path(sys.executable).parent
 
 
-def timed(command: list[str], cwd: Path | None = None) -> tuple[float, int]:
-    """Wall time of one run, and the peak memory (KiB) of that child process."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+def timed(command: list[str], cwd: Path | None = None) -> float:
+    """Wall time of one run."""
     start = time.perf_counter()
     completed = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
     elapsed = time.perf_counter() - start
     if completed.returncode not in (0, 1):
         raise SystemExit(f"{' '.join(command)} failed ({completed.returncode}):\n{completed.stderr[-2000:]}")
-    return elapsed, max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    return elapsed
+
+
+_PEAK = (
+    "import resource, subprocess, sys; subprocess.run(sys.argv[1:], capture_output=True); "
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+)
+
+
+def peak_memory_mib(command: list[str]) -> int:
+    """Peak resident memory of `command` alone: a wrapper process whose only child it is reports it."""
+    completed = subprocess.run(
+        [sys.executable, "-c", _PEAK, *command], capture_output=True, text=True, check=True
+    )
+    return int(completed.stdout.strip()) // 1024
 
 
 def pytest_bdd_parses(path: Path) -> bool:
@@ -79,32 +91,35 @@ def ratios(name: str, repeat: int, measure: Callable[[], float]) -> list[float]:
     return values
 
 
-def scaffold_vs_generate(label: str, features: list[Path], base: Path, scratch: Path, repeat: int) -> None:
+def scaffold_vs_generate(
+    label: str, features: list[Path], base: Path, scratch: Path, repeat: int, per_file: bool = True
+) -> None:
     parseable = [path for path in features if pytest_bdd_parses(path)]
     print(f"-- {label}: {len(features)} features, {len(parseable)} parseable by pytest-bdd", flush=True)
     project = scratch / f"{label}-project"
 
     def cold() -> float:
         project_with(parseable, project, base)
-        ours, _ = timed([str(BIN / "redphase"), "scaffold", "--project", str(project)])
-        theirs, _ = timed([str(BIN / "pytest-bdd"), "generate", *map(str, parseable)])
+        ours = timed([str(BIN / "redphase"), "scaffold", "--project", str(project)])
+        theirs = timed([str(BIN / "pytest-bdd"), "generate", *map(str, parseable)])
         return ours / theirs
 
     def cold_per_file() -> float:
         # pytest-bdd generate prints one stream; a module per feature, as scaffold writes, takes a run each.
         project_with(parseable, project, base)
-        ours, _ = timed([str(BIN / "redphase"), "scaffold", "--project", str(project)])
-        theirs = sum(timed([str(BIN / "pytest-bdd"), "generate", str(path)])[0] for path in parseable)
+        ours = timed([str(BIN / "redphase"), "scaffold", "--project", str(project)])
+        theirs = sum(timed([str(BIN / "pytest-bdd"), "generate", str(path)]) for path in parseable)
         return ours / theirs
 
     def warm() -> float:
         project_with(parseable, project, base)
-        first, _ = timed([str(BIN / "redphase"), "scaffold", "--project", str(project)])
-        second, _ = timed([str(BIN / "redphase"), "scaffold", "--project", str(project)])
+        first = timed([str(BIN / "redphase"), "scaffold", "--project", str(project)])
+        second = timed([str(BIN / "redphase"), "scaffold", "--project", str(project)])
         return second / first
 
     ratios(f"{label}: cold scaffold / pytest-bdd generate, one run (goal <= 1.0)", repeat, cold)
-    ratios(f"{label}: cold scaffold / pytest-bdd generate, a run per file", repeat, cold_per_file)
+    if per_file:
+        ratios(f"{label}: cold scaffold / pytest-bdd generate, a run per file", repeat, cold_per_file)
     ratios(f"{label}: warm re-scaffold / cold scaffold (goal <= 0.2)", repeat, warm)
 
 
@@ -116,9 +131,19 @@ def verify_vs_pytest(scratch: Path, repeat: int) -> None:
     print(f"-- verify: scaffolded suite of {len(features)} synthetic features", flush=True)
     quiet = ["-q", "-p", "no:cacheprovider"]
 
+    runs = 0
+
     def measure() -> float:
-        plain, _ = timed([sys.executable, "-m", "pytest", *quiet], cwd=project)
-        ours, _ = timed([str(BIN / "redphase"), "verify", "--", *quiet], cwd=project)
+        nonlocal runs
+        runs += 1
+        # Alternate which goes first, so that neither side always meets a warmer machine.
+        commands = [[sys.executable, "-m", "pytest", *quiet], [str(BIN / "redphase"), "verify", "--", *quiet]]
+        if runs % 2 == 0:
+            ours = timed(commands[1], cwd=project)
+            plain = timed(commands[0], cwd=project)
+        else:
+            plain = timed(commands[0], cwd=project)
+            ours = timed(commands[1], cwd=project)
         return ours / plain
 
     ratios("verify / plain pytest, same suite (goal <= 1.10)", repeat, measure)
@@ -126,8 +151,8 @@ def verify_vs_pytest(scratch: Path, repeat: int) -> None:
 
 def startup(repeat: int) -> None:
     def measure() -> float:
-        ours, _ = timed([str(BIN / "redphase"), "--version"])
-        base, _ = timed([sys.executable, "-c", "import click"])
+        ours = timed([str(BIN / "redphase"), "--version"])
+        base = timed([sys.executable, "-c", "import click"])
         return ours / base
 
     ratios("start-up: redphase --version / import click (goal <= 1.5)", repeat, measure)
@@ -136,7 +161,7 @@ def startup(repeat: int) -> None:
 def linearity(scratch: Path, repeat: int) -> None:
     import random
 
-    def one(scenarios: int) -> tuple[float, int]:
+    def project(scenarios: int) -> Path:
         root = scratch / f"linear-{scenarios}"
         if root.exists():
             shutil.rmtree(root)
@@ -144,17 +169,19 @@ def linearity(scratch: Path, repeat: int) -> None:
         (root / "pyproject.toml").write_text('[project]\nname = "bench"\nversion = "0"\n', encoding="utf-8")
         text = feature_text(1, scenarios, random.Random(7))
         (root / "features" / "big.feature").write_text(text, encoding="utf-8")
-        return timed([str(BIN / "redphase"), "scaffold", "--project", str(root)])
-
-    peaks: dict[int, int] = {}
+        return root
 
     def measure() -> float:
-        small, peaks[100] = one(100)
-        large, peaks[10_000] = one(10_000)
+        small = timed([str(BIN / "redphase"), "scaffold", "--project", str(project(100))])
+        large = timed([str(BIN / "redphase"), "scaffold", "--project", str(project(10_000))])
         return (large / 10_000) / (small / 100)
 
     ratios("linearity: per-scenario cost 10,000 / 100 (goal <= 1.2)", repeat, measure)
-    print(f"{'':<58} peak memory: 100 scenarios {peaks[100] // 1024} MiB, 10,000 {peaks[10_000] // 1024} MiB")
+    peaks = {
+        n: peak_memory_mib([str(BIN / "redphase"), "scaffold", "--project", str(project(n))])
+        for n in (100, 10_000)
+    }
+    print(f"{'':<58} peak memory: 100 scenarios {peaks[100]} MiB, 10,000 scenarios {peaks[10_000]} MiB")
 
 
 def main() -> int:
@@ -164,17 +191,25 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--synthetic", type=int, default=500, help="features in the synthetic corpus")
     parser.add_argument("--skip-linearity", action="store_true")
+    parser.add_argument(
+        "--skip-verify", action="store_true", help="skip verify / pytest (minutes on 2 cores)"
+    )
+    parser.add_argument("--skip-per-file", action="store_true", help="skip a pytest-bdd run per file")
     args = parser.parse_args()
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, repeat {args.repeat}")
     with tempfile.TemporaryDirectory() as scratch_name:
         scratch = Path(scratch_name)
         official = REPO / "tests" / "data" / "gherkin-testdata" / "good"
-        scaffold_vs_generate("official", sorted(official.glob("*.feature")), official, scratch, args.repeat)
+        per_file = not args.skip_per_file
+        scaffold_vs_generate(
+            "official", sorted(official.glob("*.feature")), official, scratch, args.repeat, per_file
+        )
         synthetic = scratch / "synthetic"
         scaffold_vs_generate(
             "synthetic", write_corpus(synthetic, args.synthetic), synthetic, scratch, args.repeat
         )
-        verify_vs_pytest(scratch, args.repeat)
+        if not args.skip_verify:
+            verify_vs_pytest(scratch, args.repeat)
         startup(args.repeat)
         if not args.skip_linearity:
             linearity(scratch, args.repeat)
