@@ -205,9 +205,8 @@ def main() -> int:
             "official", sorted(official.glob("*.feature")), official, scratch, args.repeat, per_file
         )
         synthetic = scratch / "synthetic"
-        scaffold_vs_generate(
-            "synthetic", write_corpus(synthetic, args.synthetic), synthetic, scratch, args.repeat
-        )
+        corpus = write_corpus(synthetic, args.synthetic)
+        scaffold_vs_generate("synthetic", corpus, synthetic, scratch, args.repeat, per_file)
         if not args.skip_verify:
             verify_vs_pytest(scratch, args.repeat)
         startup(args.repeat)
