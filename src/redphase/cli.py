@@ -42,6 +42,13 @@ def _fail_usage(message: str) -> None:
     sys.exit(USAGE)
 
 
+def _fail_io(error: OSError) -> None:
+    # A file that cannot be read or written is a problem found while running, not a usage error.
+    where = f" ({error.filename})" if error.filename else ""
+    click.echo(f"redphase: error: {error.strerror or error}{where}", err=True)
+    sys.exit(PROBLEMS)
+
+
 _project_option = click.option(
     "--project",
     type=click.Path(file_okay=False, exists=True),
@@ -92,6 +99,9 @@ def init(
     except UsageError as error:
         _fail_usage(str(error))
         return
+    except OSError as error:
+        _fail_io(error)
+        return
     click.echo(f"created {result.root} ({len(result.files)} files)")
     click.echo(f"next: cd {result.root} && redphase verify")
     sys.exit(OK)
@@ -139,6 +149,9 @@ def scaffold(
         result = run_scaffold(config, [Path(p) for p in paths], dry_run=check or show_diff)
     except UsageError as error:
         _fail_usage(str(error))
+        return
+    except OSError as error:
+        _fail_io(error)
         return
     for diagnostic in result.diagnostics:
         click.echo(diagnostic.render(), err=True)
@@ -196,6 +209,9 @@ def plan(feature: Path, output_format: str, project: str | None) -> None:
     except UsageError as error:
         _fail_usage(str(error))
         return
+    except OSError as error:
+        _fail_io(error)
+        return
     for diagnostic in diagnostics:
         click.echo(diagnostic.render(), err=True)
     if harness is None:
@@ -250,6 +266,9 @@ def verify(
         result = run_verify([], [arg for arg in paths if arg != "--"], json_path, report_path, allow_unwired)
     except UsageError as error:
         _fail_usage(str(error))
+        return
+    except OSError as error:
+        _fail_io(error)
         return
     sys.exit(result.exit_code)
 

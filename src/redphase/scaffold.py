@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from redphase.config import Config
-from redphase.diagnostics import Diagnostic
+from redphase.diagnostics import Diagnostic, UsageError
 from redphase.discovery import find_features
 
 if TYPE_CHECKING:
@@ -47,6 +47,11 @@ def scaffold(
     from redphase import cache
 
     result = ScaffoldResult()
+    if not paths and not config.features.is_dir():
+        raise UsageError(
+            f"no features folder at {config.features}: pass .feature files or folders, "
+            "or set [tool.redphase] features in pyproject.toml"
+        )
     feature_paths = find_features(paths or [config.features])
     key = cache.fingerprint(config, feature_paths)
     cached = cache.load(config, key) if use_cache else None

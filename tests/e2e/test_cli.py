@@ -104,3 +104,11 @@ def test_output_is_identical_across_hash_seeds(tmp_path: Path) -> None:
             }
         )
     assert trees[0] == trees[1] == trees[2]
+
+
+def test_a_project_without_a_features_folder_is_told_what_to_do(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("", encoding="utf-8")
+    result = run_cli("scaffold", cwd=tmp_path)
+    assert result.exit_code == 2
+    assert "no features folder at" in result.output
+    assert "[tool.redphase] features" in result.output
