@@ -104,7 +104,7 @@ class Collector:
         if failed is not None and (failed.expected or failed.observed):
             result["expected"], result["observed"] = failed.expected, failed.observed
         if scenario is not None:
-            result["when_steps"] = [s for s in scenario.steps if s["type"] == "when"]
+            result["when_steps"] = scenario.when_steps
         return result
 
     def _hint(self, verdict: str, failed: PhaseRecord | None, step: dict[str, Any] | None) -> str:

@@ -7,6 +7,7 @@ process, or the xdist controller), it judges every test and writes the summary, 
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Generator
 from dataclasses import asdict
@@ -97,7 +98,7 @@ class RedphaseSession:
             scenario=scenario.name,
             line=scenario.line_number,
             has_then=any(step.type == "then" for step in scenario.steps),
-            steps=[_step_data(step) for step in scenario.steps],
+            when_steps=[_step_data(step) for step in scenario.steps if step.type == "when"],
         )
 
     def pytest_bdd_before_step_call(self, request: Any, step: Any, step_func: Any, **_: Any) -> None:
@@ -133,26 +134,31 @@ class RedphaseSession:
         outcome = yield
         report: pytest.TestReport = outcome.get_result()
         self.watch.stop()
-        phase = self._phase(report, call, item.nodeid)
-        data: dict[str, Any] = {"phase": asdict(phase), "health": is_health_check(item)}
-        scenario = self.scenarios.get(item.nodeid)
-        if scenario is None:
-            template = _scenario_template(item)
-            if template is not None:
-                scenario = ScenarioRecord(
-                    feature=template.feature.name,
-                    feature_file=_relative(template.feature.filename, self.rootdir),
-                    scenario=template.name,
-                    line=template.line_number,
-                    has_then=any(step.type == "then" for step in template.steps),
-                    steps=[_step_data(step) for step in template.steps],
-                )
-        if scenario is not None:
-            data["scenario"] = asdict(scenario)
-        report.user_properties = [*report.user_properties, (PROPERTY, data)]
+        # A passing setup or teardown says nothing the verdict needs: only the call, and any phase
+        # that did not pass, carry data. Reports live until the session ends, so they stay small.
+        if call.when == "call" or report.outcome != "passed":
+            data: dict[str, Any] = {"phase": asdict(self._phase(report, call, item.nodeid))}
+            data["health"] = is_health_check(item)
+            scenario = self.scenarios.get(item.nodeid) or self._scenario_from_template(item)
+            if scenario is not None:
+                data["scenario"] = asdict(scenario)
+            report.user_properties = [*report.user_properties, (PROPERTY, data)]
         if call.when == "teardown":
             self.scenarios.pop(item.nodeid, None)
             self.step_codes.pop(item.nodeid, None)
+
+    def _scenario_from_template(self, item: pytest.Item) -> ScenarioRecord | None:
+        template = _scenario_template(item)
+        if template is None:
+            return None
+        return ScenarioRecord(
+            feature=template.feature.name,
+            feature_file=_relative(template.feature.filename, self.rootdir),
+            scenario=template.name,
+            line=template.line_number,
+            has_then=any(step.type == "then" for step in template.steps),
+            when_steps=[_step_data(step) for step in template.steps if step.type == "when"],
+        )
 
     def _phase(self, report: pytest.TestReport, call: pytest.CallInfo[None], nodeid: str) -> PhaseRecord:
         phase = PhaseRecord(when=report.when, outcome=report.outcome, xfail=hasattr(report, "wasxfail"))
@@ -194,6 +200,7 @@ class RedphaseSession:
         self.watch.close()
 
 
+@functools.lru_cache(maxsize=4096)
 def _relative(filename: str, rootdir: Path) -> str:
     try:
         return Path(filename).resolve().relative_to(rootdir.resolve()).as_posix()
