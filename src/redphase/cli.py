@@ -6,7 +6,9 @@ input, stale output under --check, bad verdicts); 2 usage errors.
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +42,19 @@ def _config(project: str | None, **flags: Any) -> Any:
 def _fail_usage(message: str) -> None:
     click.echo(f"redphase: error: {message}", err=True)
     sys.exit(USAGE)
+
+
+@contextlib.contextmanager
+def _mapped_errors() -> Iterator[None]:
+    """Errors from the library become a message and an exit code; never a traceback."""
+    from redphase.diagnostics import UsageError
+
+    try:
+        yield
+    except UsageError as error:
+        _fail_usage(str(error))
+    except OSError as error:
+        _fail_io(error)
 
 
 def _fail_io(error: OSError) -> None:
@@ -80,7 +95,6 @@ def init(
 
     The template is also a cookiecutter template (templates/init in redphase's source).
     """
-    from redphase.diagnostics import UsageError
     from redphase.init import complete_answers, init_project, questions, render_default
 
     given = {
@@ -88,7 +102,7 @@ def init(
         "package_name": package_name,
         "description": description,
     }
-    try:
+    with _mapped_errors():
         if not no_input:
             answers: dict[str, str] = {}
             for key, raw in questions().items():
@@ -96,12 +110,6 @@ def init(
                 answers[key] = str(click.prompt(key.replace("_", " ").capitalize(), default=default))
             given = dict(answers)
         result = init_project(directory, complete_answers(given))
-    except UsageError as error:
-        _fail_usage(str(error))
-        return
-    except OSError as error:
-        _fail_io(error)
-        return
     click.echo(f"created {result.root} ({len(result.files)} files)")
     click.echo(f"next: cd {result.root} && redphase verify")
     sys.exit(OK)
@@ -141,18 +149,11 @@ def scaffold(
     Exit codes: 0 done (or, with --check/--diff, nothing to change);
                 1 invalid feature files, or --check/--diff found changes; 2 usage errors.
     """
-    from redphase.diagnostics import UsageError
     from redphase.scaffold import scaffold as run_scaffold
 
-    try:
+    with _mapped_errors():
         config = _config(project, features=features, tests=tests)
         result = run_scaffold(config, [Path(p) for p in paths], dry_run=check or show_diff)
-    except UsageError as error:
-        _fail_usage(str(error))
-        return
-    except OSError as error:
-        _fail_io(error)
-        return
     for diagnostic in result.diagnostics:
         click.echo(diagnostic.render(), err=True)
     for line in result.replayed:
@@ -199,19 +200,12 @@ def plan(feature: Path, output_format: str, project: str | None) -> None:
     each inference with the reason it was made. Override inferences with tags such as
     @fake:email or @real:payments, or with [tool.redphase.components] in pyproject.toml.
     """
-    from redphase.diagnostics import UsageError
     from redphase.plan.export import to_json, to_yaml
     from redphase.scaffold import plan_only
 
-    try:
+    with _mapped_errors():
         config = _config(project)
         harness, diagnostics = plan_only(config, feature)
-    except UsageError as error:
-        _fail_usage(str(error))
-        return
-    except OSError as error:
-        _fail_io(error)
-        return
     for diagnostic in diagnostics:
         click.echo(diagnostic.render(), err=True)
     if harness is None:
@@ -258,18 +252,11 @@ def verify(
     Exit codes: 0 every scenario is good-red and every health check health-ok
                 (unwired-red too with --allow-unwired); 1 anything else; 2 usage errors.
     """
-    from redphase.diagnostics import UsageError
     from redphase.verify.runner import verify as run_verify
 
     # Paths and the arguments after `--` all go to pytest, in the order given.
-    try:
+    with _mapped_errors():
         result = run_verify([], [arg for arg in paths if arg != "--"], json_path, report_path, allow_unwired)
-    except UsageError as error:
-        _fail_usage(str(error))
-        return
-    except OSError as error:
-        _fail_io(error)
-        return
     sys.exit(result.exit_code)
 
 
