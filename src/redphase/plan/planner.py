@@ -36,7 +36,6 @@ class _RunState:
     # Parametrised definitions by (type, first literal word), so that finding one whose regex
     # matches a new step's text does not scan every definition of the run.
     by_first_word: dict[tuple[str, str], list[StepDefinition]] = field(default_factory=dict)
-    owner: dict[StepKey, Path] = field(default_factory=dict)
     modules: dict[Path, Path] = field(default_factory=dict)  # test module → feature it binds
     names_by_module: dict[Path, set[str]] = field(default_factory=dict)
 
@@ -246,7 +245,6 @@ def _use_step(
         example_location=f"{file.display}:{step.location.line}",
     )
     state.definitions[key] = definition
-    state.owner[key] = module
     if definition.params:
         state.by_first_word.setdefault((step.kind, _first_word(definition)), []).append(definition)
     return use, definition
