@@ -7,14 +7,17 @@ input, stale output under --check, bad verdicts); 2 usage errors.
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from redphase import __version__
+
+if TYPE_CHECKING:
+    pass
 
 OK, PROBLEMS, USAGE = 0, 1, 2
 
@@ -33,6 +36,8 @@ def main() -> None:
 
 
 def _config(project: str | None, **flags: Any) -> Any:
+    from pathlib import Path
+
     from redphase.config import find_project_root, load_config
 
     root = Path(project) if project else find_project_root(Path.cwd())
@@ -72,7 +77,7 @@ _project_option = click.option(
 
 
 @main.command()
-@click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
+@click.argument("directory", type=click.Path(file_okay=False))
 @click.option(
     "--no-input", is_flag=True, help="Ask nothing: use the options given and the template's defaults."
 )
@@ -80,7 +85,7 @@ _project_option = click.option(
 @click.option("--package-name", help="Python package under src/. Default: derived from the project name.")
 @click.option("--description", help="One line for pyproject.toml and the README.")
 def init(
-    directory: Path,
+    directory: str,
     no_input: bool,
     project_name: str | None,
     package_name: str | None,
@@ -95,10 +100,12 @@ def init(
 
     The template is also a cookiecutter template (templates/init in redphase's source).
     """
+    from pathlib import Path
+
     from redphase.init import complete_answers, init_project, questions, render_default
 
     given = {
-        "project_name": project_name or directory.absolute().name,
+        "project_name": project_name or os.path.basename(os.path.abspath(directory)),
         "package_name": package_name,
         "description": description,
     }
@@ -109,14 +116,14 @@ def init(
                 default = given.get(key) or render_default(raw, answers)
                 answers[key] = str(click.prompt(key.replace("_", " ").capitalize(), default=default))
             given = dict(answers)
-        result = init_project(directory, complete_answers(given))
+        result = init_project(Path(directory), complete_answers(given))
     click.echo(f"created {result.root} ({len(result.files)} files)")
     click.echo(f"next: cd {result.root} && redphase verify")
     sys.exit(OK)
 
 
 @main.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if scaffolding would change any file.")
 @click.option(
     "--diff", "show_diff", is_flag=True, help="Write nothing; print the unified diff of what would change."
@@ -132,7 +139,7 @@ def init(
 )
 @_project_option
 def scaffold(
-    paths: tuple[Path, ...],
+    paths: tuple[str, ...],
     check: bool,
     show_diff: bool,
     features: str | None,
@@ -149,11 +156,13 @@ def scaffold(
     Exit codes: 0 done (or, with --check/--diff, nothing to change);
                 1 invalid feature files, or --check/--diff found changes; 2 usage errors.
     """
+    from pathlib import Path
+
     from redphase.scaffold import scaffold as run_scaffold
 
     with _mapped_errors():
         config = _config(project, features=features, tests=tests)
-        result = run_scaffold(config, [Path(p) for p in paths], dry_run=check or show_diff)
+        result = run_scaffold(config, [Path(path) for path in paths], dry_run=check or show_diff)
     for diagnostic in result.diagnostics:
         click.echo(diagnostic.render(), err=True)
     for line in result.replayed:
@@ -186,12 +195,12 @@ def scaffold(
 
 
 @main.command()
-@click.argument("feature", type=click.Path(path_type=Path))
+@click.argument("feature", type=click.Path())
 @click.option(
     "--format", "output_format", type=click.Choice(["yaml", "json"]), default="yaml", show_default=True
 )
 @_project_option
-def plan(feature: Path, output_format: str, project: str | None) -> None:
+def plan(feature: str, output_format: str, project: str | None) -> None:
     """Print the integration harness description for FEATURE (a file or folder).
 
     It shows the system under test, each component and how the harness treats it (external
@@ -200,12 +209,14 @@ def plan(feature: Path, output_format: str, project: str | None) -> None:
     each inference with the reason it was made. Override inferences with tags such as
     @fake:email or @real:payments, or with [tool.redphase.components] in pyproject.toml.
     """
+    from pathlib import Path
+
     from redphase.plan.export import to_json, to_yaml
     from redphase.scaffold import plan_only
 
     with _mapped_errors():
         config = _config(project)
-        harness, diagnostics = plan_only(config, feature)
+        harness, diagnostics = plan_only(config, Path(feature))
     for diagnostic in diagnostics:
         click.echo(diagnostic.render(), err=True)
     if harness is None:
@@ -219,13 +230,13 @@ def plan(feature: Path, output_format: str, project: str | None) -> None:
 @click.option(
     "--json",
     "json_path",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=click.Path(dir_okay=False),
     help="Write every verdict as JSON.",
 )
 @click.option(
     "--report",
     "report_path",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=click.Path(dir_okay=False),
     help="Write the Markdown gaps report.",
 )
 @click.option(
@@ -234,7 +245,7 @@ def plan(feature: Path, output_format: str, project: str | None) -> None:
     help="Count unwired-red as good (the steps reach Then but call no application code yet).",
 )
 def verify(
-    paths: tuple[str, ...], json_path: Path | None, report_path: Path | None, allow_unwired: bool
+    paths: tuple[str, ...], json_path: str | None, report_path: str | None, allow_unwired: bool
 ) -> None:
     """Run the tests under PATHS and give every scenario a red-phase verdict.
 
@@ -252,11 +263,19 @@ def verify(
     Exit codes: 0 every scenario is good-red and every health check health-ok
                 (unwired-red too with --allow-unwired); 1 anything else; 2 usage errors.
     """
+    from pathlib import Path
+
     from redphase.verify.runner import verify as run_verify
 
     # Paths and the arguments after `--` all go to pytest, in the order given.
     with _mapped_errors():
-        result = run_verify([], [arg for arg in paths if arg != "--"], json_path, report_path, allow_unwired)
+        result = run_verify(
+            [],
+            [arg for arg in paths if arg != "--"],
+            Path(json_path) if json_path else None,
+            Path(report_path) if report_path else None,
+            allow_unwired,
+        )
     sys.exit(result.exit_code)
 
 
