@@ -41,7 +41,6 @@ def run(config: Config, feature_paths: Sequence[Path], result: ScaffoldResult, *
     if not dry_run:
         for change in result.pending:
             write_atomically(change.path, change.new, config.root)
-        result.written = bool(result.pending)
 
 
 def plan_for(config: Config, feature_paths: Sequence[Path]) -> tuple[HarnessPlan | None, list[Diagnostic]]:

@@ -28,7 +28,6 @@ class ScaffoldResult:
     changes: list[Change] = field(default_factory=list)
     features: int = 0
     scenarios: int = 0
-    written: bool = False
     from_cache: bool = False
 
     @property
@@ -65,7 +64,9 @@ def scaffold(
     # --check and --diff promise to write nothing, the cache included.
     if use_cache and not dry_run and not result.has_errors:
         run = cache.CachedRun(result.features, result.scenarios, [d.render() for d in result.diagnostics])
-        cache.store(config, cache.fingerprint(config, feature_paths), run)
+        # Nothing written means the tree is as it was hashed: no need to read it all again.
+        after = cache.fingerprint(config, feature_paths) if result.pending else key
+        cache.store(config, after, run)
     return result
 
 

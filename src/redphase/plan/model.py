@@ -35,8 +35,6 @@ class StepDefinition:
     takes_datatable: bool
     takes_docstring: bool
     components: tuple[str, ...]
-    # The first step text that produced this definition, as written in the feature.
-    example: str
     example_location: str
 
     @property

@@ -241,7 +241,6 @@ def _use_step(
         takes_datatable=step.data_table is not None,
         takes_docstring=step.doc_string is not None,
         components=tuple(component.name for component in components),
-        example=step.text,
         example_location=f"{file.display}:{step.location.line}",
     )
     state.definitions[key] = definition

@@ -25,13 +25,18 @@ def pattern_literal(text: str) -> str:
 def _round_trips(candidate: str, text: str) -> bool:
     if "\n" in text or "\r" in text:
         return False
+    node = _parse_expression(candidate)
+    return isinstance(node, ast.Constant) and node.value == text
+
+
+def _parse_expression(candidate: str) -> ast.expr | None:
+    """`candidate` parsed as one Python expression, or None; escape warnings are not ours to show."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            node = ast.parse(candidate, mode="eval").body
+            return ast.parse(candidate, mode="eval").body
     except SyntaxError:
-        return False
-    return isinstance(node, ast.Constant) and node.value == text
+        return None
 
 
 def docstring_body(text: str, closes_on_own_line: bool = False) -> str:
@@ -90,12 +95,7 @@ def composed_pattern(segments: list[Segment]) -> str:
 
 def _joined_value(candidate: str) -> str | None:
     """What an f-string literal evaluates to, names shown as \\0NAME\\0; None if it is anything else."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            node = ast.parse(candidate, mode="eval").body
-    except SyntaxError:
-        return None
+    node = _parse_expression(candidate)
     if not isinstance(node, ast.JoinedStr):
         return None
     out = []

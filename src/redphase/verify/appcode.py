@@ -86,9 +86,7 @@ class AppCodeWatch:
     def is_app_file(self, filename: str) -> bool:
         cached = self._cache.get(filename)
         if cached is None:
-            cached = filename.startswith(self.roots) or (os.path.abspath(filename) + "").startswith(
-                self.roots
-            )
+            cached = filename.startswith(self.roots) or os.path.abspath(filename).startswith(self.roots)
             self._cache[filename] = cached
         return cached
 

@@ -129,7 +129,6 @@ def undefined_step_hint(step_type: str, text: str) -> str:
         takes_datatable=False,
         takes_docstring=False,
         components=(),
-        example=text,
         example_location="",
     )
     from redphase.render.formatting import format_python
