@@ -15,7 +15,7 @@ from redphase.plan.planner import plan_features
 from redphase.project import layout
 from redphase.project.index import ProjectIndex, index_project
 from redphase.render import renderer
-from redphase.render.formatting import format_many
+from redphase.render.formatting import formatted
 from redphase.scaffold import ScaffoldResult
 from redphase.write.files import (
     Change,
@@ -76,10 +76,10 @@ def _read_all(config: Config, paths: Sequence[Path], result: ScaffoldResult) -> 
 
 @dataclass(frozen=True)
 class _Python:
-    """Python to format; `base` is the person's text it is appended to, None for a new file."""
+    """Rendered Python; `base` is the person's text it is appended to, None for a new file."""
 
     base: str | None
-    source: str
+    rendered: renderer.Python
 
 
 def _changes(plan: HarnessPlan, index: ProjectIndex, config: Config) -> list[Change]:
@@ -88,9 +88,9 @@ def _changes(plan: HarnessPlan, index: ProjectIndex, config: Config) -> list[Cha
         _feature_files(feature, plan, index, texts)
     _harness_files(plan, index, config, texts)
     python = [(path, text) for path, text in texts.items() if isinstance(text, _Python)]
-    formatted = format_many([text.source for _, text in python])
+    sources = formatted([text.rendered for _, text in python])
     final = {path: text for path, text in texts.items() if isinstance(text, str)}
-    for (path, text), source in zip(python, formatted, strict=True):
+    for (path, text), source in zip(python, sources, strict=True):
         final[path] = source if text.base is None else appended(text.base, source)
     return [
         plan_change(ensure_inside(path, config.root), final[path], read_text(path)) for path in sorted(final)

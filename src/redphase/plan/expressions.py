@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Literal
 
-from redphase.plan.names import identifier
+from redphase.plan.names import identifier, shorten
 
 ParamType = Literal["int", "float", "string", "text"]
 
@@ -109,7 +109,7 @@ def _pattern_for(text: str, column_items: tuple[tuple[str, tuple[str, ...]], ...
             continue
         _literal_segment(text[position : match.start()], expression, regex, params, used)
         column = match.group(1)
-        name = _unique(identifier(column, fallback="value"), used)
+        name = _unique(shorten(identifier(column, fallback="value"), 40), used)
         kind = _type_of_values(columns[column])
         params.append(Param(name, kind, "placeholder", column))
         expression.append(f"<{column}>")

@@ -7,6 +7,8 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
+from redphase.width import width
+
 _NOT_WORD = re.compile(r"[^\w]+", re.UNICODE)
 
 
@@ -36,6 +38,10 @@ def unique(base: str, taken: Iterable[str] | set[str]) -> str:
 
 
 def shorten(name: str, limit: int = 80) -> str:
-    if len(name) <= limit:
+    """`name` cut to `limit` columns as black counts them (a wide character takes two)."""
+    if width(name) <= limit:
         return name
-    return name[:limit].rstrip("_")
+    cut = name[:limit]
+    while width(cut) > limit:
+        cut = cut[:-1]
+    return cut.rstrip("_")

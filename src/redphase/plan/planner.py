@@ -123,7 +123,7 @@ def _plan_feature(
         test_name = (
             ""
             if already
-            else unique(f"test_{shorten(identifier(scenario.name, 'scenario'), 70)}", test_names)
+            else unique(f"test_{shorten(identifier(scenario.name, 'scenario'), 64)}", test_names)
         )
         test_names.add(test_name)
         scenarios.append(_scenario_plan(scenario, bound_name, test_name, tags, tuple(uses), already))

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import ast
+import re
 import warnings
 
 
 def string_literal(text: str) -> str:
-    """repr, but in double quotes where that needs no extra escapes: black's choice, made up front."""
+    """A literal for `text` in the quotes black would choose: double, unless that needs more escapes."""
     literal = repr(text)
-    if literal.startswith("'") and '"' not in text:
+    if literal.startswith('"') or text.count('"') > text.count("'"):
+        return literal
+    if "'" not in text:
         return '"' + literal[1:-1] + '"'
-    return literal
+    # Both quotes occur and double quotes need no more escapes than single: swap which one is escaped.
+    return '"' + "".join('\\"' if ch == '"' else "'" if ch == "'" else repr(ch)[1:-1] for ch in text) + '"'
 
 
 def pattern_literal(text: str) -> str:
@@ -19,7 +23,7 @@ def pattern_literal(text: str) -> str:
     for candidate in (f'r"{text}"', f"r'{text}'", f'r"""{text}"""', f"r'''{text}'''"):
         if _round_trips(candidate, text):
             return candidate
-    return repr(text)
+    return string_literal(text)
 
 
 def _round_trips(candidate: str, text: str) -> bool:
@@ -39,39 +43,37 @@ def _parse_expression(candidate: str) -> ast.expr | None:
         return None
 
 
-def docstring_body(text: str, closes_on_own_line: bool = False) -> str:
-    """Text safe inside a triple-double-quoted docstring, still readable as prose."""
-    out = []
-    for ch in text:
-        if ch == "\\":
-            out.append("\\\\")
-        elif ch in "\t\n":
-            out.append(ch)
-        elif not ch.isprintable() and ch != " ":
-            out.append(ch.encode("unicode_escape").decode("ascii"))
-        else:
-            out.append(ch)
-    text = "".join(out)
-    # A quote that starts a run of three, or ends the text, would close the docstring early.
-    quoted = []
-    for index, ch in enumerate(text):
-        if ch == '"' and (
-            text[index + 1 : index + 3] == '""' or (index == len(text) - 1 and not closes_on_own_line)
-        ):
-            quoted.append('\\"')
-        else:
-            quoted.append(ch)
-    return "".join(quoted)
+def docstring_body(text: str) -> str:
+    """One line of text, safe inside a triple-double-quoted docstring and still readable as prose."""
+    if not text.isprintable() or "\\" in text:
+        text = "".join(_DOC_ESCAPES.get(ch) or (ch if ch.isprintable() else _escaped(ch)) for ch in text)
+    # A quote that starts a run of three would close the docstring early.
+    return _TRIPLE_QUOTE.sub('\\\\"', text) if '"""' in text else text
+
+
+_DOC_ESCAPES = {"\\": "\\\\", "\t": "\t"}
+_TRIPLE_QUOTE = re.compile('"(?="")')
+
+
+def _escaped(ch: str) -> str:
+    return ch.encode("unicode_escape").decode("ascii")
 
 
 def docstring(text: str, indent: str = "") -> str:
-    # Trailing spaces go before escaping: an escaped final quote must stay the final character.
-    stripped = "\n".join(line.rstrip() for line in text.strip("\n").split("\n"))
-    lines = docstring_body(stripped, closes_on_own_line="\n" in stripped).split("\n")
-    if len(lines) == 1:
-        return f'"""{lines[0]}"""'
-    body = "\n".join([lines[0], *[f"{indent}{line}" if line else "" for line in lines[1:]]])
-    return f'"""{body}\n{indent}"""'
+    """A docstring literal that black leaves exactly as it is (its docstring rules are applied here)."""
+    lines = [line.rstrip() for line in text.strip().split("\n")]
+    body = [docstring_body(lines[0].strip())]
+    for line in map(docstring_body, lines[1:]):
+        # black re-indents continuation lines to the docstring's own indent: keep theirs at ours.
+        if line[:1] in (" ", "\t"):
+            line = ("\\x20" if line[0] == " " else "\\t") + line[1:]
+        body.append(indent + line if line else "")
+    if len(body) > 1:
+        return '"""' + "\n".join(body) + "\n" + indent + '"""'
+    # black pads a one-line docstring that starts or ends with a quote, so the quotes stay apart.
+    one = body[0]
+    one = " " + one if one.startswith('"') else one
+    return '"""' + one + (" " if one.endswith('"') else "") + '"""'
 
 
 Segment = tuple[str, str]  # ("text", regex text) or ("name", a module constant holding regex text)
@@ -90,7 +92,7 @@ def composed_pattern(segments: list[Segment]) -> str:
         candidate = f"rf{quote}{body}{quote}"
         if "\n" not in body and "\r" not in body and _joined_value(candidate) == expected:
             return candidate
-    return " + ".join(repr(value) if kind == "text" else value for kind, value in segments)
+    return " + ".join(string_literal(value) if kind == "text" else value for kind, value in segments)
 
 
 def _joined_value(candidate: str) -> str | None:

@@ -1,14 +1,20 @@
-"""Lay out calls the way black would, so that black's pass over our output is its only one.
+"""Lay out code the way black lays it out, so that what we render is already black's output.
 
-black stays the authority: whatever this gets wrong, black corrects, at the cost of a second pass.
-The rules are black's for one bracket pair: one line if it fits; else the contents on one indented
-line; else one argument per line with a trailing comma, each argument laid out the same way.
+The rules are black's for the shapes we emit. One bracket pair: one line if it fits; else the
+contents on one indented line (never for a literal collection of several items); else one item per
+line with a trailing comma, each laid out the same way. An assignment of a plain value: wrapped in parentheses only when that makes it fit.
+Widths are black's (see redphase.width). `Layout` marks a file for black instead of guessing when a
+line overflows for any reason other than a string literal too long to fit anywhere.
 """
 
 from __future__ import annotations
 
+import ast
+import warnings
 from dataclasses import dataclass
 from typing import TypeAlias
+
+from redphase.width import width
 
 LINE_LENGTH = 88
 
@@ -18,9 +24,16 @@ class Call:
     opening: str  # ends with "(", "{" or "["
     arguments: tuple[Argument, ...]
     closing: str  # starts with ")", "}" or "]"
+    # A one-element tuple keeps its comma on one line too, and black does not read it as "explode me".
+    one_tuple: bool = False
+    # black gives a function's parameters a trailing comma when it splits them, even a lone one.
+    parameters: bool = False
+    # A literal dict or tuple of several items that has to split puts each item on its own line.
+    collection: bool = False
 
     def flat(self) -> str:
-        return self.opening + ", ".join(flat(argument) for argument in self.arguments) + self.closing
+        comma = "," if self.one_tuple else ""
+        return self.opening + ", ".join(flat(argument) for argument in self.arguments) + comma + self.closing
 
 
 Argument: TypeAlias = "str | Call"
@@ -30,17 +43,63 @@ def flat(argument: str | Call) -> str:
     return argument if isinstance(argument, str) else argument.flat()
 
 
+def fits(line: str) -> bool:
+    return width(line) <= LINE_LENGTH
+
+
 def lay_out(node: str | Call, indent: str = "", trailer: str = "") -> list[str]:
     one_line = indent + flat(node) + trailer
-    if isinstance(node, str) or len(one_line) <= LINE_LENGTH or not node.arguments:
+    if isinstance(node, str) or fits(one_line) or not node.arguments:
         return [one_line]
     inner = indent + "    "
-    if len(node.arguments) == 1:
-        return [indent + node.opening, *lay_out(node.arguments[0], inner), indent + node.closing + trailer]
+    if len(node.arguments) == 1 and not node.one_tuple:
+        lone = lay_out(node.arguments[0], inner, "," if node.parameters else "")
+        return [indent + node.opening, *lone, indent + node.closing + trailer]
     hugged = inner + ", ".join(flat(argument) for argument in node.arguments)
-    if len(hugged) <= LINE_LENGTH:
+    if fits(hugged) and not node.one_tuple and not node.collection:
         return [indent + node.opening, hugged, indent + node.closing + trailer]
     lines = [indent + node.opening]
     for argument in node.arguments:
         lines += lay_out(argument, inner, ",")
     return [*lines, indent + node.closing + trailer]
+
+
+def assignment(target: str, value: str, indent: str = "") -> list[str]:
+    """`target = value` for a value without brackets of its own (a name or a literal)."""
+    one_line = f"{indent}{target} = {value}"
+    wrapped = [f"{indent}{target} = (", f"{indent}    {value}", f"{indent})"]
+    return [one_line] if fits(one_line) or not fits(wrapped[1]) else wrapped
+
+
+class Layout:
+    """Lays out one file's code, and remembers whether black could read any of it differently.
+
+    A line that overflows because it holds one string literal is black's layout too: black never
+    splits a string. Any other overflow is where black's further rules start, and the file is not exact.
+    """
+
+    def __init__(self) -> None:
+        self.exact = True
+
+    def __call__(self, node: str | Call, indent: str = "", trailer: str = "") -> str:
+        lines = lay_out(node, indent, trailer)
+        for line in lines:
+            if not fits(line) and not _lone_literal(line.strip().removesuffix(",")):
+                self.exact = False
+        return "\n".join(lines)
+
+    def assignment(self, target: str, value: str, indent: str = "") -> str:
+        lines = assignment(target, value, indent)
+        if not all(map(fits, lines)) and not _lone_literal(value):
+            self.exact = False
+        return "\n".join(lines)
+
+
+def _lone_literal(code: str) -> bool:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            node = ast.parse(code, mode="eval").body
+    except SyntaxError:
+        return False
+    return isinstance(node, ast.Constant | ast.JoinedStr) and isinstance(getattr(node, "value", ""), str)

@@ -131,8 +131,9 @@ def undefined_step_hint(step_type: str, text: str) -> str:
         components=(),
         example_location="",
     )
-    from redphase.render.formatting import format_python
+    from redphase.render.formatting import formatted
 
-    return "add this step definition (or run `redphase scaffold`):\n" + format_python(
-        steps_chunk((definition,), ())
+    return (
+        "add this step definition (or run `redphase scaffold`):\n"
+        + formatted([steps_chunk((definition,), ())])[0]
     )

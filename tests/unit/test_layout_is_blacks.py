@@ -1,0 +1,140 @@
+"""Property: the Python scaffold renders is already black's output wherever it says so.
+
+scaffold skips black for a file the renderer marks exact (see render.shapes). These tests hold that
+claim against black itself, on every kind of file scaffold writes and on generated Gherkin with long,
+wide, quoted and hostile text. A long run: REDPHASE_FUZZ_EXAMPLES=2000 python -m pytest tests/unit
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import black
+import pytest
+from gherkin.parser import Parser
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import redphase.pipeline
+from redphase.config import load_config
+from redphase.render import renderer
+from redphase.render.renderer import Python
+from redphase.scaffold import scaffold
+from tests.conftest import CORPUS, DATA, make_project
+from tests.e2e import test_fuzz
+
+MODE = black.Mode(target_versions={black.TargetVersion.PY311})
+EXAMPLES = int(os.environ.get("REDPHASE_FUZZ_EXAMPLES", "60"))
+
+# Beyond the end-to-end fuzz text: any printable character (wide, combining, astral) and long words
+# that force every call to split and every literal to overflow.
+ANY_TEXT = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp"), blacklist_characters="|\\#@<>"),
+    min_size=1,
+    max_size=12,
+)
+LONG_TEXT = st.lists(
+    st.one_of(test_fuzz.WORD, test_fuzz.HOSTILE, ANY_TEXT, st.just("y" * 60), st.just("語" * 30)),
+    min_size=1,
+    max_size=10,
+).map(" ".join)
+
+
+def rendered_python(root: Path, monkeypatch: pytest.MonkeyPatch) -> list[Python]:
+    """What the renderer handed to the formatting stage in a dry run of scaffold."""
+    seen: list[Python] = []
+
+    def capture(rendered: list[Python]) -> list[str]:
+        seen.extend(rendered)
+        return [python.source for python in rendered]
+
+    monkeypatch.setattr(redphase.pipeline, "formatted", capture)
+    result = scaffold(load_config(root), [], dry_run=True, use_cache=False)
+    assert not result.has_errors, [d.render() for d in result.diagnostics]
+    return seen
+
+
+def unstable(rendered: list[Python]) -> list[str]:
+    """Exact sources black would change, with black's version of the first lines that differ."""
+    out = []
+    for python in rendered:
+        if python.exact:
+            formatted = black.format_str(python.source, mode=MODE)
+            if formatted != python.source:
+                out.append(_first_difference(python.source, formatted))
+    return out
+
+
+def _first_difference(ours: str, theirs: str) -> str:
+    pairs = itertools.zip_longest(ours.splitlines(), theirs.splitlines(), fillvalue="")
+    for number, (left, right) in enumerate(pairs, 1):
+        if left != right:
+            return f"line {number}: ours {left!r}, black's {right!r}"
+    return "trailing lines differ"
+
+
+def test_the_official_corpus_renders_exact_and_as_black(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_project(tmp_path / "p", sorted((CORPUS / "good").glob("*.feature")))
+    rendered = rendered_python(root, monkeypatch)
+    assert len(rendered) > 60
+    assert all(python.exact for python in rendered)
+    assert unstable(rendered) == []
+
+
+def test_hostile_text_renders_as_black(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = make_project(tmp_path / "p", [DATA / "hostile.feature"])
+    rendered = rendered_python(root, monkeypatch)
+    assert all(python.exact for python in rendered)
+    assert unstable(rendered) == []
+
+
+def conftest_variants() -> Iterator[Python]:
+    names = [name for _, name, _, _ in renderer.CONFTEST_IMPORTS if name]
+    yield renderer.conftest(True, True, standalone=True)
+    for with_harness, with_plumbing in ((True, True), (True, False), (False, True)):
+        for size in range(len(names) + 1):
+            for present in itertools.combinations(names, size):
+                yield renderer.conftest(with_harness, with_plumbing, standalone=False, present=present)
+
+
+def test_every_conftest_and_health_module_is_black(tmp_path: Path) -> None:
+    assert unstable([*conftest_variants(), renderer.health_module()]) == []
+
+
+def test_chunks_appended_to_a_persons_files_are_black(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = "Feature: Shop\n  Scenario: Buy\n    Given a cart with 2 items\n    Then the total is 5\n"
+    root = make_project(tmp_path / "p", {"shop.feature": first})
+    scaffold(load_config(root), [], use_cache=False)
+    module = root / "tests" / "step_defs" / "shop_steps.py"
+    module.write_text(module.read_text(encoding="utf-8").replace("parsers, ", ""), encoding="utf-8")
+    more = first + '  Scenario: Redeem\n    When the customer redeems "X" at 3.5\n    Then the total is 4\n'
+    (root / "features" / "shop.feature").write_text(more, encoding="utf-8")
+    rendered = rendered_python(root, monkeypatch)
+    assert any(python.source.startswith("from pytest_bdd import parsers") for python in rendered)
+    assert all(python.exact for python in rendered)
+    assert unstable(rendered) == []
+
+
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_any_feature_renders_as_black_where_it_claims_to(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch, data: st.DataObject
+) -> None:
+    monkeypatch.setattr(test_fuzz, "TEXT", LONG_TEXT)
+    text = data.draw(test_fuzz.features())
+    Parser().parse(text)
+    root = make_project(tmp_path_factory.mktemp("p"), {"fuzz.feature": text})
+    rendered = rendered_python(root, monkeypatch)
+    assert unstable(rendered) == [], text
