@@ -94,3 +94,37 @@ def test_parameter_names_never_clash_with_reserved_arguments() -> None:
     names = [param.name for param in pattern.params]
     assert not {"datatable", "docstring", "system"} & set(names)
     assert len(set(names)) == 3
+
+
+def _cucumbers_own_loop(segment: str) -> tuple[tuple[str, int, int], ...]:
+    """The parameters Cucumber's generator finds, with its own (quadratic) matcher objects."""
+    import functools
+
+    from cucumber_expressions.expression_generator import CucumberExpressionGenerator
+    from cucumber_expressions.parameter_type import ParameterType
+    from cucumber_expressions.parameter_type_matcher import ParameterTypeMatcher
+    from cucumber_expressions.parameter_type_registry import ParameterTypeRegistry
+
+    matchers = CucumberExpressionGenerator(ParameterTypeRegistry()).create_parameter_type_matchers(segment)
+    found = []
+    position = 0
+    while position < len(segment):
+        candidates = [m for m in (matcher.advance_to(position) for matcher in matchers) if m.find]
+        if not candidates:
+            break
+        candidates.sort(key=functools.cmp_to_key(ParameterTypeMatcher.compare))
+        best = candidates[0]
+        tied = {m.parameter_type for m in candidates if ParameterTypeMatcher.compare(m, best) == 0}
+        preferred = sorted(tied, key=functools.cmp_to_key(ParameterType.compare))[0]
+        if preferred.name in ("int", "float", "string"):
+            found.append((preferred.name, best.start, best.start + len(best.group)))
+        position = best.start + len(best.group)
+    return tuple(found)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(TOKENS, st.text(max_size=6)), min_size=1, max_size=10).map(lambda t: "".join(t)))
+def test_parameters_are_found_where_cucumbers_generator_finds_them(text: str) -> None:
+    from redphase.plan.expressions import _cucumber_parameters
+
+    assert _cucumber_parameters(text) == _cucumbers_own_loop(text)

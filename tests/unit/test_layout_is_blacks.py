@@ -46,12 +46,13 @@ LONG_TEXT = st.lists(
 def rendered_python(root: Path, monkeypatch: pytest.MonkeyPatch) -> list[Python]:
     """What the renderer handed to the formatting stage in a dry run of scaffold."""
     seen: list[Python] = []
+    add = redphase.pipeline._Output.add
 
-    def capture(rendered: list[Python]) -> list[str]:
-        seen.extend(rendered)
-        return [python.source for python in rendered]
+    def capture(output: redphase.pipeline._Output, texts: dict[Path, object]) -> None:
+        seen.extend(text.rendered for text in texts.values() if isinstance(text, redphase.pipeline._Python))
+        add(output, texts)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(redphase.pipeline, "formatted", capture)
+    monkeypatch.setattr(redphase.pipeline._Output, "add", capture)
     result = scaffold(load_config(root), [], dry_run=True, use_cache=False)
     assert not result.has_errors, [d.render() for d in result.diagnostics]
     return seen

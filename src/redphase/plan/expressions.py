@@ -147,40 +147,67 @@ def _literal_segment(
 def _cucumber_parameters(segment: str) -> tuple[tuple[ParamType, int, int], ...]:
     """(type, start, end) of each parameter, chosen exactly as Cucumber's snippet generator chooses them.
 
-    This is the generator's own loop over its own matchers, kept to the first (preferred) expression
-    and its positions, so the text never has to be parsed back from a generated expression.
+    This is the generator's own loop over its own parameter types, regexes and preference order, kept
+    to the first (preferred) expression and its positions. Its matchers re-search a fresh copy of the
+    rest of the text from every position; `_next_whole_word` finds the same match in one pass.
     """
     import functools
 
     from cucumber_expressions.parameter_type import ParameterType
-    from cucumber_expressions.parameter_type_matcher import ParameterTypeMatcher
 
-    generator, _ = _cucumber()
-    matchers = generator.create_parameter_type_matchers(segment)
     found: list[tuple[ParamType, int, int]] = []
+    matchers = _snippet_matchers()
+    upcoming: list[tuple[int, int] | None] = [(-1, -1)] * len(matchers)
     position = 0
     while position < len(segment):
-        candidates = [m for m in (matcher.advance_to(position) for matcher in matchers) if m.find]
-        if not candidates:
+        for index, (_, regex) in enumerate(matchers):
+            span = upcoming[index]
+            if span is not None and span[0] < position:
+                upcoming[index] = _next_whole_word(regex, segment, position)
+        spans = [span for span in upcoming if span is not None]
+        if not spans:
             break
-        candidates.sort(key=functools.cmp_to_key(ParameterTypeMatcher.compare))
-        best = candidates[0]
-        tied = {m.parameter_type for m in candidates if ParameterTypeMatcher.compare(m, best) == 0}
+        # Cucumber's order: the earliest start, then the longest match; ties go to the preferred type.
+        best = min(spans, key=lambda span: (span[0], span[0] - span[1]))
+        tied = {matchers[i][0] for i, span in enumerate(upcoming) if span == best}
         preferred = sorted(tied, key=functools.cmp_to_key(ParameterType.compare))[0]
-        end = best.start + len(best.group)
         if preferred.name in ("int", "float", "string"):
-            found.append((preferred.name, best.start, end))
-        position = end
+            found.append((preferred.name, best[0], best[1]))
+        position = best[1]
     return tuple(found)
 
 
+def _next_whole_word(regex: re.Pattern[str], text: str, position: int) -> tuple[int, int] | None:
+    """The first non-empty match starting at or after `position` that is not part of a longer word.
+
+    Cucumber's regexes have no anchors or look-behind, so a match found from `position` is the one a
+    search of `text[position:]` finds, and a rejected match can be skipped past at once.
+    """
+    while position < len(text):
+        match = regex.search(text, position)
+        if match is None:
+            return None
+        start, end = match.span()
+        whole = (start == 0 or not text[start - 1].isalnum()) and (
+            end == len(text) or not text[end].isalnum()
+        )
+        if end > start and whole:
+            return start, end
+        position = start + 1
+    return None
+
+
 @lru_cache(maxsize=1)
-def _cucumber() -> tuple[Any, Any]:
-    from cucumber_expressions.expression_generator import CucumberExpressionGenerator
+def _snippet_matchers() -> tuple[tuple[Any, re.Pattern[str]], ...]:
+    """Cucumber's parameter types used for snippets, each regex as its generator compiles it."""
     from cucumber_expressions.parameter_type_registry import ParameterTypeRegistry
 
-    registry = ParameterTypeRegistry()
-    return CucumberExpressionGenerator(registry), registry
+    return tuple(
+        (parameter_type, re.compile(f"({regexp})"))
+        for parameter_type in ParameterTypeRegistry().parameter_types
+        if parameter_type.use_for_snippets
+        for regexp in parameter_type.regexps
+    )
 
 
 def _type_of_values(values: Iterable[str]) -> ParamType:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from redphase.config import Config
+from redphase.diagnostics import Diagnostic
 from redphase.parse.model import Feature, FeatureFile, Scenario, Step
 from redphase.parse.reader import parse_source
 from redphase.parse.runnable import check
@@ -37,40 +38,81 @@ class _RunState:
     # matches a new step's text does not scan every definition of the run.
     by_first_word: dict[tuple[str, str], list[StepDefinition]] = field(default_factory=dict)
     modules: dict[Path, Path] = field(default_factory=dict)  # test module → feature it binds
+    # File names of every test module, existing or planned: pytest cannot collect two with one name.
+    module_names: set[str] | None = None
     names_by_module: dict[Path, set[str]] = field(default_factory=dict)
 
 
-def plan_features(files: Sequence[FeatureFile], config: Config, index: ProjectIndex) -> HarnessPlan:
-    inference = ComponentInference(config.components)
-    state = _RunState()
-    features = [
-        _plan_feature(file, file.feature, config, index, inference, state)
-        for file in sorted(files, key=lambda f: str(f.path))
-        if file.feature is not None
-    ]
-    diagnostics = tuple(d for file in files if file.feature is None for d in check(file).diagnostics)
-    components: dict[str, Component] = {}
-    for feature in features:
-        for component in feature.components:
-            components.setdefault(component.name, component)
-    markers = sorted(
-        {marker for feature in features for scenario in feature.scenarios for marker in scenario.markers}
-    )
-    system = (
-        SystemUnderTest(config.system, f"[tool.redphase] system in {config.source}")
-        if config.system
-        else SystemUnderTest("", "set [tool.redphase] system = 'package.module:create_system' to name it")
-    )
-    return HarnessPlan(
-        root=config.root,
-        tests=config.tests,
-        system=system,
-        components=tuple(components[name] for name in sorted(components)),
-        features=tuple(features),
-        markers=tuple(markers),
-        definitions_by_key=dict(state.definitions),
-        diagnostics=diagnostics,
-    )
+def plan_features(files: Iterable[FeatureFile], config: Config, index: ProjectIndex) -> HarnessPlan:
+    planner = Planner(config, index)
+    for file in sorted(files, key=lambda f: str(f.path)):
+        planner.add(file)
+    return planner.finish()
+
+
+class Planner:
+    """Plans features one at a time, in path order, so that planning can start before parsing ends.
+
+    A step definition belongs to the first feature, in path order, that uses it; later features reuse it.
+    """
+
+    def __init__(self, config: Config, index: ProjectIndex) -> None:
+        self.config = config
+        self.index = index
+        self.inference = ComponentInference(config.components)
+        self.state = _RunState()
+        self.features: list[FeaturePlan] = []
+        self.diagnostics: list[Diagnostic] = []
+        self.system = (
+            SystemUnderTest(config.system, f"[tool.redphase] system in {config.source}")
+            if config.system
+            else SystemUnderTest("", "set [tool.redphase] system = 'package.module:create_system' to name it")
+        )
+
+    def add(self, file: FeatureFile) -> FeaturePlan | None:
+        if file.feature is None:
+            self.diagnostics += check(file).diagnostics
+            return None
+        feature = _plan_feature(file, file.feature, self.config, self.index, self.inference, self.state)
+        self.features.append(feature)
+        return feature
+
+    def finish(self) -> HarnessPlan:
+        components: dict[str, Component] = {}
+        for feature in self.features:
+            for component in feature.components:
+                components.setdefault(component.name, component)
+        markers = sorted(
+            {
+                marker
+                for feature in self.features
+                for scenario in feature.scenarios
+                for marker in scenario.markers
+            }
+        )
+        return HarnessPlan(
+            root=self.config.root,
+            tests=self.config.tests,
+            system=self.system,
+            components=tuple(components[name] for name in sorted(components)),
+            features=tuple(self.features),
+            markers=tuple(markers),
+            definitions_by_key=dict(self.state.definitions),
+            diagnostics=tuple(self.diagnostics),
+        )
+
+    def context(self) -> HarnessPlan:
+        """What rendering one feature needs of the whole plan before the plan is finished."""
+        return HarnessPlan(
+            root=self.config.root,
+            tests=self.config.tests,
+            system=self.system,
+            components=(),
+            features=(),
+            markers=(),
+            definitions_by_key={},
+            diagnostics=(),
+        )
 
 
 def _plan_feature(
@@ -87,6 +129,8 @@ def _plan_feature(
     bound_file = copy_path or file.path
     module = index.module_binding(bound_file) or _new_module_path(file.path, config, index, state)
     state.modules[module] = bound_file
+    if state.module_names is not None:
+        state.module_names.add(module.name)
     slug = module.stem.removeprefix("test_")
     steps_module = layout.steps_module(slug, config)
     existing_module = index.modules.get(module)
@@ -163,11 +207,13 @@ def _new_module_path(feature: Path, config: Config, index: ProjectIndex, state: 
     slug = layout.feature_slug(feature, config)
     candidate = layout.test_module(slug, config)
     # Without __init__.py files pytest cannot collect two test modules with one basename.
-    taken = {path.name for path in index.modules} | {path.name for path in state.modules}
+    if state.module_names is None:
+        state.module_names = {path.name for path in index.modules} | {path.name for path in state.modules}
     counter = 2
-    while candidate.name in taken:
+    while candidate.name in state.module_names:
         candidate = layout.test_module(f"{slug}_{counter}", config)
         counter += 1
+    state.module_names.add(candidate.name)
     return candidate
 
 

@@ -58,18 +58,29 @@ class ProjectIndex:
     steps: list[ExistingStep] = field(default_factory=list)
     modules: dict[Path, ExistingModule] = field(default_factory=dict)
     fixtures: set[str] = field(default_factory=set)
+    _lookup: _StepLookup | None = field(default=None, repr=False, compare=False)
+    _binding: dict[str, Path] | None = field(default=None, repr=False, compare=False)
 
     def module_binding(self, feature: Path) -> Path | None:
-        key = str(feature)
-        for path in sorted(self.modules):
-            if key in self.modules[path].features:
-                return path
-        return None
+        """The first test module, in path order, that binds `feature`."""
+        if self._binding is None:
+            self._binding = {}
+            for path in sorted(self.modules):
+                for key in self.modules[path].features:
+                    self._binding.setdefault(key, path)
+        return self._binding.get(str(feature))
 
     def definition_for(self, kind: str, text: str, module: Path, steps_dir: Path) -> ExistingStep | None:
-        for step in self.steps:
-            visible = step.path == module or (
-                step.shared and (step.path.parent == steps_dir or module.is_relative_to(step.path.parent))
+        """The first step definition, in project order, that `module` sees and that matches `text`."""
+        if self._lookup is None:
+            self._lookup = _StepLookup(self.steps)
+        module_text, steps_text = str(module), str(steps_dir)
+        for position in self._lookup.candidates(kind, text):
+            step = self.steps[position]
+            place = self._lookup.places[position]
+            visible = place.path == module_text or (
+                step.shared
+                and (place.parent == steps_text or f"{module_text}{os.sep}".startswith(place.parent_prefix))
             )
             if visible and step.matches(kind, text):
                 return step
@@ -80,6 +91,99 @@ class ProjectIndex:
         if existing is None:
             return False
         return str(feature) in existing.bound_all or (str(feature), name) in existing.bound
+
+
+@dataclass(frozen=True)
+class _Place:
+    path: str
+    parent: str
+    parent_prefix: str  # the parent folder with a trailing separator
+
+
+class _StepLookup:
+    """Existing steps filed by type and by the literal first word every text they match starts with.
+
+    A project with thousands of steps would otherwise run every matcher for every step text. A step
+    whose first word is not a fixed literal (a parameter first, a regex class, a case-insensitive
+    parser over non-ASCII text) is filed under "" and tried for every text, as before.
+    """
+
+    def __init__(self, steps: list[ExistingStep]) -> None:
+        self.places = [
+            _Place(str(step.path), str(step.path.parent), f"{step.path.parent}{os.sep}") for step in steps
+        ]
+        self.exact: dict[str, list[int]] = {}
+        self.folded: dict[str, list[int]] = {}
+        self.always: list[int] = []
+        self.folded_keys: list[int] = []
+        for position, step in enumerate(steps):
+            word, case_sensitive = _first_literal_word(step.matcher)
+            if not word:
+                self.always.append(position)
+            elif case_sensitive:
+                self.exact.setdefault(word, []).append(position)
+            else:
+                self.folded.setdefault(word.lower(), []).append(position)
+                self.folded_keys.append(position)
+
+    def candidates(self, kind: str, text: str) -> list[int]:
+        del kind  # the type is checked by ExistingStep.matches, on far fewer steps
+        word = text.split(" ", 1)[0]
+        found = self.exact.get(word, []) + self.always
+        # Case folding outside ASCII (the Kelvin sign, a long s) can meet ASCII: try every folded step.
+        found += self.folded.get(word.lower(), []) if word.isascii() else self.folded_keys
+        return sorted(found)
+
+
+_REGEX_SPECIAL = frozenset(".^$*+?{}[]|()")
+_QUANTIFIERS = frozenset("*+?{")
+
+
+def _first_literal_word(matcher: Any) -> tuple[str, bool]:
+    """The literal word (up to a space) that starts every text `matcher` accepts, and whether case counts."""
+    import re
+
+    from pytest_bdd import parsers
+
+    if isinstance(matcher, parsers.string):
+        return matcher.name.split(" ", 1)[0], True
+    if isinstance(matcher, parsers.re):
+        flags = matcher.regex.flags
+        if flags & re.VERBOSE:
+            return "", True
+        return _keyed(_regex_literal_prefix(matcher.regex.pattern), not flags & re.IGNORECASE)
+    if isinstance(matcher, parsers.parse):  # cfparse too; parse ignores case unless told otherwise
+        return _keyed(matcher.name.split("{", 1)[0], False)
+    return "", True
+
+
+def _keyed(literal: str, case_sensitive: bool) -> tuple[str, bool]:
+    word = literal.split(" ", 1)[0] if " " in literal else ""
+    # Folding case outside ASCII can meet ASCII (a long s folds to s): such a step is tried every time.
+    return (word, case_sensitive) if case_sensitive or word.isascii() else ("", case_sensitive)
+
+
+def _regex_literal_prefix(pattern: str) -> str:
+    if "|" in pattern:  # an alternation anywhere may begin before our prefix ends
+        return ""
+    literal: list[str] = []
+    index = 0
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\":
+            escaped = pattern[index + 1 : index + 2]
+            if not escaped or escaped.isalnum():
+                break
+            literal.append(escaped)
+            index += 2
+        elif char in _REGEX_SPECIAL:
+            if char in _QUANTIFIERS and literal:
+                literal.pop()  # the quantifier makes the character before it optional
+            break
+        else:
+            literal.append(char)
+            index += 1
+    return "".join(literal)
 
 
 def index_project(tests_dir: Path, base_dir: Path | None) -> ProjectIndex:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import difflib
 import os
 import tempfile
+from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -38,12 +40,27 @@ class Change:
 
 def ensure_inside(path: Path, root: Path) -> Path:
     """`path` made absolute, refusing anything that resolves (through `..` or symlinks) outside `root`."""
-    root = root.resolve()
-    absolute = path if path.is_absolute() else root / path
-    resolved = absolute.resolve()
-    if not resolved.is_relative_to(root):
-        raise OutsideProject(f"{path} resolves to {resolved}, outside the project {root}")
-    return resolved
+    return PathGuard(root).inside(path)
+
+
+class PathGuard:
+    """ensure_inside for many paths: each folder is resolved once, each file checked for a symlink."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+        self._folders: dict[Path, Path] = {}
+
+    def inside(self, path: Path) -> Path:
+        absolute = path if path.is_absolute() else self.root / path
+        folder = self._folders.get(absolute.parent)
+        if folder is None:
+            folder = self._folders[absolute.parent] = absolute.parent.resolve()
+        resolved = folder / absolute.name
+        if absolute.name in ("", ".", "..") or resolved.is_symlink():
+            resolved = absolute.resolve()
+        if not resolved.is_relative_to(self.root):
+            raise OutsideProject(f"{path} resolves to {resolved}, outside the project {self.root}")
+        return resolved
 
 
 def read_text(path: Path) -> str | None:
@@ -72,9 +89,54 @@ def appended(old: str, chunk: str) -> str:
 
 
 def write_atomically(path: Path, text: str, root: Path) -> None:
-    target = ensure_inside(path, root)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    ensure_inside(target.parent, root)
+    write_all([(path, text)], root)
+
+
+# Each write waits on the disk (fsync); a few threads overlap those waits.
+WRITER_THREADS = 4
+
+
+def write_all(files: Sequence[tuple[Path, str]], root: Path) -> None:
+    writer = Writer(root)
+    try:
+        for path, text in files:
+            writer.submit(path, text)
+    finally:
+        writer.close()
+
+
+class Writer:
+    """Atomic writes, started as soon as each file is ready; `close` waits for all and re-raises.
+
+    Every path is checked to stay inside the project before anything is written to it.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.guard = PathGuard(root)
+        self._folders: set[Path] = set()
+        self._pool: ThreadPoolExecutor | None = None
+        self._pending: list[Future[None]] = []
+
+    def submit(self, path: Path, text: str) -> None:
+        target = self.guard.inside(path)
+        if target.parent not in self._folders:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            # A folder made just now through a symlink planted meanwhile must not take the write.
+            PathGuard(self.guard.root).inside(target.parent)
+            self._folders.add(target.parent)
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(WRITER_THREADS, thread_name_prefix="redphase-write")
+        self._pending.append(self._pool.submit(_replace, target, text))
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+        for future in self._pending:
+            future.result()
+
+
+def _replace(target: Path, text: str) -> None:
+    """`target` holds `text` or its old content, never a mix: a temporary file renamed over it."""
     descriptor, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:

@@ -1,0 +1,79 @@
+"""The filed lookup of existing steps answers exactly as trying every step in project order would."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pytest_bdd import parsers
+
+from redphase.project.index import ExistingStep, ProjectIndex
+
+WORDS = ["the", "The", "THE", "user", "has", "ſ", "s", "K", "k", "\u212a", "42", "-3", "a.b", "(x)", "語"]
+TEXT = st.lists(st.sampled_from(WORDS), min_size=1, max_size=4).map(" ".join)
+STEPS = Path("/p/tests/step_defs")
+MODULES = [Path("/p/tests/test_a.py"), Path("/p/tests/sub/test_b.py"), Path("/p/other/test_c.py")]
+
+
+@st.composite
+def matchers(draw: st.DrawFn) -> object:
+    words = draw(st.lists(st.sampled_from(WORDS), min_size=1, max_size=3))
+    literal = " ".join(words)
+    kind = draw(st.sampled_from(["string", "re", "re-i", "re-x", "re-group", "parse", "cfparse"]))
+    if kind == "string":
+        return parsers.string(literal)
+    if kind == "re":
+        return parsers.re(
+            re.escape(literal).replace("\\ ", " ") + draw(st.sampled_from(["", " .*", "s?", r"\d*"]))
+        )
+    if kind == "re-i":
+        return parsers.re(re.escape(literal).replace("\\ ", " ") + "(?: .*)?", re.IGNORECASE)
+    if kind == "re-x":
+        return parsers.re(literal.replace(" ", r"\ "), re.VERBOSE)
+    if kind == "re-group":
+        return parsers.re(r"(?P<x>\w+) " + re.escape(literal))
+    return (parsers.parse if kind == "parse" else parsers.cfparse)(
+        literal + draw(st.sampled_from(["", " {x}"]))
+    )
+
+
+@st.composite
+def projects(draw: st.DrawFn) -> ProjectIndex:
+    index = ProjectIndex()
+    places = [
+        STEPS / "a_steps.py",
+        Path("/p/tests/conftest.py"),
+        Path("/p/tests/sub/conftest.py"),
+        MODULES[0],
+    ]
+    for line, matcher in enumerate(draw(st.lists(matchers(), max_size=12)), 1):
+        path = draw(st.sampled_from(places))
+        kind = draw(st.sampled_from(["given", "when", "then", None]))
+        index.steps.append(ExistingStep(kind, matcher, path, line, path != MODULES[0]))
+    return index
+
+
+def naive(index: ProjectIndex, kind: str, text: str, module: Path) -> ExistingStep | None:
+    for step in index.steps:
+        visible = step.path == module or (
+            step.shared and (step.path.parent == STEPS or module.is_relative_to(step.path.parent))
+        )
+        if visible and step.matches(kind, text):
+            return step
+    return None
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    index=projects(),
+    texts=st.lists(TEXT, min_size=1, max_size=8),
+    kind=st.sampled_from(["given", "when", "then"]),
+    module=st.sampled_from(MODULES),
+)
+def test_lookup_finds_what_a_full_scan_finds(
+    index: ProjectIndex, texts: list[str], kind: str, module: Path
+) -> None:
+    for text in texts:
+        assert index.definition_for(kind, text, module, STEPS) is naive(index, kind, text, module), text
