@@ -21,11 +21,11 @@ from redphase.write.files import (
     Change,
     OutsideProject,
     PathGuard,
-    Writer,
     appended,
     ensure_inside,
     plan_change,
     read_text,
+    write_all,
 )
 
 
@@ -46,21 +46,22 @@ def _run(config: Config, feature_paths: Sequence[Path], result: ScaffoldResult, 
     index = index_project(config.tests, config.bdd_features_base_dir)
     planner = Planner(config, index)
     context = planner.context()
-    output = _Output(config.root, None if dry_run else Writer(config.root))
+    output = _Output(config.root)
     parse_diagnostics: list[Diagnostic] = []
-    try:
-        # Each feature is planned, rendered and handed to the writer while later ones are still parsed.
-        for parsed in read_in_order(jobs):
-            if isinstance(parsed, list):
-                parse_diagnostics += parsed
-                continue
-            feature = planner.add(parsed)
-            if feature is not None:
-                output.add(_feature_files(feature, context, index))
-        plan = planner.finish()
-        output.add(_harness_files(plan, index, config))
-    finally:
-        result.changes = output.finish()
+    # Each feature is planned and rendered while later ones are still being parsed.
+    for parsed in read_in_order(jobs):
+        if isinstance(parsed, list):
+            parse_diagnostics += parsed
+            continue
+        feature = planner.add(parsed)
+        if feature is not None:
+            output.add(_feature_files(feature, context, index))
+    plan = planner.finish()
+    output.add(_harness_files(plan, index, config))
+    result.changes = output.finish()
+    # Only a run that rendered everything writes anything.
+    if not dry_run:
+        write_all([(change.path, change.new) for change in result.pending], config.root)
     result.diagnostics += parse_diagnostics + list(plan.diagnostics)
     for feature in plan.features:
         result.diagnostics += list(feature.diagnostics)
@@ -113,11 +114,10 @@ class _Python:
 
 
 class _Output:
-    """Every file's change, written as soon as its text is final; inexact Python waits for black."""
+    """Every file's change, worked out as soon as its text is final; inexact Python waits for black."""
 
-    def __init__(self, root: Path, writer: Writer | None) -> None:
+    def __init__(self, root: Path) -> None:
         self.guard = PathGuard(root)
-        self.writer = writer
         self.changes: dict[Path, Change] = {}
         self.inexact: list[tuple[Path, _Python]] = []
 
@@ -131,17 +131,9 @@ class _Output:
                 self.inexact.append((path, text))
 
     def finish(self) -> list[Change]:
-        try:
-            sources = formatted([text.rendered for _, text in self.inexact])
-            for (path, text), source in zip(self.inexact, sources, strict=True):
-                self._final(path, text.joined(source))
-            if self.writer is not None:
-                for change in self.changes.values():
-                    if change.action != "identical":
-                        self.writer.submit(change.path, change.new)
-        finally:
-            if self.writer is not None:
-                self.writer.close()
+        sources = formatted([text.rendered for _, text in self.inexact])
+        for (path, text), source in zip(self.inexact, sources, strict=True):
+            self._final(path, text.joined(source))
         return [self.changes[path] for path in sorted(self.changes)]
 
     def _final(self, path: Path, text: str) -> None:

@@ -37,9 +37,8 @@ class _RunState:
     # Parametrised definitions by (type, first literal word), so that finding one whose regex
     # matches a new step's text does not scan every definition of the run.
     by_first_word: dict[tuple[str, str], list[StepDefinition]] = field(default_factory=dict)
-    modules: dict[Path, Path] = field(default_factory=dict)  # test module → feature it binds
     # File names of every test module, existing or planned: pytest cannot collect two with one name.
-    module_names: set[str] | None = None
+    module_names: set[str] = field(default_factory=set)
     names_by_module: dict[Path, set[str]] = field(default_factory=dict)
 
 
@@ -60,7 +59,7 @@ class Planner:
         self.config = config
         self.index = index
         self.inference = ComponentInference(config.components)
-        self.state = _RunState()
+        self.state = _RunState(module_names={path.name for path in index.modules})
         self.features: list[FeaturePlan] = []
         self.diagnostics: list[Diagnostic] = []
         self.system = (
@@ -128,9 +127,7 @@ def _plan_feature(
     bound_names = _bound_names(file, feature, compatibility.runnable_source)
     bound_file = copy_path or file.path
     module = index.module_binding(bound_file) or _new_module_path(file.path, config, index, state)
-    state.modules[module] = bound_file
-    if state.module_names is not None:
-        state.module_names.add(module.name)
+    state.module_names.add(module.name)
     slug = module.stem.removeprefix("test_")
     steps_module = layout.steps_module(slug, config)
     existing_module = index.modules.get(module)
@@ -207,13 +204,10 @@ def _new_module_path(feature: Path, config: Config, index: ProjectIndex, state: 
     slug = layout.feature_slug(feature, config)
     candidate = layout.test_module(slug, config)
     # Without __init__.py files pytest cannot collect two test modules with one basename.
-    if state.module_names is None:
-        state.module_names = {path.name for path in index.modules} | {path.name for path in state.modules}
     counter = 2
     while candidate.name in state.module_names:
         candidate = layout.test_module(f"{slug}_{counter}", config)
         counter += 1
-    state.module_names.add(candidate.name)
     return candidate
 
 

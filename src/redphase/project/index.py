@@ -75,7 +75,7 @@ class ProjectIndex:
         if self._lookup is None:
             self._lookup = _StepLookup(self.steps)
         module_text, steps_text = str(module), str(steps_dir)
-        for position in self._lookup.candidates(kind, text):
+        for position in self._lookup.candidates(text):
             step = self.steps[position]
             place = self._lookup.places[position]
             visible = place.path == module_text or (
@@ -101,7 +101,7 @@ class _Place:
 
 
 class _StepLookup:
-    """Existing steps filed by type and by the literal first word every text they match starts with.
+    """Existing steps filed by the literal first word every text they match starts with.
 
     A project with thousands of steps would otherwise run every matcher for every step text. A step
     whose first word is not a fixed literal (a parameter first, a regex class, a case-insensitive
@@ -126,8 +126,8 @@ class _StepLookup:
                 self.folded.setdefault(word.lower(), []).append(position)
                 self.folded_keys.append(position)
 
-    def candidates(self, kind: str, text: str) -> list[int]:
-        del kind  # the type is checked by ExistingStep.matches, on far fewer steps
+    def candidates(self, text: str) -> list[int]:
+        """Positions of the steps that could match `text`, in project order; their type is checked after."""
         word = text.split(" ", 1)[0]
         found = self.exact.get(word, []) + self.always
         # Case folding outside ASCII (the Kelvin sign, a long s) can meet ASCII: try every folded step.

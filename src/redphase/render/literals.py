@@ -29,11 +29,11 @@ def pattern_literal(text: str) -> str:
 def _round_trips(candidate: str, text: str) -> bool:
     if "\n" in text or "\r" in text:
         return False
-    node = _parse_expression(candidate)
+    node = parse_expression(candidate)
     return isinstance(node, ast.Constant) and node.value == text
 
 
-def _parse_expression(candidate: str) -> ast.expr | None:
+def parse_expression(candidate: str) -> ast.expr | None:
     """`candidate` parsed as one Python expression, or None; escape warnings are not ours to show."""
     try:
         with warnings.catch_warnings():
@@ -97,7 +97,7 @@ def composed_pattern(segments: list[Segment]) -> str:
 
 def _joined_value(candidate: str) -> str | None:
     """What an f-string literal evaluates to, names shown as \\0NAME\\0; None if it is anything else."""
-    node = _parse_expression(candidate)
+    node = parse_expression(candidate)
     if not isinstance(node, ast.JoinedStr):
         return None
     out = []

@@ -10,10 +10,10 @@ line overflows for any reason other than a string literal too long to fit anywhe
 from __future__ import annotations
 
 import ast
-import warnings
 from dataclasses import dataclass
 from typing import TypeAlias
 
+from redphase.render.literals import parse_expression
 from redphase.width import width
 
 LINE_LENGTH = 88
@@ -96,10 +96,5 @@ class Layout:
 
 
 def _lone_literal(code: str) -> bool:
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            node = ast.parse(code, mode="eval").body
-    except SyntaxError:
-        return False
+    node = parse_expression(code)
     return isinstance(node, ast.Constant | ast.JoinedStr) and isinstance(getattr(node, "value", ""), str)

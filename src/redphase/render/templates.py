@@ -34,7 +34,6 @@ def environment() -> Any:
     )
     env.filters["py"] = literals.string_literal
     env.filters["pattern"] = literals.pattern_literal
-    env.filters["docstring"] = literals.docstring
     return env
 
 

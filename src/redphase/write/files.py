@@ -6,7 +6,7 @@ import difflib
 import os
 import tempfile
 from collections.abc import Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -97,42 +97,20 @@ WRITER_THREADS = 4
 
 
 def write_all(files: Sequence[tuple[Path, str]], root: Path) -> None:
-    writer = Writer(root)
-    try:
-        for path, text in files:
-            writer.submit(path, text)
-    finally:
-        writer.close()
-
-
-class Writer:
-    """Atomic writes, started as soon as each file is ready; `close` waits for all and re-raises.
-
-    Every path is checked to stay inside the project before anything is written to it.
-    """
-
-    def __init__(self, root: Path) -> None:
-        self.guard = PathGuard(root)
-        self._folders: set[Path] = set()
-        self._pool: ThreadPoolExecutor | None = None
-        self._pending: list[Future[None]] = []
-
-    def submit(self, path: Path, text: str) -> None:
-        target = self.guard.inside(path)
-        if target.parent not in self._folders:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            # A folder made just now through a symlink planted meanwhile must not take the write.
-            PathGuard(self.guard.root).inside(target.parent)
-            self._folders.add(target.parent)
-        if self._pool is None:
-            self._pool = ThreadPoolExecutor(WRITER_THREADS, thread_name_prefix="redphase-write")
-        self._pending.append(self._pool.submit(_replace, target, text))
-
-    def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True)
-        for future in self._pending:
-            future.result()
+    """Every file written atomically, each path checked to stay inside `root` before anything is written."""
+    guard = PathGuard(root)
+    targets = [guard.inside(path) for path, _ in files]
+    for folder in sorted({target.parent for target in targets}):
+        folder.mkdir(parents=True, exist_ok=True)
+        # A folder made just now through a symlink planted meanwhile must not take the write.
+        PathGuard(guard.root).inside(folder)
+    texts = [text for _, text in files]
+    if len(files) < 2 * WRITER_THREADS:
+        for target, text in zip(targets, texts, strict=True):
+            _replace(target, text)
+        return
+    with ThreadPoolExecutor(WRITER_THREADS, thread_name_prefix="redphase-write") as pool:
+        list(pool.map(_replace, targets, texts))
 
 
 def _replace(target: Path, text: str) -> None:
