@@ -1,3 +1,3 @@
-from redphase.cli import main
+from redphase.launch import main
 
 main()

@@ -8,15 +8,18 @@ lives in `.redphase_cache/` at the project root and is safe to delete at any tim
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from redphase import __version__
 from redphase.config import Config
+
+if TYPE_CHECKING:
+    from hashlib import blake2b as Digest
 
 CACHE_DIR = ".redphase_cache"
 _SKIPPED = {"__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache", ".hypothesis"}
@@ -29,10 +32,19 @@ class CachedRun:
     diagnostics: list[str]
 
 
+def _new_digest() -> Digest:
+    # BLAKE2 is built into CPython; hashlib would load OpenSSL first, a fifth of an unchanged run.
+    try:
+        from _blake2 import blake2b
+    except ImportError:  # pragma: no cover - an interpreter built without it
+        from hashlib import blake2b
+    return blake2b(digest_size=32)
+
+
 def fingerprint(config: Config, features: Sequence[Path]) -> str:
     from redphase.render.templates import templates_root
 
-    digest = hashlib.sha256()
+    digest = _new_digest()
     digest.update(__version__.encode())
     settings = (
         config.features,
@@ -50,7 +62,7 @@ def fingerprint(config: Config, features: Sequence[Path]) -> str:
     return digest.hexdigest()
 
 
-def _add_tree(digest: hashlib._Hash, folder: Path, root: Path) -> None:
+def _add_tree(digest: Digest, folder: Path, root: Path) -> None:
     if not folder.is_dir():
         digest.update(b"<no folder>")
         return
@@ -61,7 +73,7 @@ def _add_tree(digest: hashlib._Hash, folder: Path, root: Path) -> None:
                 _add_file(digest, Path(directory) / name, root)
 
 
-def _add_file(digest: hashlib._Hash, path: Path, root: Path) -> None:
+def _add_file(digest: Digest, path: Path, root: Path) -> None:
     digest.update(os.fsencode(os.path.relpath(path, root)) + b"\0")
     try:
         digest.update(path.read_bytes())
@@ -72,6 +84,10 @@ def _add_file(digest: hashlib._Hash, path: Path, root: Path) -> None:
 
 def _cache_file(config: Config) -> Path:
     return config.root / CACHE_DIR / "scaffold.json"
+
+
+def exists(config: Config) -> bool:
+    return _cache_file(config).is_file()
 
 
 def load(config: Config, key: str) -> CachedRun | None:

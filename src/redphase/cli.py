@@ -10,14 +10,11 @@ import contextlib
 import os
 import sys
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
 from redphase import __version__
-
-if TYPE_CHECKING:
-    pass
 
 OK, PROBLEMS, USAGE = 0, 1, 2
 
@@ -159,39 +156,14 @@ def scaffold(
     from pathlib import Path
 
     from redphase.scaffold import scaffold as run_scaffold
+    from redphase.scaffold_report import exit_code, report
 
     with _mapped_errors():
         config = _config(project, features=features, tests=tests)
         result = run_scaffold(config, [Path(path) for path in paths], dry_run=check or show_diff)
-    for diagnostic in result.diagnostics:
-        click.echo(diagnostic.render(), err=True)
-    for line in result.replayed:
-        click.echo(line, err=True)
-    for change in result.changes:
-        if show_diff and change.action != "identical":
-            click.echo(change.diff(config.root), nl=False)
-        elif change.action != "identical":
-            verb = {"create": "create", "append": "append to", "update": "update"}[change.action]
-            prefix = "would " if check else ""
-            click.echo(f"{prefix}{verb} {change.path.relative_to(config.root).as_posix()}")
-    counts = {
-        severity: sum(d.severity.value == severity for d in result.diagnostics)
-        for severity in ("error", "warning", "note")
-    }
-    for line in result.replayed:
-        for severity in counts:
-            counts[severity] += f": {severity}: " in line.split("\n", 1)[0]
-    unchanged = sum(change.action == "identical" for change in result.changes)
-    files = f"{len(result.pending)} files {'to change' if check or show_diff else 'changed'}, {unchanged} unchanged"
-    if result.from_cache:
-        files = "nothing changed since the last run (cache: .redphase_cache)"
-    click.echo(
-        f"redphase scaffold: {result.features} features, {result.scenarios} scenarios; {files}; "
-        f"{counts['error']} errors, {counts['warning']} warnings, {counts['note']} notes",
-        err=True,
-    )
-    stale = (check or show_diff) and bool(result.pending)
-    sys.exit(PROBLEMS if result.has_errors or stale else OK)
+    for text, to_stderr in report(result, config.root, check=check, show_diff=show_diff):
+        click.echo(text, nl=False, err=to_stderr)
+    sys.exit(exit_code(result, check=check, show_diff=show_diff))
 
 
 @main.command()

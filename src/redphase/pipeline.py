@@ -37,6 +37,10 @@ def run(config: Config, feature_paths: Sequence[Path], result: ScaffoldResult, *
     try:
         _run(config, feature_paths, result, dry_run=dry_run)
     finally:
+        # What survives goes straight to the oldest generation: re-enabled, the collector would
+        # otherwise scan every object the run made at its next young collection.
+        gc.freeze()
+        gc.unfreeze()
         if collecting:
             gc.enable()
 

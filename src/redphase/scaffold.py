@@ -16,6 +16,7 @@ from redphase.diagnostics import Diagnostic, UsageError
 from redphase.discovery import find_features
 
 if TYPE_CHECKING:
+    from redphase.cache import CachedRun
     from redphase.plan.model import HarnessPlan
     from redphase.write.files import Change
 
@@ -46,18 +47,11 @@ def scaffold(
     from redphase import cache
 
     result = ScaffoldResult()
-    if not paths and not config.features.is_dir():
-        raise UsageError(
-            f"no features folder at {config.features}: pass .feature files or folders, "
-            "or set [tool.redphase] features in pyproject.toml"
-        )
-    feature_paths = find_features(paths or [config.features])
+    feature_paths = _feature_paths(config, paths)
     key = cache.fingerprint(config, feature_paths)
     cached = cache.load(config, key) if use_cache else None
     if cached is not None:
-        return ScaffoldResult(
-            replayed=cached.diagnostics, features=cached.features, scenarios=cached.scenarios, from_cache=True
-        )
+        return _replayed(cached)
     from redphase.pipeline import run as run_pipeline
 
     run_pipeline(config, feature_paths, result, dry_run=dry_run)
@@ -68,6 +62,32 @@ def scaffold(
         after = cache.fingerprint(config, feature_paths) if result.pending else key
         cache.store(config, after, run)
     return result
+
+
+def unchanged(config: Config) -> ScaffoldResult | None:
+    """The result of `scaffold(config, [])` when the cache answers it; None when it would do work."""
+    from redphase import cache
+
+    if not cache.exists(config):
+        return None  # a first run: not worth hashing the project twice
+    feature_paths = _feature_paths(config, [])
+    cached = cache.load(config, cache.fingerprint(config, feature_paths))
+    return None if cached is None else _replayed(cached)
+
+
+def _feature_paths(config: Config, paths: Sequence[Path]) -> list[Path]:
+    if not paths and not config.features.is_dir():
+        raise UsageError(
+            f"no features folder at {config.features}: pass .feature files or folders, "
+            "or set [tool.redphase] features in pyproject.toml"
+        )
+    return find_features(paths or [config.features])
+
+
+def _replayed(cached: CachedRun) -> ScaffoldResult:
+    return ScaffoldResult(
+        replayed=cached.diagnostics, features=cached.features, scenarios=cached.scenarios, from_cache=True
+    )
 
 
 def plan_only(config: Config, path: Path) -> tuple[HarnessPlan | None, list[Diagnostic]]:

@@ -51,10 +51,11 @@ def read_feature(path: Path, display: str) -> FeatureFile | list[Diagnostic]:
 
 def parse_source(source: str, path: Path, display: str) -> FeatureFile | list[Diagnostic]:
     from gherkin.errors import CompositeParserException, ParserException
-    from gherkin.parser import Parser
+
+    from redphase.parse.fast_parser import TableParser
 
     try:
-        document = Parser().parse(source)
+        document = TableParser().parse(source)
     except CompositeParserException as composite:
         return [_diagnostic(display, error) for error in composite.errors]
     except ParserException as error:

@@ -157,10 +157,11 @@ class ComponentInference:
                 found.append(Component(rule.name, rule.kind, rule.treatment, why))
         return found
 
-    def apply_tags(self, components: Iterable[Component], tags: Iterable[tuple[str, str]]) -> list[Component]:
-        """Apply `@fake:x`, `@real:x` and `@isolated:x` to the components a step touches."""
+    @staticmethod
+    def apply_tags(components: Iterable[Component], declarations: Iterable[Component]) -> list[Component]:
+        """Apply what `@fake:x`, `@real:x` and `@isolated:x` declared to the components a step touches."""
         by_name = {component.name: component for component in components}
-        for declared in self.declared_by_tags(tags):
+        for declared in declarations:
             if declared.name in by_name:
                 by_name[declared.name] = Component(
                     declared.name, by_name[declared.name].kind, declared.treatment, declared.reason

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any, Literal
 
 from redphase.plan.names import identifier, shorten
@@ -80,7 +80,7 @@ class StepPattern:
     parts: tuple[RegexPart, ...]
     params: tuple[Param, ...]
 
-    @property
+    @cached_property
     def regex(self) -> str:
         return "".join(part.regex for part in self.parts)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from redphase.config import Config
@@ -40,6 +40,8 @@ class _RunState:
     # File names of every test module, existing or planned: pytest cannot collect two with one name.
     module_names: set[str] = field(default_factory=set)
     names_by_module: dict[Path, set[str]] = field(default_factory=dict)
+    # Where shared step modules live: their steps are visible to every test module.
+    steps_dir: Path = Path()
 
 
 def plan_features(files: Iterable[FeatureFile], config: Config, index: ProjectIndex) -> HarnessPlan:
@@ -59,7 +61,9 @@ class Planner:
         self.config = config
         self.index = index
         self.inference = ComponentInference(config.components)
-        self.state = _RunState(module_names={path.name for path in index.modules})
+        self.state = _RunState(
+            module_names={path.name for path in index.modules}, steps_dir=config.tests / layout.STEP_DEFS_DIR
+        )
         self.features: list[FeaturePlan] = []
         self.diagnostics: list[Diagnostic] = []
         self.system = (
@@ -150,8 +154,11 @@ def _plan_feature(
         for component in inference.declared_by_tags(tags):
             all_components.setdefault(component.name, component)
         uses = []
+        declared = inference.declared_by_tags(tags)
         for step in scenario.all_steps:
-            components = inference.apply_tags(inference.touched_by(step.text), tags)
+            components = inference.touched_by(step.text)
+            if declared:
+                components = inference.apply_tags(components, declared)
             for component in components:
                 all_components.setdefault(component.name, component)
             use, definition = _use_step(
@@ -250,25 +257,29 @@ def _use_step(
     pattern = pattern_for(step.text, columns)
     key: StepKey = (step.kind, pattern.regex)
     samples = _sample_texts(step.text, columns)
-    steps_dir = config.tests / layout.STEP_DEFS_DIR
-    use = StepUse(
-        keyword=step.keyword,
-        kind=step.kind,
-        text=step.text,
-        line=step.location.line,
-        key=key,
-        expression=pattern.expression,
-        components=tuple(components),
-        params=pattern.params,
-    )
-    existing = [index.definition_for(step.kind, sample, module, steps_dir) for sample in samples]
-    if all(existing):
-        found = existing[0]
-        assert found is not None
-        return replace(use, defined_at=layout.display(found.path, config.root) + f":{found.line}"), None
+
+    def use(key: StepKey = key, defined_at: str = "") -> StepUse:
+        return StepUse(
+            keyword=step.keyword,
+            kind=step.kind,
+            text=step.text,
+            line=step.location.line,
+            key=key,
+            expression=pattern.expression,
+            components=tuple(components),
+            params=pattern.params,
+            defined_at=defined_at,
+        )
+
+    if index.steps:
+        existing = [index.definition_for(step.kind, sample, module, state.steps_dir) for sample in samples]
+        if all(existing):
+            found = existing[0]
+            assert found is not None
+            return use(defined_at=layout.display(found.path, config.root) + f":{found.line}"), None
     planned = state.definitions.get(key) or _planned_match(step.kind, samples, state)
     if planned is not None:
-        return replace(use, key=planned.key), None
+        return use(key=planned.key), None
     base = shorten(f"{step.kind}_{identifier(_words_only(pattern.expression), 'step')}", 70)
     name = unique(base, step_names)
     step_names.add(name)
@@ -286,7 +297,7 @@ def _use_step(
     state.definitions[key] = definition
     if definition.params:
         state.by_first_word.setdefault((step.kind, _first_word(definition)), []).append(definition)
-    return use, definition
+    return use(), definition
 
 
 def _first_word(definition: StepDefinition) -> str:
@@ -299,6 +310,12 @@ def _planned_match(kind: str, samples: list[str], state: _RunState) -> StepDefin
     words = {sample.split(" ", 1)[0] for sample in samples}
     candidates = [d for word in sorted(words) for d in state.by_first_word.get((kind, word), ())]
     candidates += state.by_first_word.get((kind, ""), [])
+    if len(samples) == 1:  # the common case, without a generator per candidate
+        text = samples[0]
+        for definition in candidates:
+            if text.startswith(definition.literal_prefix) and definition.compiled.fullmatch(text):
+                return definition
+        return None
     for definition in candidates:
         prefix = definition.literal_prefix
         if all(sample.startswith(prefix) for sample in samples) and all(

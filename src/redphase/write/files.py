@@ -92,7 +92,7 @@ def write_atomically(path: Path, text: str, root: Path) -> None:
     write_all([(path, text)], root)
 
 
-# Each write waits on the disk (fsync); a few threads overlap those waits.
+# Creating a file costs kernel time and replacing one waits on the disk; a few threads overlap that.
 WRITER_THREADS = 4
 
 
@@ -115,16 +115,20 @@ def write_all(files: Sequence[tuple[Path, str]], root: Path) -> None:
 
 def _replace(target: Path, text: str) -> None:
     """`target` holds `text` or its old content, never a mix: a temporary file renamed over it."""
+    try:
+        mode: int | None = target.stat().st_mode & 0o777
+    except FileNotFoundError:
+        mode = None
     descriptor, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
             handle.flush()
-            os.fsync(handle.fileno())
-        if target.exists():
-            os.chmod(temporary, target.stat().st_mode & 0o777)
-        else:
-            os.chmod(temporary, 0o644)
+            # Replacing a person's file must survive a crash: their text goes to disk before the
+            # rename. A new file needs no such wait; one lost in a crash is written again next run.
+            if mode is not None:
+                os.fsync(handle.fileno())
+        os.chmod(temporary, 0o644 if mode is None else mode)
         os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

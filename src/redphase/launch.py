@@ -1,0 +1,86 @@
+"""The `redphase` console command: an unchanged re-scaffold is answered before click loads.
+
+Re-scaffolding on every save, or in a loop by an agent, is the commonest run, and then the work is one
+cache look-up: importing click would be most of its time. Only the plainest form is answered here,
+`redphase scaffold` with at most `--project DIR`; everything else, and every doubt (no cache entry,
+a changed file, a configuration that does not load), goes to the command line in cli.py, which
+prints the same for a cache hit. Either way the process leaves without tearing the interpreter down.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import os
+import sys
+from collections.abc import Sequence
+
+OK, PROBLEMS = 0, 1
+
+
+def main() -> None:
+    code = _unchanged_scaffold(sys.argv[1:])
+    if code is None:
+        code = _command_line()
+    _leave(code)
+
+
+def _command_line() -> int:
+    from redphase.cli import main as cli
+
+    try:
+        cli()
+    except SystemExit as leaving:
+        return _exit_status(leaving.code)
+    return OK
+
+
+def _unchanged_scaffold(arguments: Sequence[str]) -> int | None:
+    """The exit code after printing a cached result, or None when the command line must run."""
+    if not arguments or arguments[0] != "scaffold":
+        return None
+    options = list(arguments[1:])
+    if len(options) == 1 and options[0].startswith("--project="):
+        options = ["--project", options[0].removeprefix("--project=")]
+    if options and (len(options) != 2 or options[0] != "--project" or not options[1]):
+        return None
+    from pathlib import Path
+
+    from redphase.config import find_project_root, load_config
+    from redphase.diagnostics import UsageError
+    from redphase.scaffold import unchanged
+    from redphase.scaffold_report import exit_code, report
+
+    try:
+        if options and not Path(options[1]).is_dir():
+            return None
+        root = Path(options[1]) if options else find_project_root(Path.cwd())
+        config = load_config(root).with_flags(features=None, tests=None)
+        result = unchanged(config)
+    except (UsageError, OSError):
+        return None
+    if result is None:
+        return None
+    for text, to_stderr in report(result, config.root, check=False, show_diff=False):
+        (sys.stderr if to_stderr else sys.stdout).write(text)
+    return exit_code(result, check=False, show_diff=False)
+
+
+def _leave(code: int) -> None:
+    # A large run ends with millions of live objects, and freeing them one by one took longer than
+    # writing every file. As mypy's hard exit does: flush, run the exit handlers (coverage's, for
+    # one), and leave with the code Python would have given.
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(code)
+
+
+def _exit_status(code: object) -> int:
+    if code is None:
+        return OK
+    if isinstance(code, int):
+        return code
+    print(code, file=sys.stderr)
+    return PROBLEMS

@@ -1,0 +1,113 @@
+"""The console command answers an unchanged re-scaffold without click, exactly as the full CLI would."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from redphase import __version__
+from tests.conftest import make_project
+
+FEATURE = "Feature: Cart\n  Scenario: Total\n    Given a cart\n    Then the total is 5\n"
+NO_THEN = "Feature: Quiet\n  Scenario: Nothing asserted\n    Given a cart\n"
+
+# Runs the console command's entry point and reports whether click was imported on the way.
+_PROBE = (
+    "import atexit, sys\n"
+    "atexit.register(lambda: print('click loaded' if 'click' in sys.modules else 'click not loaded', file=sys.stderr))\n"
+    "from redphase.launch import main\n"
+    "sys.argv = ['redphase', *sys.argv[1:]]\n"
+    "main()\n"
+)
+
+
+def launch(*arguments: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", _PROBE, *arguments], cwd=cwd, capture_output=True, text=True, check=False
+    )
+
+
+def full_cli(*arguments: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "redphase.cli", *arguments],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+@pytest.fixture
+def scaffolded(tmp_path: Path) -> Path:
+    root = make_project(tmp_path / "shop", {"cart.feature": FEATURE, "quiet.feature": NO_THEN})
+    first = launch("scaffold", cwd=root)
+    assert first.returncode == 0, first.stderr
+    assert "click loaded" in first.stderr  # a first run does the work, through the full CLI
+    return root
+
+
+@pytest.mark.parametrize(
+    "arguments", [["scaffold"], ["scaffold", "--project", "."], ["scaffold", "--project=."]]
+)
+def test_an_unchanged_project_is_answered_without_click_and_as_the_cli_answers(
+    scaffolded: Path, arguments: list[str]
+) -> None:
+    quick = launch(*arguments, cwd=scaffolded)
+    assert "click not loaded" in quick.stderr
+    assert "nothing changed since the last run" in quick.stderr
+    assert "note: 1 of 1 scenarios have no Then step" in quick.stderr  # diagnostics are replayed
+    full = full_cli(*arguments, cwd=scaffolded)
+    assert (quick.returncode, quick.stdout) == (full.returncode, full.stdout)
+    assert quick.stderr.replace("click not loaded\n", "") == full.stderr
+
+
+def test_a_changed_feature_goes_to_the_full_cli(scaffolded: Path) -> None:
+    (scaffolded / "features" / "cart.feature").write_text(
+        FEATURE + "\n  Scenario: Empty\n    Then the total is 0\n", encoding="utf-8"
+    )
+    changed = launch("scaffold", cwd=scaffolded)
+    assert changed.returncode == 0
+    assert "click loaded" in changed.stderr
+    assert "append to tests/test_cart.py" in changed.stdout
+
+
+@pytest.mark.parametrize(
+    ("arguments", "code"),
+    [
+        (["scaffold", "--check"], 0),
+        (["scaffold", "features/cart.feature"], 0),
+        (["scaffold", "--project", "no-such-folder"], 2),
+        (["scaffold", "--project"], 2),
+        (["scaffold", "--project="], 2),
+        (["scaffold", "--help"], 0),
+    ],
+)
+def test_every_other_form_goes_to_the_full_cli(scaffolded: Path, arguments: list[str], code: int) -> None:
+    result = launch(*arguments, cwd=scaffolded)
+    assert "click loaded" in result.stderr
+    assert result.returncode == code
+
+
+def test_a_broken_configuration_is_reported_by_the_full_cli(scaffolded: Path) -> None:
+    (scaffolded / "pyproject.toml").write_text("[tool.redphase\n", encoding="utf-8")
+    result = launch("scaffold", cwd=scaffolded)
+    assert result.returncode == 2
+    assert "cannot read TOML" in result.stderr
+    assert "click loaded" in result.stderr
+
+
+@pytest.mark.parametrize(("arguments", "code"), [(["--version"], 0), (["no-such-command"], 2)])
+def test_leaving_early_keeps_exit_codes_output_and_exit_handlers(
+    tmp_path: Path, arguments: list[str], code: int
+) -> None:
+    # The command skips the interpreter's teardown; nothing a user or a tool relies on may go with it.
+    completed = launch(*arguments, cwd=tmp_path)
+    assert completed.returncode == code
+    assert "click loaded" in completed.stderr  # printed by an exit handler
+    if code == 0:
+        assert __version__ in completed.stdout
+    else:
+        assert "No such command" in completed.stderr
