@@ -1,105 +1,78 @@
 """A fingerprint of a whole scaffold run, so that re-scaffolding an unchanged project is nearly free.
 
-The key covers everything the output depends on: redphase's version, the templates, the
-configuration, the feature files given (names and bytes), and every file under the tests folder
-(names and bytes), as they are after the run. Any change to any of them misses the cache. The cache
-lives in `.redphase_cache/` at the project root and is safe to delete at any time.
+The key covers everything the output depends on: redphase's version, the templates, the project
+root, pyproject.toml (the whole configuration comes from it), the features and tests folders as
+written and as they resolve, the feature files given (names and bytes), and every file under the
+tests folder (names and bytes), as they are after the run. Any change to any of them misses the
+cache. The cache lives in `.redphase_cache/` at the project root and is safe to delete at any time.
+
+This module imports nothing heavier than json: `unchanged_run` answers a plain re-scaffold at
+start-up, before the configuration, pathlib or click are loaded. It computes the same key from the
+folder settings the last run recorded; a pyproject.toml that changed them changes the key anyway.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Sequence
-from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING
 
 from redphase import __version__
-from redphase.config import Config
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from hashlib import blake2b as Digest
+    from pathlib import Path
+
+    from redphase.config import Config
 
 CACHE_DIR = ".redphase_cache"
 _SKIPPED = {"__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache", ".hypothesis"}
 
 
-@dataclass(frozen=True)
 class CachedRun:
-    features: int
-    scenarios: int
-    diagnostics: list[str]
+    __slots__ = ("diagnostics", "features", "scenarios")
 
-
-def _new_digest() -> Digest:
-    # BLAKE2 is built into CPython; hashlib would load OpenSSL first, a fifth of an unchanged run.
-    try:
-        from _blake2 import blake2b
-    except ImportError:  # pragma: no cover - an interpreter built without it
-        from hashlib import blake2b
-    return blake2b(digest_size=32)
+    def __init__(self, features: int, scenarios: int, diagnostics: list[str]) -> None:
+        self.features = features
+        self.scenarios = scenarios
+        self.diagnostics = diagnostics
 
 
 def fingerprint(config: Config, features: Sequence[Path]) -> str:
-    from redphase.render.templates import templates_root
-
-    digest = _new_digest()
-    digest.update(__version__.encode())
-    settings = (
-        config.features,
-        config.tests,
-        config.system,
-        config.app_packages,
-        config.components,
-        config.bdd_features_base_dir,
+    return _key(
+        str(config.root),
+        config.folder_settings,
+        config.folders_from_flags,
+        (str(config.features), str(config.tests)),
+        [os.fspath(path) for path in features],
     )
-    digest.update(repr(settings).encode())
-    _add_tree(digest, templates_root() / "scaffold", templates_root() / "scaffold")
-    for path in sorted(features):
-        _add_file(digest, path, config.root)
-    _add_tree(digest, config.tests, config.root)
-    return digest.hexdigest()
 
 
-def _add_tree(digest: Digest, folder: Path, root: Path) -> None:
-    if not folder.is_dir():
-        digest.update(b"<no folder>")
-        return
-    for directory, subdirs, files in os.walk(folder):
-        subdirs[:] = sorted(d for d in subdirs if d not in _SKIPPED)
-        for name in sorted(files):
-            if not name.endswith((".pyc", ".pyo")):
-                _add_file(digest, Path(directory) / name, root)
+def unchanged_run(root: str) -> CachedRun | None:
+    """The cached result of `redphase scaffold` with no paths and no flags in `root`, if nothing changed."""
+    from redphase.discovery import feature_files
 
-
-def _add_file(digest: Digest, path: Path, root: Path) -> None:
-    digest.update(os.fsencode(os.path.relpath(path, root)) + b"\0")
-    try:
-        digest.update(path.read_bytes())
-    except OSError:
-        digest.update(b"<unreadable>")
-    digest.update(b"\0")
-
-
-def _cache_file(config: Config) -> Path:
-    return config.root / CACHE_DIR / "scaffold.json"
+    document = _document(root)
+    settings = document.get("folder_settings")
+    if document.get("folders_from_flags", True) or not (
+        isinstance(settings, list) and len(settings) == 2 and all(isinstance(s, str) for s in settings)
+    ):
+        return None
+    features, tests = (os.path.realpath(os.path.join(root, setting)) for setting in settings)
+    if not os.path.isdir(features):
+        return None
+    key = _key(root, (settings[0], settings[1]), False, (features, tests), feature_files(features))
+    return _run(document) if document.get("fingerprint") == key else None
 
 
 def exists(config: Config) -> bool:
-    return _cache_file(config).is_file()
+    return os.path.isfile(_cache_file(str(config.root)))
 
 
 def load(config: Config, key: str) -> CachedRun | None:
-    try:
-        data = json.loads(_cache_file(config).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not isinstance(data, dict) or data.get("fingerprint") != key:
-        return None
-    return CachedRun(
-        int(data["features"]), int(data["scenarios"]), [str(line) for line in data["diagnostics"]]
-    )
+    document = _document(str(config.root))
+    return _run(document) if document.get("fingerprint") == key else None
 
 
 def store(config: Config, key: str, run: CachedRun) -> None:
@@ -112,8 +85,81 @@ def store(config: Config, key: str, run: CachedRun) -> None:
         )
     document = {
         "fingerprint": key,
+        "folder_settings": list(config.folder_settings),
+        "folders_from_flags": config.folders_from_flags,
         "features": run.features,
         "scenarios": run.scenarios,
         "diagnostics": run.diagnostics,
     }
-    write_atomically(_cache_file(config), json.dumps(document, indent=1) + "\n", config.root)
+    write_atomically(folder / "scaffold.json", json.dumps(document, indent=1) + "\n", config.root)
+
+
+def _key(
+    root: str,
+    settings: tuple[str, str],
+    from_flags: bool,
+    folders: tuple[str, str],
+    features: Sequence[str],
+) -> str:
+    from redphase.render.templates import templates_folder
+
+    digest = _new_digest()
+    digest.update(__version__.encode())
+    digest.update(repr((root, settings, from_flags, folders)).encode())
+    _add_file(digest, os.path.join(root, "pyproject.toml"), root)
+    scaffold_templates = os.path.join(templates_folder(), "scaffold")
+    _add_tree(digest, scaffold_templates, scaffold_templates)
+    for path in sorted(features):
+        _add_file(digest, path, root)
+    _add_tree(digest, folders[1], root)
+    return digest.hexdigest()
+
+
+def _new_digest() -> Digest:
+    # BLAKE2 is built into CPython; hashlib would load OpenSSL first, a fifth of an unchanged run.
+    try:
+        from _blake2 import blake2b
+    except ImportError:  # pragma: no cover - an interpreter built without it
+        from hashlib import blake2b
+    return blake2b(digest_size=32)
+
+
+def _add_tree(digest: Digest, folder: str, root: str) -> None:
+    if not os.path.isdir(folder):
+        digest.update(b"<no folder>")
+        return
+    for directory, subdirs, files in os.walk(folder):
+        subdirs[:] = sorted(d for d in subdirs if d not in _SKIPPED)
+        for name in sorted(files):
+            if not name.endswith((".pyc", ".pyo")):
+                _add_file(digest, os.path.join(directory, name), root)
+
+
+def _add_file(digest: Digest, path: str, root: str) -> None:
+    digest.update(os.fsencode(os.path.relpath(path, root)) + b"\0")
+    try:
+        with open(path, "rb") as handle:
+            digest.update(handle.read())
+    except OSError:
+        digest.update(b"<unreadable>")
+    digest.update(b"\0")
+
+
+def _cache_file(root: str) -> str:
+    return os.path.join(root, CACHE_DIR, "scaffold.json")
+
+
+def _document(root: str) -> dict[str, object]:
+    try:
+        with open(_cache_file(root), encoding="utf-8") as handle:
+            document = json.load(handle)
+    except (OSError, ValueError):
+        return {}
+    return document if isinstance(document, dict) else {}
+
+
+def _run(document: dict[str, object]) -> CachedRun | None:
+    features, scenarios, diagnostics = (document.get(k) for k in ("features", "scenarios", "diagnostics"))
+    if not (isinstance(features, int) and isinstance(scenarios, int) and isinstance(diagnostics, list)):
+        return None
+    return CachedRun(features, scenarios, [str(line) for line in diagnostics])

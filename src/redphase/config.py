@@ -34,21 +34,27 @@ class Config:
     bdd_features_base_dir: Path | None = None
     source: str = "defaults"
     extra: Mapping[str, Any] = field(default_factory=dict)
+    # The features and tests folders as written, and whether a flag wrote them: the run cache
+    # checks an unchanged project from these without loading the configuration.
+    folder_settings: tuple[str, str] = ("features", "tests")
+    folders_from_flags: bool = False
 
     def with_flags(self, **flags: Any) -> Config:
         changes = {key: value for key, value in flags.items() if value is not None}
+        settings = dict(zip(("features", "tests"), self.folder_settings, strict=True))
         for key in ("features", "tests"):
             if key in changes:
+                settings[key] = str(changes[key])
                 changes[key] = _inside(self.root, Path(changes[key]), key)
+                changes["folders_from_flags"] = True
+        changes["folder_settings"] = (settings["features"], settings["tests"])
         return replace(self, **changes)
 
 
 def find_project_root(start: Path) -> Path:
-    start = start.resolve()
-    for candidate in (start, *start.parents):
-        if (candidate / "pyproject.toml").is_file():
-            return candidate
-    return start
+    from redphase.project.root import find_root
+
+    return Path(find_root(str(start)))
 
 
 def load_config(root: Path) -> Config:
@@ -71,10 +77,12 @@ def load_config(root: Path) -> Config:
         )
     ini = data.get("tool", {}).get("pytest", {}).get("ini_options", {})
     base_dir = ini.get("bdd_features_base_dir") if isinstance(ini, dict) else None
+    features, tests = _text(section, "features", "features"), _text(section, "tests", "tests")
     return Config(
         root=root,
-        features=_inside(root, Path(_text(section, "features", "features")), "features"),
-        tests=_inside(root, Path(_text(section, "tests", "tests")), "tests"),
+        features=_inside(root, Path(features), "features"),
+        tests=_inside(root, Path(tests), "tests"),
+        folder_settings=(features, tests),
         system=_text(section, "system", ""),
         app_packages=tuple(_strings(section, "app")),
         components=tuple(_components(section.get("components", {}), pyproject)),

@@ -10,10 +10,12 @@ prints the same for a cache hit. Either way the process leaves without tearing t
 from __future__ import annotations
 
 import atexit
-import contextlib
 import os
 import sys
-from collections.abc import Sequence
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 OK, PROBLEMS = 0, 1
 
@@ -42,28 +44,22 @@ def _unchanged_scaffold(arguments: Sequence[str]) -> int | None:
     options = list(arguments[1:])
     if len(options) == 1 and options[0].startswith("--project="):
         options = ["--project", options[0].removeprefix("--project=")]
-    if options and (len(options) != 2 or options[0] != "--project" or not options[1]):
+    if options and (len(options) != 2 or options[0] != "--project" or not os.path.isdir(options[1])):
         return None
-    from pathlib import Path
+    from redphase.cache import unchanged_run
+    from redphase.project.root import find_root
+    from redphase.scaffold_report import replay_report
 
-    from redphase.config import find_project_root, load_config
-    from redphase.diagnostics import UsageError
-    from redphase.scaffold import unchanged
-    from redphase.scaffold_report import exit_code, report
-
+    root = os.path.realpath(options[1]) if options else find_root(os.getcwd())
     try:
-        if options and not Path(options[1]).is_dir():
-            return None
-        root = Path(options[1]) if options else find_project_root(Path.cwd())
-        config = load_config(root).with_flags(features=None, tests=None)
-        result = unchanged(config)
-    except (UsageError, OSError):
+        run = unchanged_run(root)
+    except OSError:
         return None
-    if result is None:
+    if run is None:
         return None
-    for text, to_stderr in report(result, config.root, check=False, show_diff=False):
+    for text, to_stderr in replay_report(run):
         (sys.stderr if to_stderr else sys.stdout).write(text)
-    return exit_code(result, check=False, show_diff=False)
+    return OK
 
 
 def _leave(code: int) -> None:
@@ -72,8 +68,10 @@ def _leave(code: int) -> None:
     # one), and leave with the code Python would have given.
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(Exception):
+        try:
             stream.flush()
+        except Exception:  # not contextlib.suppress: importing it costs a tenth of a cached run
+            continue  # a closed pipe: there is no one left to tell
     os._exit(code)
 
 

@@ -64,17 +64,6 @@ def scaffold(
     return result
 
 
-def unchanged(config: Config) -> ScaffoldResult | None:
-    """The result of `scaffold(config, [])` when the cache answers it; None when it would do work."""
-    from redphase import cache
-
-    if not cache.exists(config):
-        return None  # a first run: not worth hashing the project twice
-    feature_paths = _feature_paths(config, [])
-    cached = cache.load(config, cache.fingerprint(config, feature_paths))
-    return None if cached is None else _replayed(cached)
-
-
 def _feature_paths(config: Config, paths: Sequence[Path]) -> list[Path]:
     if not paths and not config.features.is_dir():
         raise UsageError(

@@ -111,3 +111,31 @@ def test_leaving_early_keeps_exit_codes_output_and_exit_handlers(
         assert __version__ in completed.stdout
     else:
         assert "No such command" in completed.stderr
+
+
+def test_a_cache_entry_written_under_flags_is_not_taken_for_a_plain_run(scaffolded: Path) -> None:
+    flagged = launch("scaffold", "--tests", "other_tests", cwd=scaffolded)
+    assert flagged.returncode == 0
+    plain = launch("scaffold", cwd=scaffolded)
+    assert "click loaded" in plain.stderr
+    assert "nothing changed since the last run" not in plain.stderr
+
+
+def test_a_changed_configuration_or_a_retargeted_features_link_misses(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "shop", {"cart.feature": FEATURE})
+    (root / "specs").mkdir()
+    (root / "specs" / "other.feature").write_text(NO_THEN, encoding="utf-8")
+    (root / "features").rename(root / "specs_v1")
+    (root / "features").symlink_to(root / "specs_v1")
+    assert launch("scaffold", cwd=root).returncode == 0
+    assert "nothing changed" in launch("scaffold", cwd=root).stderr
+    (root / "features").unlink()
+    (root / "features").symlink_to(root / "specs")
+    retargeted = launch("scaffold", cwd=root)
+    assert "click loaded" in retargeted.stderr
+    assert "create tests/test_other.py" in retargeted.stdout
+    with (root / "pyproject.toml").open("a", encoding="utf-8") as pyproject:
+        pyproject.write('\n[tool.redphase]\ntests = "checks"\n')
+    reconfigured = launch("scaffold", cwd=root)
+    assert "click loaded" in reconfigured.stderr
+    assert "create checks/test_other.py" in reconfigured.stdout

@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
-from pathlib import Path
-from typing import Any
+
+# Light at import: the run cache hashes the templates at start-up, before pathlib or typing load.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Any
 
 
 def templates_root() -> Path:
+    from pathlib import Path
+
+    return Path(templates_folder())
+
+
+def templates_folder() -> str:
     """`redphase/templates` inside a wheel; the repository's top-level `templates/` in an editable install."""
-    packaged = Path(__file__).resolve().parent.parent / "templates"
-    if packaged.is_dir():
+    package = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
+    packaged = os.path.join(package, "templates")
+    if os.path.isdir(packaged):
         return packaged
-    repository = Path(__file__).resolve().parents[3] / "templates"
-    if repository.is_dir():
+    repository = os.path.join(os.path.dirname(os.path.dirname(package)), "templates")
+    if os.path.isdir(repository):
         return repository
     raise FileNotFoundError(f"redphase templates are missing: looked in {packaged} and {repository}")
 
