@@ -2,31 +2,32 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from redphase.config import Config
 from redphase.diagnostics import Diagnostic
 from redphase.parse.stream import read_in_order
-from redphase.plan.model import FeaturePlan, HarnessPlan
-from redphase.plan.planner import Planner, plan_features
 from redphase.project import layout
-from redphase.project.index import ProjectIndex, index_project
-from redphase.render import renderer
-from redphase.render.formatting import formatted
 from redphase.scaffold import ScaffoldResult
 from redphase.write.files import (
     Change,
     OutsideProject,
     PathGuard,
     appended,
-    ensure_inside,
     plan_change,
     read_text,
     write_all,
 )
+
+if TYPE_CHECKING:
+    from redphase.plan.model import FeaturePlan, HarnessPlan
+    from redphase.project.index import ProjectIndex
+    from redphase.render import renderer
 
 
 def run(config: Config, feature_paths: Sequence[Path], result: ScaffoldResult, *, dry_run: bool) -> None:
@@ -46,20 +47,24 @@ def run(config: Config, feature_paths: Sequence[Path], result: ScaffoldResult, *
 
 
 def _run(config: Config, feature_paths: Sequence[Path], result: ScaffoldResult, *, dry_run: bool) -> None:
-    jobs = _jobs(config, feature_paths, result)
-    index = index_project(config.tests, config.bdd_features_base_dir)
-    planner = Planner(config, index)
-    context = planner.context()
-    output = _Output(config.root)
-    parse_diagnostics: list[Diagnostic] = []
-    # Each feature is planned and rendered while later ones are still being parsed.
-    for parsed in read_in_order(jobs):
-        if isinstance(parsed, list):
-            parse_diagnostics += parsed
-            continue
-        feature = planner.add(parsed)
-        if feature is not None:
-            output.add(_feature_files(feature, context, index))
+    # The parsing child starts first; the planning and rendering stages load while it works.
+    with contextlib.closing(read_in_order(_jobs(config, feature_paths, result))) as stream:
+        from redphase.plan.planner import Planner
+        from redphase.project.index import index_project
+
+        index = index_project(config.tests, config.bdd_features_base_dir)
+        planner = Planner(config, index)
+        context = planner.context()
+        output = _Output(config.root)
+        parse_diagnostics: list[Diagnostic] = []
+        # Each feature is planned and rendered while later ones are still being parsed.
+        for parsed in stream:
+            if isinstance(parsed, list):
+                parse_diagnostics += parsed
+                continue
+            feature = planner.add(parsed)
+            if feature is not None:
+                output.add(_feature_files(feature, context, index))
     plan = planner.finish()
     output.add(_harness_files(plan, index, config))
     result.changes = output.finish()
@@ -76,13 +81,17 @@ def _run(config: Config, feature_paths: Sequence[Path], result: ScaffoldResult, 
 def plan_for(config: Config, feature_paths: Sequence[Path]) -> tuple[HarnessPlan | None, list[Diagnostic]]:
     result = ScaffoldResult()
     files = []
-    for parsed in read_in_order(_jobs(config, feature_paths, result)):
-        if isinstance(parsed, list):
-            result.diagnostics += parsed
-        else:
-            files.append(parsed)
+    with contextlib.closing(read_in_order(_jobs(config, feature_paths, result))) as stream:
+        for parsed in stream:
+            if isinstance(parsed, list):
+                result.diagnostics += parsed
+            else:
+                files.append(parsed)
     if result.has_errors:
         return None, result.diagnostics
+    from redphase.plan.planner import plan_features
+    from redphase.project.index import index_project
+
     index = index_project(config.tests, config.bdd_features_base_dir)
     plan = plan_features(files, config, index)
     return plan, result.diagnostics + list(plan.diagnostics) + [
@@ -92,12 +101,13 @@ def plan_for(config: Config, feature_paths: Sequence[Path]) -> tuple[HarnessPlan
 
 def _jobs(config: Config, paths: Sequence[Path], result: ScaffoldResult) -> list[tuple[Path, str]]:
     """(resolved path, path as shown) of every feature to read, in the order they are planned."""
+    guard = PathGuard(config.root)
     jobs = []
     for path in paths:
-        shown = layout.display(path.absolute(), config.root)
         try:
-            resolved = ensure_inside(path.absolute(), config.root)
+            resolved = guard.inside(path.absolute())
         except OutsideProject as error:
+            shown = layout.display(path.absolute(), config.root)
             result.diagnostics.append(
                 Diagnostic(shown, 1, 1, f"refused: {error}", fix="scaffold features inside the project")
             )
@@ -135,6 +145,8 @@ class _Output:
                 self.inexact.append((path, text))
 
     def finish(self) -> list[Change]:
+        from redphase.render.formatting import formatted
+
         sources = formatted([text.rendered for _, text in self.inexact])
         for (path, text), source in zip(self.inexact, sources, strict=True):
             self._final(path, text.joined(source))
@@ -146,6 +158,8 @@ class _Output:
 
 
 def _feature_files(feature: FeaturePlan, plan: HarnessPlan, index: ProjectIndex) -> dict[Path, str | _Python]:
+    from redphase.render import renderer
+
     texts: dict[Path, str | _Python] = {}
     if feature.runnable_copy is not None and feature.runnable_source is not None:
         texts[feature.runnable_copy] = feature.runnable_source
@@ -170,6 +184,8 @@ def _feature_files(feature: FeaturePlan, plan: HarnessPlan, index: ProjectIndex)
 
 
 def _harness_files(plan: HarnessPlan, index: ProjectIndex, config: Config) -> dict[Path, str | _Python]:
+    from redphase.render import renderer
+
     texts: dict[Path, str | _Python] = {}
     if not plan.features:
         return texts

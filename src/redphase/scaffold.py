@@ -48,8 +48,9 @@ def scaffold(
 
     result = ScaffoldResult()
     feature_paths = _feature_paths(config, paths)
-    key = cache.fingerprint(config, feature_paths)
-    cached = cache.load(config, key) if use_cache else None
+    # A first run has nothing to compare with: no need to hash the project before it.
+    key = cache.fingerprint(config, feature_paths) if use_cache and cache.exists(config) else ""
+    cached = cache.load(config, key) if key else None
     if cached is not None:
         return _replayed(cached)
     from redphase.pipeline import run as run_pipeline
@@ -59,7 +60,7 @@ def scaffold(
     if use_cache and not dry_run and not result.has_errors:
         run = cache.CachedRun(result.features, result.scenarios, [d.render() for d in result.diagnostics])
         # Nothing written means the tree is as it was hashed: no need to read it all again.
-        after = cache.fingerprint(config, feature_paths) if result.pending else key
+        after = cache.fingerprint(config, feature_paths) if result.pending or not key else key
         cache.store(config, after, run)
     return result
 

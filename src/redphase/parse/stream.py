@@ -13,8 +13,10 @@ import os
 import pickle
 import signal
 import threading
-from collections.abc import Iterator, Sequence
+from collections import deque
+from collections.abc import Sequence
 from pathlib import Path
+from typing import BinaryIO
 
 from redphase.diagnostics import Diagnostic
 from redphase.parse.model import FeatureFile
@@ -28,35 +30,62 @@ BATCH = 8
 Parsed = FeatureFile | list[Diagnostic]
 
 
-def read_in_order(jobs: Sequence[tuple[Path, str]]) -> Iterator[Parsed]:
-    """read_feature(path, shown) for each job, in the order given."""
+def read_in_order(jobs: Sequence[tuple[Path, str]]) -> ParsedStream:
+    """read_feature(path, shown) for each job, in the order given; close the stream when done.
+
+    On a large batch a child starts parsing at once, before the first result is asked for, so that
+    this process can load what it needs for planning meanwhile.
+    """
     if len(jobs) < PARALLEL_FROM or not _can_fork():
-        for path, shown in jobs:
-            yield read_feature(path, shown)
-        return
+        return ParsedStream(jobs)
     read_end, write_end = os.pipe()
     child = os.fork()
     if child == 0:  # pragma: no cover - the child reports only through the pipe
         os.close(read_end)
         _parse_into(write_end, jobs)
     os.close(write_end)
-    received = 0
-    try:
-        with os.fdopen(read_end, "rb") as incoming:
-            while received < len(jobs):
-                try:
-                    batch: list[Parsed] = pickle.load(incoming)
-                except (EOFError, pickle.UnpicklingError):
-                    break  # the child died: parse the rest here
-                for parsed in batch:
-                    received += 1
-                    yield parsed
-        for path, shown in jobs[received:]:
-            yield read_feature(path, shown)
-    finally:
-        if received < len(jobs):
-            _stop(child)
-        os.waitpid(child, 0)
+    return ParsedStream(jobs, child, os.fdopen(read_end, "rb"))
+
+
+class ParsedStream:
+    """Results from the child while it sends them; whatever it did not send is parsed here."""
+
+    def __init__(self, jobs: Sequence[tuple[Path, str]], child: int = 0, incoming: BinaryIO | None = None):
+        self._jobs = jobs
+        self._child = child
+        self._incoming = incoming
+        self._ready: deque[Parsed] = deque()
+        self._handed = 0
+
+    def __iter__(self) -> ParsedStream:
+        return self
+
+    def __next__(self) -> Parsed:
+        if not self._ready and self._incoming is not None and self._handed < len(self._jobs):
+            try:
+                self._ready.extend(pickle.load(self._incoming))
+            except (EOFError, pickle.UnpicklingError):
+                self.close()  # the child died: parse the rest here
+        if self._ready:
+            parsed = self._ready.popleft()
+        elif self._handed < len(self._jobs):
+            parsed = read_feature(*self._jobs[self._handed])
+        else:
+            self.close()
+            raise StopIteration
+        self._handed += 1
+        return parsed
+
+    def close(self) -> None:
+        """Stop the child if it is still at work, and reap it."""
+        if self._incoming is not None:
+            self._incoming.close()
+            self._incoming = None
+        if self._child:
+            if self._handed + len(self._ready) < len(self._jobs):
+                _stop(self._child)
+            os.waitpid(self._child, 0)
+            self._child = 0
 
 
 def _can_fork() -> bool:

@@ -92,7 +92,9 @@ def write_atomically(path: Path, text: str, root: Path) -> None:
     write_all([(path, text)], root)
 
 
-# Creating a file costs kernel time and replacing one waits on the disk; a few threads overlap that.
+# Replacing a person's file waits on the disk (fsync), so a few threads overlap those waits. New
+# files are written one after another: creating them is kernel work on one folder, and threads only
+# contended for it (measured slower with 4 threads on 500 features).
 WRITER_THREADS = 4
 
 
@@ -104,13 +106,18 @@ def write_all(files: Sequence[tuple[Path, str]], root: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         # A folder made just now through a symlink planted meanwhile must not take the write.
         PathGuard(guard.root).inside(folder)
-    texts = [text for _, text in files]
-    if len(files) < 2 * WRITER_THREADS:
-        for target, text in zip(targets, texts, strict=True):
+    created: list[tuple[Path, str]] = []
+    replaced: list[tuple[Path, str]] = []
+    for target, (_, text) in zip(targets, files, strict=True):
+        (replaced if target.exists() else created).append((target, text))
+    for target, text in created:
+        _replace(target, text)
+    if len(replaced) < 2 * WRITER_THREADS:
+        for target, text in replaced:
             _replace(target, text)
         return
     with ThreadPoolExecutor(WRITER_THREADS, thread_name_prefix="redphase-write") as pool:
-        list(pool.map(_replace, targets, texts))
+        list(pool.map(lambda pair: _replace(*pair), replaced))
 
 
 def _replace(target: Path, text: str) -> None:
