@@ -17,6 +17,7 @@ by benchmarks/generate_corpus.py. Prints min, median and max of each ratio over 
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import shutil
 import statistics
@@ -82,9 +83,21 @@ def pytest_bdd_parses(path: Path) -> bool:
     return True
 
 
+_PROJECTS = itertools.count()
+
+
+def fresh_folder(scratch: Path, label: str) -> Path:
+    """A new folder for each run, none deleted until the end.
+
+    ext4 will not reuse an inode freed in the last half minute or so, and scans past every such
+    inode when it creates a file: deleting the previous run's project just before a timed run made
+    creating our files three times as slow. Deleting is not part of either tool's work, so nothing
+    is deleted while anything is timed.
+    """
+    return scratch / f"{label}-{next(_PROJECTS)}"
+
+
 def project_with(features: list[Path], root: Path, base: Path) -> Path:
-    if root.exists():
-        shutil.rmtree(root)
     (root / "features").mkdir(parents=True)
     (root / "pyproject.toml").write_text('[project]\nname = "bench"\nversion = "0"\n', encoding="utf-8")
     for path in features:
@@ -108,23 +121,22 @@ def scaffold_vs_generate(
 ) -> None:
     parseable = [path for path in features if pytest_bdd_parses(path)]
     print(f"-- {label}: {len(features)} features, {len(parseable)} parseable by pytest-bdd", flush=True)
-    project = scratch / f"{label}-project"
 
     def cold() -> float:
-        project_with(parseable, project, base)
+        project = project_with(parseable, fresh_folder(scratch, label), base)
         ours = timed([str(BIN / "redphase"), "scaffold", "--project", str(project)])
         theirs = timed([str(BIN / "pytest-bdd"), "generate", *map(str, parseable)])
         return ours / theirs
 
     def cold_per_file() -> float:
         # pytest-bdd generate prints one stream; a module per feature, as scaffold writes, takes a run each.
-        project_with(parseable, project, base)
+        project = project_with(parseable, fresh_folder(scratch, label), base)
         ours = timed([str(BIN / "redphase"), "scaffold", "--project", str(project)])
         theirs = sum(timed([str(BIN / "pytest-bdd"), "generate", str(path)]) for path in parseable)
         return ours / theirs
 
     def warm() -> float:
-        project_with(parseable, project, base)
+        project = project_with(parseable, fresh_folder(scratch, label), base)
         first = timed([str(BIN / "redphase"), "scaffold", "--project", str(project)])
         second = timed([str(BIN / "redphase"), "scaffold", "--project", str(project)])
         return second / first
@@ -138,7 +150,7 @@ def scaffold_vs_generate(
 def verify_vs_pytest(scratch: Path, repeat: int) -> None:
     synthetic = scratch / "verify-features"
     features = write_corpus(synthetic, 100)
-    project = project_with(features, scratch / "verify-project", synthetic)
+    project = project_with(features, fresh_folder(scratch, "verify"), synthetic)
     timed([str(BIN / "redphase"), "scaffold", "--project", str(project)])
     print(f"-- verify: scaffolded suite of {len(features)} synthetic features", flush=True)
     quiet = ["-q", "-p", "no:cacheprovider"]
@@ -174,9 +186,7 @@ def linearity(scratch: Path, repeat: int) -> None:
     import random
 
     def project(scenarios: int) -> Path:
-        root = scratch / f"linear-{scenarios}"
-        if root.exists():
-            shutil.rmtree(root)
+        root = fresh_folder(scratch, f"linear-{scenarios}")
         (root / "features").mkdir(parents=True)
         (root / "pyproject.toml").write_text('[project]\nname = "bench"\nversion = "0"\n', encoding="utf-8")
         text = feature_text(1, scenarios, random.Random(7))

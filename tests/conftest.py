@@ -48,6 +48,25 @@ class _chdir:
         os.chdir(self.old)
 
 
+def forks_counted(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Let this process fork as a plain CLI run would (no other threads), counting the forks."""
+    import os
+    import threading
+
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
+    children: list[int] = []
+    fork = os.fork
+
+    def counting_fork() -> int:
+        child = fork()
+        if child:
+            children.append(child)
+        return child
+
+    monkeypatch.setattr(os, "fork", counting_fork)
+    return children
+
+
 def make_project(root: Path, features: dict[str, str] | Iterable[Path] = ()) -> Path:
     """A project folder with a pyproject.toml and the given feature files under features/."""
     root.mkdir(parents=True, exist_ok=True)

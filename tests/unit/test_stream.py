@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from pathlib import Path
@@ -9,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from redphase.parse import stream
+from redphase.parse.model import FeatureFile
 from redphase.parse.reader import read_feature
-from tests.conftest import CORPUS
+from tests.conftest import CORPUS, forks_counted
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
 
@@ -24,25 +26,51 @@ def jobs(tmp_path: Path) -> list[tuple[Path, str]]:
 def test_a_large_batch_is_parsed_in_a_child_and_arrives_in_order(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(threading, "active_count", lambda: 1)  # as in a plain CLI run
-    forked = []
-    fork = os.fork
-
-    def counting_fork() -> int:
-        forked.append(True)
-        return fork()
-
-    monkeypatch.setattr(os, "fork", counting_fork)
-    expected = [read_feature(path, shown) for path, shown in jobs(tmp_path)]
-    assert list(stream.read_in_order(jobs(tmp_path))) == expected
+    forked = forks_counted(monkeypatch)
+    expected = [(read_feature(path, shown), None) for path, shown in jobs(tmp_path)]
+    with contextlib.closing(stream.read_in_order(jobs(tmp_path))) as results:
+        assert list(results) == expected
     assert forked
+
+
+def test_the_child_prepares_each_parsed_feature_and_sends_the_answer_along(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
+    parent = os.getpid()
+
+    def prepare(file: FeatureFile) -> tuple[str, bool]:
+        return file.display, os.getpid() != parent
+
+    with contextlib.closing(stream.read_in_order(jobs(tmp_path), prepare)) as results:
+        received = list(results)
+    assert [parsed for parsed, _ in received] == [read_feature(path, shown) for path, shown in jobs(tmp_path)]
+    for parsed, prepared in received:
+        if isinstance(parsed, FeatureFile):
+            assert prepared == (parsed.display, True)
+        else:
+            assert prepared is None  # a file that does not parse has nothing to prepare
+
+
+def test_a_preparation_that_fails_hands_the_rest_back_unprepared(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
+
+    def prepare(file: FeatureFile) -> str:
+        raise RuntimeError("boom")
+
+    with contextlib.closing(stream.read_in_order(jobs(tmp_path), prepare)) as results:
+        received = list(results)
+    assert received == [(read_feature(path, shown), None) for path, shown in jobs(tmp_path)]
 
 
 def test_a_child_that_dies_hands_the_rest_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(threading, "active_count", lambda: 1)
-    monkeypatch.setattr(stream, "_parse_into", lambda descriptor, jobs: os._exit(3))
-    expected = [read_feature(path, shown) for path, shown in jobs(tmp_path)]
-    assert list(stream.read_in_order(jobs(tmp_path))) == expected
+    monkeypatch.setattr(stream, "_parse_into", lambda descriptor, jobs, prepare: os._exit(3))
+    expected = [(read_feature(path, shown), None) for path, shown in jobs(tmp_path)]
+    with contextlib.closing(stream.read_in_order(jobs(tmp_path))) as results:
+        assert list(results) == expected
 
 
 def test_stopping_early_leaves_no_child_behind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -50,5 +78,14 @@ def test_stopping_early_leaves_no_child_behind(tmp_path: Path, monkeypatch: pyte
     results = stream.read_in_order(jobs(tmp_path))
     next(results)
     results.close()  # reaps the child: a zombie would make waitpid below find it
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)
+
+
+def test_closing_before_the_first_result_leaves_no_child_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
+    stream.read_in_order(jobs(tmp_path)).close()
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)

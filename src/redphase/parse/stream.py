@@ -2,8 +2,9 @@
 
 gherkin's parser takes as long as all of planning and rendering together. On a large batch a forked
 child parses while this process plans and renders what has already arrived, so the two overlap on
-two cores. The child only reads files and sends parse results; all writing stays in this process.
-A child that fails hands the rest of the work back: results never depend on which process parsed.
+two cores. The child may also `prepare` each parsed feature (work that depends on that feature
+alone) and send the answer with it. It only reads files; all writing stays in this process. A child
+that fails hands the rest of the work back: results never depend on which process parsed.
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ import pickle
 import signal
 import threading
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Generic, TypeVar
 
 from redphase.diagnostics import Diagnostic
 from redphase.parse.model import FeatureFile
@@ -28,13 +29,17 @@ PARALLEL_FROM = 32
 BATCH = 8
 
 Parsed = FeatureFile | list[Diagnostic]
+T = TypeVar("T")
 
 
-def read_in_order(jobs: Sequence[tuple[Path, str]]) -> ParsedStream:
-    """read_feature(path, shown) for each job, in the order given; close the stream when done.
+def read_in_order(
+    jobs: Sequence[tuple[Path, str]], prepare: Callable[[FeatureFile], T] | None = None
+) -> ParsedStream[T]:
+    """(read_feature(path, shown), its preparation or None) for each job, in order; close when done.
 
     On a large batch a child starts parsing at once, before the first result is asked for, so that
-    this process can load what it needs for planning meanwhile.
+    this process can load what it needs for planning meanwhile. Only the child prepares: here the
+    caller works the same answers out as it goes.
     """
     if len(jobs) < PARALLEL_FROM or not _can_fork():
         return ParsedStream(jobs)
@@ -42,39 +47,39 @@ def read_in_order(jobs: Sequence[tuple[Path, str]]) -> ParsedStream:
     child = os.fork()
     if child == 0:  # pragma: no cover - the child reports only through the pipe
         os.close(read_end)
-        _parse_into(write_end, jobs)
+        _parse_into(write_end, jobs, prepare)
     os.close(write_end)
     return ParsedStream(jobs, child, os.fdopen(read_end, "rb"))
 
 
-class ParsedStream:
+class ParsedStream(Generic[T]):
     """Results from the child while it sends them; whatever it did not send is parsed here."""
 
     def __init__(self, jobs: Sequence[tuple[Path, str]], child: int = 0, incoming: BinaryIO | None = None):
         self._jobs = jobs
         self._child = child
         self._incoming = incoming
-        self._ready: deque[Parsed] = deque()
+        self._ready: deque[tuple[Parsed, T | None]] = deque()
         self._handed = 0
 
-    def __iter__(self) -> ParsedStream:
+    def __iter__(self) -> ParsedStream[T]:
         return self
 
-    def __next__(self) -> Parsed:
+    def __next__(self) -> tuple[Parsed, T | None]:
         if not self._ready and self._incoming is not None and self._handed < len(self._jobs):
             try:
                 self._ready.extend(pickle.load(self._incoming))
             except (EOFError, pickle.UnpicklingError):
                 self.close()  # the child died: parse the rest here
         if self._ready:
-            parsed = self._ready.popleft()
+            item = self._ready.popleft()
         elif self._handed < len(self._jobs):
-            parsed = read_feature(*self._jobs[self._handed])
+            item = (read_feature(*self._jobs[self._handed]), None)
         else:
             self.close()
             raise StopIteration
         self._handed += 1
-        return parsed
+        return item
 
     def close(self) -> None:
         """Stop the child if it is still at work, and reap it."""
@@ -93,12 +98,18 @@ def _can_fork() -> bool:
     return hasattr(os, "fork") and threading.active_count() == 1
 
 
-def _parse_into(descriptor: int, jobs: Sequence[tuple[Path, str]]) -> None:  # pragma: no cover
+def _parse_into(
+    descriptor: int, jobs: Sequence[tuple[Path, str]], prepare: Callable[[FeatureFile], T] | None
+) -> None:  # pragma: no cover
     status = 0
     try:
         with os.fdopen(descriptor, "wb") as outgoing:
             for start in range(0, len(jobs), BATCH):
-                batch = [read_feature(path, shown) for path, shown in jobs[start : start + BATCH]]
+                batch = []
+                for path, shown in jobs[start : start + BATCH]:
+                    parsed = read_feature(path, shown)
+                    ready = prepare(parsed) if prepare and isinstance(parsed, FeatureFile) else None
+                    batch.append((parsed, ready))
                 pickle.dump(batch, outgoing, protocol=pickle.HIGHEST_PROTOCOL)
                 outgoing.flush()
     except BaseException:

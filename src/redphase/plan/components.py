@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from redphase.config import ComponentOverride
@@ -132,6 +132,10 @@ class ComponentInference:
         if cached is None:
             cached = self._seen[text] = self._touched_by(text)
         return list(cached)
+
+    def remember(self, touched: Mapping[str, list[Component]]) -> None:
+        """Answers of `touched_by` worked out elsewhere, by an inference with the same rules."""
+        self._seen.update(touched)
 
     def _touched_by(self, text: str) -> list[Component]:
         # A configured component claims its words: built-in rules may not match inside them.

@@ -85,15 +85,37 @@ class StepPattern:
         return "".join(part.regex for part in self.parts)
 
 
+# A step text and the Examples columns it uses: all that its pattern depends on.
+PatternKey = tuple[str, tuple[tuple[str, tuple[str, ...]], ...]]
+_KNOWN: dict[PatternKey, StepPattern] = {}
+_KNOWN_LIMIT = 65536
+
+
 def pattern_for(text: str, columns: Mapping[str, Sequence[str]] | None = None) -> StepPattern:
     """`columns` maps each outline placeholder to the values its Examples give it."""
-    used_columns = tuple(
+    key = pattern_key(text, columns)
+    found = _KNOWN.get(key)
+    if found is None:
+        if len(_KNOWN) >= _KNOWN_LIMIT:
+            _KNOWN.clear()
+        found = _KNOWN[key] = _pattern_for(*key)
+    return found
+
+
+def pattern_key(text: str, columns: Mapping[str, Sequence[str]] | None = None) -> PatternKey:
+    used = tuple(
         (name, tuple(values)) for name, values in sorted((columns or {}).items()) if f"<{name}>" in text
     )
-    return _pattern_for(text, used_columns)
+    return (text, used)
 
 
-@lru_cache(maxsize=65536)
+def remember(patterns: Mapping[PatternKey, StepPattern]) -> None:
+    """Patterns worked out elsewhere (by the same function) for `pattern_for` to return."""
+    if len(_KNOWN) + len(patterns) > _KNOWN_LIMIT:
+        _KNOWN.clear()
+    _KNOWN.update(patterns)
+
+
 def _pattern_for(text: str, column_items: tuple[tuple[str, tuple[str, ...]], ...]) -> StepPattern:
     columns = dict(column_items)
     expression: list[str] = []

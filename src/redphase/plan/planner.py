@@ -150,7 +150,7 @@ def _plan_feature(
             (tag.name, f"{file.display}:{tag.location.line}") for tag in scenario.rule_tags
         ]
         tags += [(tag.name, f"{file.display}:{tag.location.line}") for tag in scenario.tags]
-        columns = _columns(scenario)
+        columns = example_columns(scenario)
         for component in inference.declared_by_tags(tags):
             all_components.setdefault(component.name, component)
         uses = []
@@ -218,7 +218,7 @@ def _new_module_path(feature: Path, config: Config, index: ProjectIndex, state: 
     return candidate
 
 
-def _columns(scenario: Scenario) -> dict[str, list[str]]:
+def example_columns(scenario: Scenario) -> dict[str, list[str]]:
     columns: dict[str, list[str]] = {}
     for examples in scenario.examples:
         for row in examples.rows:

@@ -1,0 +1,56 @@
+"""Planning answers that depend on one feature alone, worked out where the feature was parsed.
+
+For every step the planner needs its Cucumber pattern and the components its text names: pure
+functions of the step text, its outline's Examples and the configuration, and about a third of
+planning. On a large run the parsing child works them out for each feature it parses and sends them
+along, and the planner finds them already known. They come from the planner's own functions, so the
+plan cannot depend on which process worked them out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from redphase.config import Config
+from redphase.parse.model import FeatureFile
+from redphase.plan.components import Component, ComponentInference
+from redphase.plan.expressions import PatternKey, StepPattern, pattern_for, pattern_key, remember
+from redphase.plan.planner import example_columns
+
+
+@dataclass(frozen=True)
+class Prepared:
+    patterns: dict[PatternKey, StepPattern]
+    touched: dict[str, list[Component]]
+
+
+class Preparer:
+    """Prepares each feature in turn; an answer sent with an earlier feature is not sent again."""
+
+    def __init__(self, config: Config) -> None:
+        self._inference = ComponentInference(config.components)
+        self._patterns: set[PatternKey] = set()
+        self._texts: set[str] = set()
+
+    def __call__(self, file: FeatureFile) -> Prepared | None:
+        if file.feature is None:
+            return None
+        patterns: dict[PatternKey, StepPattern] = {}
+        touched: dict[str, list[Component]] = {}
+        for scenario in file.feature.scenarios:
+            columns = example_columns(scenario)
+            for step in scenario.all_steps:
+                key = pattern_key(step.text, columns)
+                if key not in self._patterns:
+                    self._patterns.add(key)
+                    pattern = patterns[key] = pattern_for(step.text, columns)
+                    pattern.regex  # noqa: B018 - worked out here, so that it arrives with the pattern
+                if step.text not in self._texts:
+                    self._texts.add(step.text)
+                    touched[step.text] = self._inference.touched_by(step.text)
+        return Prepared(patterns, touched)
+
+
+def absorb(prepared: Prepared, inference: ComponentInference) -> None:
+    remember(prepared.patterns)
+    inference.remember(prepared.touched)

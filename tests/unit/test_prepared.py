@@ -1,0 +1,51 @@
+"""What the parsing child prepares changes nothing: the same files as planning everything here."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from redphase.config import load_config
+from redphase.parse import stream
+from redphase.plan import expressions
+from redphase.scaffold import scaffold
+from tests.conftest import CORPUS, forks_counted, make_project
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+
+
+def tree(root: Path) -> dict[str, str]:
+    return {
+        path.relative_to(root).as_posix(): path.read_text(encoding="utf-8")
+        for path in sorted((root / "tests").rglob("*"))
+        if path.is_file()
+    }
+
+
+def test_a_run_with_a_preparing_child_writes_what_a_run_without_one_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    features = sorted((CORPUS / "good").glob("*.feature"))
+    assert len(features) >= stream.PARALLEL_FROM
+    here = make_project(tmp_path / "here", features)
+    forked = make_project(tmp_path / "forked", features)
+    monkeypatch.setattr(stream, "PARALLEL_FROM", 10**9)
+    expressions._KNOWN.clear()
+    scaffold(load_config(here), [], use_cache=False)
+    monkeypatch.undo()
+    expressions._KNOWN.clear()
+    worked_out_here = []
+    work_out = expressions._pattern_for
+
+    def counting_pattern_for(*key: object) -> object:
+        worked_out_here.append(key)  # the child's calls land in the child's copy of this list
+        return work_out(*key)
+
+    monkeypatch.setattr(expressions, "_pattern_for", counting_pattern_for)
+    children = forks_counted(monkeypatch)
+    scaffold(load_config(forked), [], use_cache=False)
+    assert children
+    assert tree(forked) == tree(here)
+    assert worked_out_here == []  # every pattern came prepared from the child
