@@ -18,10 +18,10 @@ from redphase.write.files import (
     Change,
     OutsideProject,
     PathGuard,
+    Staging,
     appended,
     plan_change,
     read_text,
-    write_all,
 )
 
 if TYPE_CHECKING:
@@ -49,8 +49,19 @@ def run(config: Config, feature_paths: Sequence[Path], result: ScaffoldResult, *
 
 
 def _run(config: Config, feature_paths: Sequence[Path], result: ScaffoldResult, *, dry_run: bool) -> None:
-    # The parsing child starts first; the planning and rendering stages load while it works.
     jobs = _jobs(config, feature_paths, result)
+    staging = None if dry_run else Staging(config.root)
+    try:
+        _plan_render_write(config, jobs, result, staging)
+    finally:
+        if staging is not None:
+            staging.discard()
+
+
+def _plan_render_write(
+    config: Config, jobs: list[tuple[Path, str]], result: ScaffoldResult, staging: Staging | None
+) -> None:
+    # The parsing child starts first; the planning and rendering stages load while it works.
     with contextlib.closing(read_in_order(jobs, _preparer(config))) as stream:
         from redphase.plan.planner import Planner
         from redphase.plan.prepared import absorb
@@ -59,7 +70,7 @@ def _run(config: Config, feature_paths: Sequence[Path], result: ScaffoldResult, 
         index = index_project(config.tests, config.bdd_features_base_dir)
         planner = Planner(config, index)
         context = planner.context()
-        output = _Output(config.root)
+        output = _Output(config.root, staging)
         parse_diagnostics: list[Diagnostic] = []
         # Each feature is planned and rendered while later ones are still being parsed.
         for parsed, prepared in stream:
@@ -74,9 +85,10 @@ def _run(config: Config, feature_paths: Sequence[Path], result: ScaffoldResult, 
     plan = planner.finish()
     output.add(_harness_files(plan, index, config))
     result.changes = output.finish()
-    # Only a run that rendered everything writes anything.
-    if not dry_run:
-        write_all([(change.path, change.new) for change in result.pending], config.root)
+    # Files were staged as soon as their text was final; only a run that rendered everything
+    # puts them in place.
+    if staging is not None:
+        staging.commit([change.path for change in result.pending])
     result.diagnostics += parse_diagnostics + list(plan.diagnostics)
     for feature in plan.features:
         result.diagnostics += list(feature.diagnostics)
@@ -151,8 +163,9 @@ class _Python:
 class _Output:
     """Every file's change, worked out as soon as its text is final; inexact Python waits for black."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, staging: Staging | None = None) -> None:
         self.guard = PathGuard(root)
+        self.staging = staging
         self.changes: dict[Path, Change] = {}
         self.inexact: list[tuple[Path, _Python]] = []
 
@@ -176,6 +189,8 @@ class _Output:
     def _final(self, path: Path, text: str) -> None:
         change = plan_change(self.guard.inside(path), text, read_text(path))
         self.changes[path] = change
+        if self.staging is not None and change.action != "identical":
+            self.staging.stage(change.path, change.new)
 
 
 def _feature_files(feature: FeaturePlan, plan: HarnessPlan, index: ProjectIndex) -> dict[Path, str | _Python]:

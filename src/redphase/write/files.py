@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import os
 import tempfile
@@ -92,51 +93,106 @@ def write_atomically(path: Path, text: str, root: Path) -> None:
     write_all([(path, text)], root)
 
 
-# Replacing a person's file waits on the disk (fsync), so a few threads overlap those waits. New
-# files are written one after another: creating them is kernel work on one folder, and threads only
-# contended for it (measured slower with 4 threads on 500 features).
-WRITER_THREADS = 4
-
-
 def write_all(files: Sequence[tuple[Path, str]], root: Path) -> None:
-    """Every file written atomically, each path checked to stay inside `root` before anything is written."""
-    guard = PathGuard(root)
-    targets = [guard.inside(path) for path, _ in files]
-    for folder in sorted({target.parent for target in targets}):
-        folder.mkdir(parents=True, exist_ok=True)
-        # A folder made just now through a symlink planted meanwhile must not take the write.
-        PathGuard(guard.root).inside(folder)
-    created: list[tuple[Path, str]] = []
-    replaced: list[tuple[Path, str]] = []
-    for target, (_, text) in zip(targets, files, strict=True):
-        (replaced if target.exists() else created).append((target, text))
-    for target, text in created:
-        _replace(target, text)
-    if len(replaced) < 2 * WRITER_THREADS:
-        for target, text in replaced:
-            _replace(target, text)
-        return
-    with ThreadPoolExecutor(WRITER_THREADS, thread_name_prefix="redphase-write") as pool:
-        list(pool.map(lambda pair: _replace(*pair), replaced))
+    """Every file written atomically, each path checked to stay inside `root`; all or none put in place."""
+    staging = Staging(root)
+    try:
+        for path, text in files:
+            staging.stage(path, text)
+        staging.commit([path for path, _ in files])
+    finally:
+        staging.discard()
 
 
-def _replace(target: Path, text: str) -> None:
-    """`target` holds `text` or its old content, never a mix: a temporary file renamed over it."""
-    try:
-        mode: int | None = target.stat().st_mode & 0o777
-    except FileNotFoundError:
-        mode = None
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
+# fsync waits on the disk; a few threads overlap those waits when many files are replaced.
+SYNC_THREADS = 4
+
+
+class Staging:
+    """Files written beside their targets as soon as their text is final, put in place by `commit`.
+
+    A large run stages each file while it waits for the parsing child, and renames them all at the
+    end, so that a run that fails half-way still writes nothing: `discard` removes every staged file
+    and every folder made for one. Each target holds its new text or its old one, never a mix.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.guard = PathGuard(root)
+        self._staged: dict[Path, str] = {}
+        self._replacing: set[Path] = set()
+        self._made: list[Path] = []
+
+    def stage(self, path: Path, text: str) -> None:
+        target = self.guard.inside(path)
+        if not target.parent.is_dir():
+            self._make_folders(target.parent)
+        self._discard_one(target)
+        try:
+            mode: int | None = target.stat().st_mode & 0o777
+        except FileNotFoundError:
+            mode = None
+        descriptor, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        self._staged[target] = temporary
         with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
-            handle.flush()
-            # Replacing a person's file must survive a crash: their text goes to disk before the
-            # rename. A new file needs no such wait; one lost in a crash is written again next run.
-            if mode is not None:
-                os.fsync(handle.fileno())
         os.chmod(temporary, 0o644 if mode is None else mode)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+        if mode is not None:
+            self._replacing.add(target)
+
+    def commit(self, paths: Sequence[Path]) -> None:
+        """Put exactly `paths` in place (each staged before); anything else staged is discarded."""
+        targets = [self.guard.inside(path) for path in paths]
+        # A person's file is replaced only once its new text is on disk: it must survive a crash.
+        # A new file needs no such wait; one lost in a crash is written again by the next run.
+        _sync([self._staged[target] for target in targets if target in self._replacing])
+        for target in targets:
+            os.replace(self._staged.pop(target), target)
+            self._replacing.discard(target)
+        self._made.clear()
+        self.discard()
+
+    def discard(self) -> None:
+        """Remove whatever is staged and not committed, and the folders made for it."""
+        for target in list(self._staged):
+            self._discard_one(target)
+        for folder in reversed(self._made):
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        self._made.clear()
+
+    def _discard_one(self, target: Path) -> None:
+        temporary = self._staged.pop(target, None)
+        self._replacing.discard(target)
+        if temporary is not None:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temporary)
+
+    def _make_folders(self, folder: Path) -> None:
+        missing = []
+        while not folder.is_dir():
+            missing.append(folder)
+            folder = folder.parent
+        for path in reversed(missing):
+            try:
+                path.mkdir()
+                self._made.append(path)
+            except FileExistsError:
+                pass  # another run made it meanwhile; it is not ours to remove
+            # A folder made just now through a symlink planted meanwhile must not take the write.
+            PathGuard(self.guard.root).inside(path)
+
+
+def _sync(paths: list[str]) -> None:
+    def sync(path: str) -> None:
+        descriptor = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+
+    if len(paths) < 2 * SYNC_THREADS:
+        for path in paths:
+            sync(path)
+        return
+    with ThreadPoolExecutor(SYNC_THREADS, thread_name_prefix="redphase-sync") as pool:
+        list(pool.map(sync, paths))
