@@ -10,6 +10,7 @@ that fails hands the rest of the work back: results never depend on which proces
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import pickle
 import signal
@@ -27,6 +28,7 @@ from redphase.parse.reader import read_feature
 PARALLEL_FROM = 32
 # Files per message: small enough that the first arrive early, large enough to amortise each send.
 BATCH = 8
+_PIPE_BYTES = 1 << 20
 
 Parsed = FeatureFile | list[Diagnostic]
 T = TypeVar("T")
@@ -44,6 +46,9 @@ def read_in_order(
     if len(jobs) < PARALLEL_FROM or not _can_fork():
         return ParsedStream(jobs)
     read_end, write_end = os.pipe()
+    with contextlib.suppress(OSError, AttributeError):  # Linux only; elsewhere the default size
+        # Room for a few hundred features, so that neither process stalls the other for long.
+        fcntl.fcntl(write_end, fcntl.F_SETPIPE_SZ, _PIPE_BYTES)
     child = os.fork()
     if child == 0:  # pragma: no cover - the child reports only through the pipe
         os.close(read_end)

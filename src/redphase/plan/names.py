@@ -45,3 +45,21 @@ def shorten(name: str, limit: int = 80) -> str:
     while width(cut) > limit:
         cut = cut[:-1]
     return cut.rstrip("_")
+
+
+_TEST_NAMES: dict[str, str] = {}
+
+
+def test_name_base(scenario_name: str) -> str:
+    """The test function name for a scenario, before it is made unique in its module."""
+    base = _TEST_NAMES.get(scenario_name)
+    if base is None:
+        if len(_TEST_NAMES) >= 65536:
+            _TEST_NAMES.clear()
+        base = _TEST_NAMES[scenario_name] = f"test_{shorten(identifier(scenario_name, 'scenario'), 64)}"
+    return base
+
+
+def remember_test_names(bases: dict[str, str]) -> None:
+    """Answers of `test_name_base` worked out elsewhere."""
+    _TEST_NAMES.update(bases)

@@ -23,7 +23,7 @@ from redphase.plan.model import (
     StepUse,
     SystemUnderTest,
 )
-from redphase.plan.names import identifier, shorten, unique
+from redphase.plan.names import identifier, shorten, test_name_base, unique
 from redphase.project import layout
 from redphase.project.index import ProjectIndex
 from redphase.tags import marker_name
@@ -168,11 +168,7 @@ def _plan_feature(
             if definition is not None:
                 new_definitions.append(definition)
         already = existing_module is not None and index.is_bound(module, bound_file, bound_name)
-        test_name = (
-            ""
-            if already
-            else unique(f"test_{shorten(identifier(scenario.name, 'scenario'), 64)}", test_names)
-        )
+        test_name = "" if already else unique(test_name_base(scenario.name), test_names)
         test_names.add(test_name)
         scenarios.append(_scenario_plan(scenario, bound_name, test_name, tags, tuple(uses), already))
     return FeaturePlan(

@@ -1,8 +1,8 @@
 """Planning answers that depend on one feature alone, worked out where the feature was parsed.
 
-For every step the planner needs its Cucumber pattern and the components its text names: pure
-functions of the step text, its outline's Examples and the configuration, and about a third of
-planning. On a large run the parsing child works them out for each feature it parses and sends them
+For every step the planner needs its Cucumber pattern and the components its text names, and for
+every scenario its test function's name: pure functions of the text, the outline's Examples and the
+configuration, and about a third of planning. On a large run the parsing child works them out for each feature it parses and sends them
 along, and the planner finds them already known. They come from the planner's own functions, so the
 plan cannot depend on which process worked them out.
 """
@@ -15,6 +15,7 @@ from redphase.config import Config
 from redphase.parse.model import FeatureFile
 from redphase.plan.components import Component, ComponentInference
 from redphase.plan.expressions import PatternKey, StepPattern, pattern_for, pattern_key, remember
+from redphase.plan.names import remember_test_names, test_name_base
 from redphase.plan.planner import example_columns
 
 
@@ -22,6 +23,7 @@ from redphase.plan.planner import example_columns
 class Prepared:
     patterns: dict[PatternKey, StepPattern]
     touched: dict[str, list[Component]]
+    test_names: dict[str, str]
 
 
 class Preparer:
@@ -37,7 +39,9 @@ class Preparer:
             return None
         patterns: dict[PatternKey, StepPattern] = {}
         touched: dict[str, list[Component]] = {}
+        test_names: dict[str, str] = {}
         for scenario in file.feature.scenarios:
+            test_names[scenario.name] = test_name_base(scenario.name)
             columns = example_columns(scenario)
             for step in scenario.all_steps:
                 key = pattern_key(step.text, columns)
@@ -48,9 +52,10 @@ class Preparer:
                 if step.text not in self._texts:
                     self._texts.add(step.text)
                     touched[step.text] = self._inference.touched_by(step.text)
-        return Prepared(patterns, touched)
+        return Prepared(patterns, touched, test_names)
 
 
 def absorb(prepared: Prepared, inference: ComponentInference) -> None:
     remember(prepared.patterns)
     inference.remember(prepared.touched)
+    remember_test_names(prepared.test_names)

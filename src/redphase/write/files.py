@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import itertools
 import os
-import tempfile
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -131,12 +131,12 @@ class Staging:
             mode: int | None = target.stat().st_mode & 0o777
         except FileNotFoundError:
             mode = None
-        descriptor, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        descriptor, temporary = _temporary_beside(target)
         self._staged[target] = temporary
         with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
-        os.chmod(temporary, 0o644 if mode is None else mode)
         if mode is not None:
+            os.chmod(temporary, mode)
             self._replacing.add(target)
 
     def commit(self, paths: Sequence[Path]) -> None:
@@ -180,6 +180,20 @@ class Staging:
                 pass  # another run made it meanwhile; it is not ours to remove
             # A folder made just now through a symlink planted meanwhile must not take the write.
             PathGuard(self.guard.root).inside(path)
+
+
+_TEMPORARY_NAMES = itertools.count()
+
+
+def _temporary_beside(target: Path) -> tuple[int, str]:
+    """A new hidden file next to `target`, made with the permissions a new file gets (umask applies)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
+    while True:
+        name = str(target.parent / f".{target.name}.{os.getpid()}-{next(_TEMPORARY_NAMES)}.tmp")
+        try:
+            return os.open(name, flags, 0o666), name
+        except FileExistsError:
+            continue  # left by a run that was killed with the same process id
 
 
 def _sync(paths: list[str]) -> None:
