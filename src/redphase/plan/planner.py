@@ -37,6 +37,11 @@ class _RunState:
     # Parametrised definitions by (type, first literal word), so that finding one whose regex
     # matches a new step's text does not scan every definition of the run.
     by_first_word: dict[tuple[str, str], list[StepDefinition]] = field(default_factory=dict)
+    # The same definitions by their literal prefix within each of those groups, numbered in the
+    # order they were planned: a text's candidates are then found by looking up its own prefixes.
+    by_prefix: dict[tuple[str, str], dict[str, list[tuple[int, StepDefinition]]]] = field(
+        default_factory=dict
+    )
     # File names of every test module, existing or planned: pytest cannot collect two with one name.
     module_names: set[str] = field(default_factory=set)
     names_by_module: dict[Path, set[str]] = field(default_factory=dict)
@@ -292,7 +297,10 @@ def _use_step(
     )
     state.definitions[key] = definition
     if definition.params:
-        state.by_first_word.setdefault((step.kind, _first_word(definition)), []).append(definition)
+        group = (step.kind, _first_word(definition))
+        state.by_first_word.setdefault(group, []).append(definition)
+        by_prefix = state.by_prefix.setdefault(group, {})
+        by_prefix.setdefault(definition.literal_prefix, []).append((len(state.definitions), definition))
     return use(), definition
 
 
@@ -303,15 +311,21 @@ def _first_word(definition: StepDefinition) -> str:
 
 
 def _planned_match(kind: str, samples: list[str], state: _RunState) -> StepDefinition | None:
+    """The first definition planned in this run, by group then by age, that matches every sample."""
+    if len(samples) == 1:  # the common case: look the text's prefixes up instead of trying each one
+        text = samples[0]
+        for group in ((kind, text.split(" ", 1)[0]), (kind, "")):
+            by_prefix = state.by_prefix.get(group)
+            if not by_prefix:
+                continue
+            found = sorted(hit for end in range(len(text) + 1) for hit in by_prefix.get(text[:end], ()))
+            for _, definition in found:
+                if definition.compiled.fullmatch(text):
+                    return definition
+        return None
     words = {sample.split(" ", 1)[0] for sample in samples}
     candidates = [d for word in sorted(words) for d in state.by_first_word.get((kind, word), ())]
     candidates += state.by_first_word.get((kind, ""), [])
-    if len(samples) == 1:  # the common case, without a generator per candidate
-        text = samples[0]
-        for definition in candidates:
-            if text.startswith(definition.literal_prefix) and definition.compiled.fullmatch(text):
-                return definition
-        return None
     for definition in candidates:
         prefix = definition.literal_prefix
         if all(sample.startswith(prefix) for sample in samples) and all(

@@ -1,0 +1,75 @@
+"""Finding a definition planned earlier in the run by prefix look-up gives what trying each one gave."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from redphase.config import load_config
+from redphase.parse.reader import parse_source
+from redphase.plan import planner
+from redphase.plan.model import StepDefinition
+from redphase.plan.planner import Planner, _RunState
+from redphase.project.index import ProjectIndex
+from tests.conftest import make_project
+
+TEMPLATES = [
+    "the cart has {} items",
+    "I pay {} for {}",
+    "{} users see {}",
+    "the (big) total is {}",
+    "ünïcode {}",
+]
+
+
+def tried_one_by_one(kind: str, samples: list[str], state: _RunState) -> StepDefinition | None:
+    words = {sample.split(" ", 1)[0] for sample in samples}
+    candidates = [d for word in sorted(words) for d in state.by_first_word.get((kind, word), ())]
+    candidates += state.by_first_word.get((kind, ""), [])
+    for definition in candidates:
+        if all(sample.startswith(definition.literal_prefix) for sample in samples) and all(
+            definition.compiled.fullmatch(sample) for sample in samples
+        ):
+            return definition
+    return None
+
+
+def step_text(rng: random.Random) -> str:
+    values = [
+        str(rng.randint(-5, 50)),
+        f"{rng.randint(0, 9)}.{rng.randint(0, 9)}",
+        f'"{rng.choice(["a b", "x", ""])}"',
+        rng.choice(["many", "few", "(some)"]),
+    ]
+    template = rng.choice(TEMPLATES)
+    return template.format(*(rng.choice(values) for _ in range(template.count("{}"))))
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_prefix_look_up_finds_what_trying_each_definition_finds(
+    seed: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rng = random.Random(seed)
+    lines = ["Feature: Generated"]
+    for number in range(12):
+        lines.append(f"  Scenario: Case {number}")
+        for index in range(6):
+            lines.append(f"    {['Given', 'When', 'Then'][index % 3]} {step_text(rng)}")
+    source = "\n".join(lines) + "\n"
+    root = make_project(tmp_path / "p", {"generated.feature": source})
+    file = parse_source(source, root / "features" / "generated.feature", "features/generated.feature")
+    assert not isinstance(file, list)
+    looked_up = planner._planned_match
+    compared = []
+
+    def both(kind: str, samples: list[str], state: _RunState) -> StepDefinition | None:
+        found = looked_up(kind, samples, state)
+        assert found is tried_one_by_one(kind, samples, state)
+        compared.append(found is not None)
+        return found
+
+    monkeypatch.setattr(planner, "_planned_match", both)
+    Planner(load_config(root), ProjectIndex()).add(file)
+    assert any(compared)  # some texts did match a definition planned for another
