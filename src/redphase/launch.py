@@ -50,10 +50,10 @@ def _unchanged_scaffold(arguments: Sequence[str]) -> int | None:
     from redphase.project.root import find_root
     from redphase.scaffold_report import replay_report
 
-    root = os.path.realpath(options[1]) if options else find_root(os.getcwd())
     try:
+        root = os.path.realpath(options[1]) if options else find_root(os.getcwd())
         run = unchanged_run(root)
-    except OSError:
+    except OSError:  # a folder gone meanwhile: the command line reports it properly
         return None
     if run is None:
         return None
