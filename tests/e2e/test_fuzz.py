@@ -1,4 +1,5 @@
-"""Property: any valid Gherkin scaffolds, compiles, collects, and every scenario with a Then is red there.
+"""Property: any valid Gherkin (ten languages, Rules, Backgrounds, outlines, tables, doc strings,
+hostile text) scaffolds, compiles, collects, and every scenario with a Then is red there.
 
 CI runs 300 examples; a long run: REDPHASE_FUZZ_EXAMPLES=2000 python -m pytest tests/e2e/test_fuzz.py
 """
@@ -48,33 +49,55 @@ def features(draw: st.DrawFn) -> str:
     lines.append(f"{dialect.feature_keywords[0]}: {draw(TEXT)}")
     if draw(st.booleans()):
         lines += [f"  {dialect.background_keywords[0]}:", f"    {kw['and']}{draw(TEXT)}"]
-    for index in range(draw(st.integers(1, 3))):
+    rules = draw(st.integers(0, 2))
+    for rule in range(max(rules, 1)):
+        indent = "  "
+        if rules:
+            lines.append(f"  {draw(st.sampled_from(dialect.rule_keywords))}: {draw(TEXT)} {rule}")
+            indent = "    "
+            if draw(st.booleans()):
+                lines += [f"    {dialect.background_keywords[0]}:", f"      {kw['given']}{draw(TEXT)}"]
+        lines += draw(scenarios(dialect, kw, indent))
+    return "\n".join(lines) + "\n"
+
+
+@st.composite
+def scenarios(draw: st.DrawFn, dialect: Dialect, kw: dict[str, str], indent: str) -> list[str]:
+    lines = []
+    for _ in range(draw(st.integers(1, 3))):
         outline = draw(st.booleans())
         columns = ["alpha", "beta"] if outline else []
-        lines.append("  " + " ".join(draw(st.lists(TAG, max_size=2))))
+        lines.append(indent + " ".join(draw(st.lists(TAG, max_size=2))))
         keyword = dialect.scenario_outline_keywords[0] if outline else dialect.scenario_keywords[0]
-        lines.append(f"  {keyword}: {draw(TEXT)}")
+        lines.append(f"{indent}{keyword}: {draw(TEXT)}")
         for phase in draw(
             st.lists(st.sampled_from(["given", "when", "then", "and"]), min_size=1, max_size=4)
         ):
             text = draw(TEXT)
             if outline and draw(st.booleans()):
                 text += f" <{draw(st.sampled_from(columns))}>"
-            lines.append(f"    {kw[phase]}{text}")
+            lines.append(f"{indent}  {kw[phase]}{text}")
             extra = draw(st.sampled_from(["", "", "table", "doc"]))
             if extra == "table":
-                lines += ["      | a | b |", f"      | {draw(WORD)} | {draw(WORD)} |"]
+                lines += [f"{indent}    | a | b |", f"{indent}    | {draw(WORD)} | {draw(WORD)} |"]
             elif extra == "doc":
-                lines += ['      """', "      Feature: inner", f"        Scenario: {draw(TEXT)}", '      """']
+                lines += [
+                    f'{indent}    """',
+                    f"{indent}    Feature: inner",
+                    f"{indent}      Scenario: {draw(TEXT)}",
+                    f'{indent}    """',
+                ]
         if outline:
             for block in range(draw(st.integers(1, 2))):
-                lines += [f"    {dialect.examples_keywords[0]}: block {block}", "      | alpha | beta |"]
+                lines += [
+                    f"{indent}  {dialect.examples_keywords[0]}: block {block}",
+                    f"{indent}    | alpha | beta |",
+                ]
                 for _ in range(draw(st.integers(1, 2))):
                     lines.append(
-                        f"      | {draw(st.sampled_from(['1', '-2', '3.5', 'x y', 'ünï']))} | {draw(WORD)} |"
+                        f"{indent}    | {draw(st.sampled_from(['1', '-2', '3.5', 'x y', 'ünï']))} | {draw(WORD)} |"
                     )
-        del index
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 @settings(
