@@ -10,7 +10,6 @@ that fails hands the rest of the work back: results never depend on which proces
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import pickle
 import signal
@@ -47,6 +46,8 @@ def read_in_order(
         return ParsedStream(jobs)
     read_end, write_end = os.pipe()
     with contextlib.suppress(OSError, AttributeError):  # Linux only; elsewhere the default size
+        import fcntl
+
         # Room for a few hundred features, so that neither process stalls the other for long.
         fcntl.fcntl(write_end, fcntl.F_SETPIPE_SZ, _PIPE_BYTES)
     child = os.fork()
