@@ -25,9 +25,10 @@ TEMPLATES = [
 
 
 def tried_one_by_one(kind: str, samples: list[str], state: _RunState) -> StepDefinition | None:
-    words = {sample.split(" ", 1)[0] for sample in samples}
-    candidates = [d for word in sorted(words) for d in state.by_first_word.get((kind, word), ())]
-    candidates += state.by_first_word.get((kind, ""), [])
+    """The search before prefix look-up: every parametrised definition of the text's groups in turn."""
+    planned = [d for d in state.definitions.values() if d.kind == kind and d.params]
+    words = sorted({sample.split(" ", 1)[0] for sample in samples})
+    candidates = [d for word in [*words, ""] for d in planned if planner._first_word(d) == word]
     for definition in candidates:
         if all(sample.startswith(definition.literal_prefix) for sample in samples) and all(
             definition.compiled.fullmatch(sample) for sample in samples
@@ -47,16 +48,21 @@ def step_text(rng: random.Random) -> str:
     return template.format(*(rng.choice(values) for _ in range(template.count("{}"))))
 
 
-@pytest.mark.parametrize("seed", range(40))
-def test_prefix_look_up_finds_what_trying_each_definition_finds(
-    seed: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def compared_planning(seed: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, bool]]:
+    """Plan a generated feature, checking every search against the old one: (samples, found) each."""
     rng = random.Random(seed)
     lines = ["Feature: Generated"]
     for number in range(12):
-        lines.append(f"  Scenario: Case {number}")
+        outline = number % 3 == 2
+        lines.append(f"  {'Scenario Outline' if outline else 'Scenario'}: Case {number}")
         for index in range(6):
-            lines.append(f"    {['Given', 'When', 'Then'][index % 3]} {step_text(rng)}")
+            text = step_text(rng)
+            if outline and index % 2:
+                text = text.replace("many", "<amount>").replace("few", "<amount>")
+            lines.append(f"    {['Given', 'When', 'Then'][index % 3]} {text}")
+        if outline:
+            lines += ["    Examples:", "      | amount |"]
+            lines += [f"      | {rng.choice(['1', '-2', '3.5', '7'])} |" for _ in range(rng.randint(1, 3))]
     source = "\n".join(lines) + "\n"
     root = make_project(tmp_path / "p", {"generated.feature": source})
     file = parse_source(source, root / "features" / "generated.feature", "features/generated.feature")
@@ -67,9 +73,25 @@ def test_prefix_look_up_finds_what_trying_each_definition_finds(
     def both(kind: str, samples: list[str], state: _RunState) -> StepDefinition | None:
         found = looked_up(kind, samples, state)
         assert found is tried_one_by_one(kind, samples, state)
-        compared.append(found is not None)
+        compared.append((len(samples), found is not None))
         return found
 
     monkeypatch.setattr(planner, "_planned_match", both)
     Planner(load_config(root), ProjectIndex()).add(file)
-    assert any(compared)  # some texts did match a definition planned for another
+    return compared
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_prefix_look_up_finds_what_trying_each_definition_finds(
+    seed: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    compared = compared_planning(seed, tmp_path, monkeypatch)
+    assert any(hit for _, hit in compared)  # some texts did match a definition planned for another
+
+
+def test_outline_steps_are_compared_with_every_examples_row_too(tmp_path: Path) -> None:
+    calls = []
+    for seed in range(40):
+        with pytest.MonkeyPatch.context() as monkeypatch:
+            calls += compared_planning(seed, tmp_path / str(seed), monkeypatch)
+    assert any(samples > 1 and hit for samples, hit in calls)

@@ -34,11 +34,9 @@ class _RunState:
     """Step definitions planned so far in this run, shared by every feature."""
 
     definitions: dict[StepKey, StepDefinition] = field(default_factory=dict)
-    # Parametrised definitions by (type, first literal word), so that finding one whose regex
-    # matches a new step's text does not scan every definition of the run.
-    by_first_word: dict[tuple[str, str], list[StepDefinition]] = field(default_factory=dict)
-    # The same definitions by their literal prefix within each of those groups, numbered in the
-    # order they were planned: a text's candidates are then found by looking up its own prefixes.
+    # Parametrised definitions by (type, first literal word), then by literal prefix, numbered in
+    # the order they were planned: the candidates for a new step's text are found by looking up the
+    # text's own prefixes, not by trying every definition of the run.
     by_prefix: dict[tuple[str, str], dict[str, list[tuple[int, StepDefinition]]]] = field(
         default_factory=dict
     )
@@ -156,10 +154,10 @@ def _plan_feature(
         ]
         tags += [(tag.name, f"{file.display}:{tag.location.line}") for tag in scenario.tags]
         columns = example_columns(scenario)
-        for component in inference.declared_by_tags(tags):
+        declared = inference.declared_by_tags(tags)
+        for component in declared:
             all_components.setdefault(component.name, component)
         uses = []
-        declared = inference.declared_by_tags(tags)
         for step in scenario.all_steps:
             components = inference.touched_by(step.text)
             if declared:
@@ -297,9 +295,7 @@ def _use_step(
     )
     state.definitions[key] = definition
     if definition.params:
-        group = (step.kind, _first_word(definition))
-        state.by_first_word.setdefault(group, []).append(definition)
-        by_prefix = state.by_prefix.setdefault(group, {})
+        by_prefix = state.by_prefix.setdefault((step.kind, _first_word(definition)), {})
         by_prefix.setdefault(definition.literal_prefix, []).append((len(state.definitions), definition))
     return use(), definition
 
@@ -311,27 +307,23 @@ def _first_word(definition: StepDefinition) -> str:
 
 
 def _planned_match(kind: str, samples: list[str], state: _RunState) -> StepDefinition | None:
-    """The first definition planned in this run, by group then by age, that matches every sample."""
-    if len(samples) == 1:  # the common case: look the text's prefixes up instead of trying each one
-        text = samples[0]
-        for group in ((kind, text.split(" ", 1)[0]), (kind, "")):
-            by_prefix = state.by_prefix.get(group)
-            if not by_prefix:
-                continue
-            found = sorted(hit for end in range(len(text) + 1) for hit in by_prefix.get(text[:end], ()))
-            for _, definition in found:
-                if definition.compiled.fullmatch(text):
-                    return definition
-        return None
-    words = {sample.split(" ", 1)[0] for sample in samples}
-    candidates = [d for word in sorted(words) for d in state.by_first_word.get((kind, word), ())]
-    candidates += state.by_first_word.get((kind, ""), [])
-    for definition in candidates:
-        prefix = definition.literal_prefix
-        if all(sample.startswith(prefix) for sample in samples) and all(
-            definition.compiled.fullmatch(sample) for sample in samples
-        ):
-            return definition
+    """The first definition planned in this run that matches every sample: groups in the order of
+    the samples' sorted first words, then the group whose definitions start with a parameter; within
+    a group, the oldest first.
+    """
+    first = samples[0]
+    prefixes = [first[:end] for end in range(len(first) + 1)]
+    words = sorted({sample.split(" ", 1)[0] for sample in samples})
+    for group in [(kind, word) for word in words] + [(kind, "")]:
+        by_prefix = state.by_prefix.get(group)
+        if not by_prefix:
+            continue
+        # A definition's literal prefix must begin every sample, so the first one's prefixes find them all.
+        for _, definition in sorted(hit for prefix in prefixes for hit in by_prefix.get(prefix, ())):
+            if all(sample.startswith(definition.literal_prefix) for sample in samples[1:]) and all(
+                definition.compiled.fullmatch(sample) for sample in samples
+            ):
+                return definition
     return None
 
 
