@@ -32,10 +32,10 @@ def test_a_run_with_a_preparing_child_writes_what_a_run_without_one_writes(
     here = make_project(tmp_path / "here", features)
     forked = make_project(tmp_path / "forked", features)
     monkeypatch.setattr(stream, "PARALLEL_FROM", 10**9)
-    expressions._KNOWN.clear()
+    expressions._patterns.clear()
     scaffold(load_config(here), [], use_cache=False)
     monkeypatch.undo()
-    expressions._KNOWN.clear()
+    expressions._patterns.clear()
     worked_out_here = []
     work_out = expressions._pattern_for
 

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from redphase.config import ComponentOverride
+from redphase.plan.memo import Memo
 
 TREATMENT_BY_KIND = {
     "external": "fake",
@@ -125,17 +126,14 @@ class ComponentInference:
             words = override.words or (base.words if base else (override.name.lower(),))
             rules[override.name] = _rule(override.name, kind, treatment, words, "[tool.redphase.components]")
         self._rules = tuple(rules[name] for name in sorted(rules))
-        self._seen: dict[str, list[Component]] = {}
+        self._seen: Memo[str, list[Component]] = Memo(self._touched_by)
 
     def touched_by(self, text: str) -> list[Component]:
-        cached = self._seen.get(text)
-        if cached is None:
-            cached = self._seen[text] = self._touched_by(text)
-        return list(cached)
+        return list(self._seen(text))
 
     def remember(self, touched: Mapping[str, list[Component]]) -> None:
         """Answers of `touched_by` worked out elsewhere, by an inference with the same rules."""
-        self._seen.update(touched)
+        self._seen.remember(touched)
 
     def _touched_by(self, text: str) -> list[Component]:
         # A configured component claims its words: built-in rules may not match inside them.

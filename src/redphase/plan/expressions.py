@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import Any, Literal
 
+from redphase.plan.memo import Memo
 from redphase.plan.names import identifier, shorten
 
 ParamType = Literal["int", "float", "string", "text"]
@@ -87,19 +88,12 @@ class StepPattern:
 
 # A step text and the Examples columns it uses: all that its pattern depends on.
 PatternKey = tuple[str, tuple[tuple[str, tuple[str, ...]], ...]]
-_KNOWN: dict[PatternKey, StepPattern] = {}
-_KNOWN_LIMIT = 65536
+_patterns: Memo[PatternKey, StepPattern] = Memo(lambda key: _pattern_for(*key))
 
 
 def pattern_for(text: str, columns: Mapping[str, Sequence[str]] | None = None) -> StepPattern:
     """`columns` maps each outline placeholder to the values its Examples give it."""
-    key = pattern_key(text, columns)
-    found = _KNOWN.get(key)
-    if found is None:
-        if len(_KNOWN) >= _KNOWN_LIMIT:
-            _KNOWN.clear()
-        found = _KNOWN[key] = _pattern_for(*key)
-    return found
+    return _patterns(pattern_key(text, columns))
 
 
 def pattern_key(text: str, columns: Mapping[str, Sequence[str]] | None = None) -> PatternKey:
@@ -111,9 +105,7 @@ def pattern_key(text: str, columns: Mapping[str, Sequence[str]] | None = None) -
 
 def remember(patterns: Mapping[PatternKey, StepPattern]) -> None:
     """Patterns worked out elsewhere (by the same function) for `pattern_for` to return."""
-    if len(_KNOWN) + len(patterns) > _KNOWN_LIMIT:
-        _KNOWN.clear()
-    _KNOWN.update(patterns)
+    _patterns.remember(patterns)
 
 
 def _pattern_for(text: str, column_items: tuple[tuple[str, tuple[str, ...]], ...]) -> StepPattern:

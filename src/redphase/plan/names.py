@@ -7,6 +7,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
+from redphase.plan.memo import Memo
 from redphase.width import width
 
 _NOT_WORD = re.compile(r"[^\w]+", re.UNICODE)
@@ -47,19 +48,9 @@ def shorten(name: str, limit: int = 80) -> str:
     return cut.rstrip("_")
 
 
-_TEST_NAMES: dict[str, str] = {}
+def _test_name_base(scenario_name: str) -> str:
+    return f"test_{shorten(identifier(scenario_name, 'scenario'), 64)}"
 
 
-def test_name_base(scenario_name: str) -> str:
-    """The test function name for a scenario, before it is made unique in its module."""
-    base = _TEST_NAMES.get(scenario_name)
-    if base is None:
-        if len(_TEST_NAMES) >= 65536:
-            _TEST_NAMES.clear()
-        base = _TEST_NAMES[scenario_name] = f"test_{shorten(identifier(scenario_name, 'scenario'), 64)}"
-    return base
-
-
-def remember_test_names(bases: dict[str, str]) -> None:
-    """Answers of `test_name_base` worked out elsewhere."""
-    _TEST_NAMES.update(bases)
+# The test function name for a scenario, before it is made unique in its module.
+test_name_base: Memo[str, str] = Memo(_test_name_base)

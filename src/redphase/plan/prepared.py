@@ -15,7 +15,7 @@ from redphase.config import Config
 from redphase.parse.model import FeatureFile
 from redphase.plan.components import Component, ComponentInference
 from redphase.plan.expressions import PatternKey, StepPattern, pattern_for, pattern_key, remember
-from redphase.plan.names import remember_test_names, test_name_base
+from redphase.plan.names import test_name_base
 from redphase.plan.planner import example_columns
 
 
@@ -58,4 +58,4 @@ class Preparer:
 def absorb(prepared: Prepared, inference: ComponentInference) -> None:
     remember(prepared.patterns)
     inference.remember(prepared.touched)
-    remember_test_names(prepared.test_names)
+    test_name_base.remember(prepared.test_names)
