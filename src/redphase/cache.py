@@ -76,13 +76,12 @@ def load(config: Config, key: str) -> CachedRun | None:
 
 
 def store(config: Config, key: str, run: CachedRun) -> None:
-    from redphase.write.files import write_atomically
+    from redphase.write.files import write_all
 
     folder = config.root / CACHE_DIR
+    files = []
     if not (folder / ".gitignore").exists():
-        write_atomically(
-            folder / ".gitignore", "# Created by redphase: a cache that is safe to delete.\n*\n", config.root
-        )
+        files.append((folder / ".gitignore", "# Created by redphase: a cache that is safe to delete.\n*\n"))
     document = {
         "fingerprint": key,
         "folder_settings": list(config.folder_settings),
@@ -91,7 +90,8 @@ def store(config: Config, key: str, run: CachedRun) -> None:
         "scenarios": run.scenarios,
         "diagnostics": run.diagnostics,
     }
-    write_atomically(folder / "scaffold.json", json.dumps(document, indent=1) + "\n", config.root)
+    files.append((folder / "scaffold.json", json.dumps(document, indent=1) + "\n"))
+    write_all(files, config.root)
 
 
 def _key(

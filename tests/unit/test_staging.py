@@ -48,10 +48,10 @@ def test_a_run_that_fails_half_way_leaves_the_project_as_it_was(
 
 def test_staged_files_appear_only_at_commit_and_the_last_text_wins(tmp_path: Path) -> None:
     staging = Staging(tmp_path)
-    target = tmp_path / "tests" / "test_a.py"
+    target = staging.guard.inside(tmp_path / "tests" / "test_a.py")
     staging.stage(target, "first\n")
     staging.stage(target, "second\n")
-    staging.stage(tmp_path / "tests" / "test_b.py", "not committed\n")
+    staging.stage(staging.guard.inside(tmp_path / "tests" / "test_b.py"), "not committed\n")
     assert not target.exists()
     staging.commit([target])
     assert target.read_text(encoding="utf-8") == "second\n"
@@ -74,9 +74,10 @@ def test_a_replaced_file_keeps_its_mode_and_reaches_the_disk_before_the_rename(
 
     monkeypatch.setattr(os, "fsync", counting_fsync)
     staging = Staging(tmp_path)
+    mine, new = staging.guard.inside(mine), staging.guard.inside(tmp_path / "tests" / "test_new.py")
     staging.stage(mine, "# a person's module\n\n\ndef test_new():\n    pass\n")
-    staging.stage(tmp_path / "tests" / "test_new.py", "# new\n")
-    staging.commit([mine, tmp_path / "tests" / "test_new.py"])
+    staging.stage(new, "# new\n")
+    staging.commit([mine, new])
     assert len(synced) == 1  # only the person's file waits on the disk
     assert stat.S_IMODE(mine.stat().st_mode) == 0o600
     assert mine.read_text(encoding="utf-8").startswith("# a person's module\n")

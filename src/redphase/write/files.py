@@ -89,17 +89,14 @@ def appended(old: str, chunk: str) -> str:
     return old + separator + "\n\n" + chunk.lstrip("\n")
 
 
-def write_atomically(path: Path, text: str, root: Path) -> None:
-    write_all([(path, text)], root)
-
-
 def write_all(files: Sequence[tuple[Path, str]], root: Path) -> None:
     """Every file written atomically, each path checked to stay inside `root`; all or none put in place."""
     staging = Staging(root)
+    targets = [staging.guard.inside(path) for path, _ in files]
     try:
-        for path, text in files:
-            staging.stage(path, text)
-        staging.commit([path for path, _ in files])
+        for target, (_, text) in zip(targets, files, strict=True):
+            staging.stage(target, text)
+        staging.commit(targets)
     finally:
         staging.discard()
 
@@ -122,8 +119,8 @@ class Staging:
         self._replacing: set[Path] = set()
         self._made: list[Path] = []
 
-    def stage(self, path: Path, text: str) -> None:
-        target = self.guard.inside(path)
+    def stage(self, target: Path, text: str) -> None:
+        """Write `text` beside `target`, a path `guard` has already let through."""
         if not target.parent.is_dir():
             self._make_folders(target.parent)
         self._discard_one(target)
@@ -139,9 +136,8 @@ class Staging:
             os.chmod(temporary, mode)
             self._replacing.add(target)
 
-    def commit(self, paths: Sequence[Path]) -> None:
-        """Put exactly `paths` in place (each staged before); anything else staged is discarded."""
-        targets = [self.guard.inside(path) for path in paths]
+    def commit(self, targets: Sequence[Path]) -> None:
+        """Put exactly `targets` in place (each staged before); anything else staged is discarded."""
         # A person's file is replaced only once its new text is on disk: it must survive a crash.
         # A new file needs no such wait; one lost in a crash is written again by the next run.
         _sync([self._staged[target] for target in targets if target in self._replacing])
