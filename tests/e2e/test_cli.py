@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from redphase import __version__
-from tests.conftest import make_project, run_cli
+from tests.conftest import make_project, run_cli, snapshot
 
 FEATURE = 'Feature: Signup\n  @fake:email\n  Scenario: Welcome\n    When "ann" signs up\n    Then a welcome email is sent to "ann"\n'
 
@@ -96,13 +96,7 @@ def test_output_is_identical_across_hash_seeds(tmp_path: Path) -> None:
             check=False,
         )
         assert completed.returncode == 0, completed.stderr
-        trees.append(
-            {
-                p.relative_to(root).as_posix(): p.read_bytes()
-                for p in sorted((root / "tests").rglob("*"))
-                if p.is_file()
-            }
-        )
+        trees.append(snapshot(root / "tests"))
     assert trees[0] == trees[1] == trees[2]
 
 

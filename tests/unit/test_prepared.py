@@ -11,17 +11,9 @@ from redphase.config import load_config
 from redphase.parse import stream
 from redphase.plan import expressions
 from redphase.scaffold import scaffold
-from tests.conftest import CORPUS, forks_counted, make_project
+from tests.conftest import CORPUS, forks_counted, make_project, snapshot
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
-
-
-def tree(root: Path) -> dict[str, str]:
-    return {
-        path.relative_to(root).as_posix(): path.read_text(encoding="utf-8")
-        for path in sorted((root / "tests").rglob("*"))
-        if path.is_file()
-    }
 
 
 def test_a_run_with_a_preparing_child_writes_what_a_run_without_one_writes(
@@ -47,5 +39,5 @@ def test_a_run_with_a_preparing_child_writes_what_a_run_without_one_writes(
     children = forks_counted(monkeypatch)
     scaffold(load_config(forked), [], use_cache=False)
     assert children
-    assert tree(forked) == tree(here)
+    assert snapshot(forked / "tests") == snapshot(here / "tests")
     assert worked_out_here == []  # every pattern came prepared from the child

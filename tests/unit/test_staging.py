@@ -12,15 +12,9 @@ from redphase import pipeline
 from redphase.config import load_config
 from redphase.scaffold import scaffold
 from redphase.write.files import Staging
-from tests.conftest import make_project
+from tests.conftest import make_project, snapshot
 
 FEATURE = "Feature: {name}\n  Scenario: One\n    Given a {name}\n    Then the {name} is ready\n"
-
-
-def every_file(root: Path) -> dict[str, bytes]:
-    return {
-        path.relative_to(root).as_posix(): path.read_bytes() for path in root.rglob("*") if path.is_file()
-    }
 
 
 def test_a_run_that_fails_half_way_leaves_the_project_as_it_was(
@@ -29,7 +23,7 @@ def test_a_run_that_fails_half_way_leaves_the_project_as_it_was(
     root = make_project(
         tmp_path / "shop", {f"f{n}.feature": FEATURE.format(name=f"thing{n}") for n in range(6)}
     )
-    before = every_file(root)
+    before = snapshot(root)
     render = pipeline._feature_files
     rendered = []
 
@@ -42,7 +36,7 @@ def test_a_run_that_fails_half_way_leaves_the_project_as_it_was(
     monkeypatch.setattr(pipeline, "_feature_files", failing_on_the_fourth)
     with pytest.raises(RuntimeError, match="rendering failed"):
         scaffold(load_config(root), [])
-    assert every_file(root) == before  # no test module, no staged file, not even the tests folder
+    assert snapshot(root) == before  # no test module, no staged file, not even the tests folder
     assert not (root / "tests").exists()
 
 
