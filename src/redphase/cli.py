@@ -242,7 +242,6 @@ def verify(
     # Paths and the arguments after `--` all go to pytest, in the order given.
     with _mapped_errors():
         result = run_verify(
-            [],
             [arg for arg in paths if arg != "--"],
             Path(json_path) if json_path else None,
             Path(report_path) if report_path else None,

@@ -4,7 +4,7 @@ Re-scaffolding on every save, or in a loop by an agent, is the commonest run, an
 cache look-up: importing click would be most of its time. Only the plainest form is answered here,
 `redphase scaffold` with at most `--project DIR`; everything else, and every doubt (no cache entry,
 a changed file, a configuration that does not load), goes to the command line in cli.py, which
-prints the same for a cache hit. Either way the process leaves without tearing the interpreter down.
+prints the same for a cache hit. Either way scaffold leaves without tearing the interpreter down.
 """
 
 from __future__ import annotations
@@ -21,10 +21,15 @@ OK, PROBLEMS = 0, 1
 
 
 def main() -> None:
-    code = _unchanged_scaffold(sys.argv[1:])
+    arguments = sys.argv[1:]
+    code = _unchanged_scaffold(arguments)
     if code is None:
         code = _command_line()
-    _leave(code)
+    if arguments[:1] == ["scaffold"]:
+        _leave(code)
+    # Every other command leaves as Python does: threads and exit handlers of the code it ran
+    # (a cookiecutter hook, a plugin) finish as they would anywhere else.
+    sys.exit(code)
 
 
 def _command_line() -> int:
@@ -63,7 +68,8 @@ def _unchanged_scaffold(arguments: Sequence[str]) -> int | None:
 
 
 def _leave(code: int) -> None:
-    # A large run ends with millions of live objects, and freeing them one by one took longer than
+    # Only scaffold leaves this way: it has run no code but its own, and everything it wrote is
+    # flushed and renamed into place. A large run ends with millions of live objects, and freeing them one by one took longer than
     # writing every file. As mypy's hard exit does: flush, run the exit handlers (coverage's, for
     # one), and leave with the code Python would have given.
     atexit._run_exitfuncs()

@@ -1,52 +1,103 @@
 """What counts as application code, and whether any of it ran while the steps ran.
 
-Fixture setup does not count: the watch is switched on only around each step call. Python 3.12+
-uses `sys.monitoring` (code that is not the application's is switched off after its first call, so
-the cost stays near zero); 3.11 uses a profile hook that looks only at call events.
+Fixture setup does not count: the watch is switched on only around each step call. Application code
+is seen in every thread, so a route handler that a web framework's test client runs in a portal
+thread counts. Python 3.12+ uses `sys.monitoring`, which sees every thread (code that is not the
+application's is switched off after its first call, so the cost stays near zero). Python 3.11 uses
+a profile hook in the calling thread, and one in every thread started once the session began.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import sys
-import tomllib
+import threading
 from collections.abc import Iterable
 from pathlib import Path
 from types import CodeType, FrameType
 from typing import Any
 
+# Folders that hold no application code of the project's own, wherever they appear.
+_NOT_APPLICATION_DIRS = frozenset({"site-packages", "dist-packages", "node_modules", "__pypackages__"})
 
-def application_roots(
-    rootdir: Path, configured: Iterable[str] = (), tests_dir: str = "tests"
-) -> tuple[str, ...]:
-    """Folders whose code is the application: `[tool.redphase] app`, else `src/` packages, else
-    the top-level packages outside the tests folder."""
-    names = list(configured) or _configured_app(rootdir)
+
+class ApplicationCode:
+    """Decides, once per file, whether it is the application's.
+
+    With `[tool.redphase] app`, the named packages or modules are the application. Without it, the
+    application is every Python file under the rootdir that is not test code (a test module, a
+    conftest, a step-definition module, or anything in the tests folders), nor a third-party package
+    (a virtual environment, site-packages, or a hidden folder).
+    """
+
+    def __init__(
+        self,
+        rootdir: Path,
+        configured: Iterable[str] = (),
+        test_dirs: Iterable[Path] = (),
+        test_file_patterns: Iterable[str] = ("test_*.py", "*_test.py"),
+    ) -> None:
+        self.rootdir = str(rootdir.resolve())
+        names = list(configured)
+        self.roots = _configured_roots(rootdir, names) if names else ()
+        self.by_default = not names
+        self.test_dirs = tuple(str(path.resolve()) + os.sep for path in test_dirs)
+        self.test_file_patterns = tuple(test_file_patterns)
+        self._prefixes = tuple(
+            {
+                str(Path(prefix).resolve()) + os.sep
+                for prefix in (sys.prefix, sys.base_prefix, sys.exec_prefix)
+            }
+        )
+        self._cache: dict[str, bool] = {}
+
+    def describe(self) -> str:
+        if not self.by_default:
+            return ", ".join(self.roots) or "nothing (the configured packages were not found)"
+        return f"the project's own code under {self.rootdir}"
+
+    def __call__(self, filename: str) -> bool:
+        known = self._cache.get(filename)
+        if known is None:
+            known = self._cache[filename] = self._decide(filename)
+        return known
+
+    def _decide(self, filename: str) -> bool:
+        if filename.startswith("<"):
+            return False
+        path = os.path.abspath(filename)
+        if not self.by_default:
+            return any(path == root or path.startswith(root + os.sep) for root in self.roots)
+        if not path.startswith(self.rootdir + os.sep) or path.startswith(self._prefixes):
+            return False
+        if path.startswith(self.test_dirs):
+            return False
+        relative = path[len(self.rootdir) + 1 :].split(os.sep)
+        if any(part.startswith(".") or part in _NOT_APPLICATION_DIRS for part in relative[:-1]):
+            return False
+        name = relative[-1]
+        if name == "conftest.py" or any(fnmatch.fnmatch(name, p) for p in self.test_file_patterns):
+            return False
+        if _inside_virtualenv(path, self.rootdir):
+            return False
+        return not _defines_steps(path)
+
+
+def _configured_roots(rootdir: Path, names: list[str]) -> tuple[str, ...]:
     roots: list[Path] = []
-    if names:
-        for name in names:
-            for base in (rootdir / "src", rootdir):
-                candidate = base / name.replace(".", "/")
-                if candidate.is_dir() or candidate.with_suffix(".py").is_file():
-                    roots.append(candidate if candidate.is_dir() else candidate.with_suffix(".py"))
-                    break
-            else:
-                roots += _installed_location(name)
-    elif (rootdir / "src").is_dir():
-        roots = [p for p in sorted((rootdir / "src").iterdir()) if _is_package(p)]
-    else:
-        skip = {tests_dir, "test", "tests", "features", "docs", "benchmarks", "examples", "build", "dist"}
-        roots = [p for p in sorted(rootdir.iterdir()) if _is_package(p) and p.name not in skip]
+    for name in names:
+        for base in (rootdir / "src", rootdir):
+            candidate = base / name.replace(".", "/")
+            if candidate.is_dir():
+                roots.append(candidate)
+                break
+            if candidate.with_suffix(".py").is_file():
+                roots.append(candidate.with_suffix(".py"))
+                break
+        else:
+            roots += _installed_location(name)
     return tuple(sorted({str(root.resolve()) for root in roots}))
-
-
-def _configured_app(rootdir: Path) -> list[str]:
-    try:
-        data = tomllib.loads((rootdir / "pyproject.toml").read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
-        return []
-    value = data.get("tool", {}).get("redphase", {}).get("app", [])
-    return [value] if isinstance(value, str) else [str(item) for item in value if isinstance(item, str)]
 
 
 def _installed_location(name: str) -> list[Path]:
@@ -62,38 +113,42 @@ def _installed_location(name: str) -> list[Path]:
     return [origin.parent if origin.name == "__init__.py" else origin]
 
 
-def _is_package(path: Path) -> bool:
-    if path.name.startswith((".", "_")):
+def _inside_virtualenv(path: str, rootdir: str) -> bool:
+    folder = os.path.dirname(path)
+    while len(folder) > len(rootdir):
+        if os.path.isfile(os.path.join(folder, "pyvenv.cfg")):
+            return True
+        folder = os.path.dirname(folder)
+    return False
+
+
+def _defines_steps(path: str) -> bool:
+    # A module that imports pytest-bdd is a step-definition module, wherever it lives.
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            return "pytest_bdd" in handle.read()
+    except OSError:
         return False
-    if path.is_dir():
-        return (path / "__init__.py").is_file() and not path.name.startswith("test")
-    # Test modules and conftest at the top level are test code, not the application.
-    is_test = path.stem == "conftest" or path.stem.startswith("test_") or path.stem.endswith("_test")
-    return path.suffix == ".py" and not is_test and path.stem not in ("setup", "noxfile", "tasks")
 
 
 class AppCodeWatch:
     """Switched on around each step; `ran` says whether application code was called meanwhile."""
 
-    def __init__(self, roots: tuple[str, ...]) -> None:
-        self.roots = tuple(root if root.endswith(".py") else root + os.sep for root in roots)
+    def __init__(self, is_app_file: ApplicationCode) -> None:
+        self.is_app_file = is_app_file
         self.ran = False
         self._active = False
-        self._cache: dict[str, bool] = {}
-        self._monitoring = sys.version_info >= (3, 12) and bool(self.roots)
+        self._monitoring = sys.version_info >= (3, 12)
         self._tool: int | None = None
-
-    def is_app_file(self, filename: str) -> bool:
-        cached = self._cache.get(filename)
-        if cached is None:
-            cached = filename.startswith(self.roots) or os.path.abspath(filename).startswith(self.roots)
-            self._cache[filename] = cached
-        return cached
+        if not self._monitoring:
+            # Threads started from now on (a test client's portal, a worker pool) carry a hook that
+            # looks only while a step runs; threads that existed before the session run no tests.
+            threading.setprofile(self._thread_profile)
 
     def start(self) -> None:
-        if not self.roots:
-            return
         self._active = True
+        if self.ran:
+            return  # once application code was seen, nothing a step does can change the answer
         if self._monitoring:
             self._start_monitoring()
         else:
@@ -108,8 +163,17 @@ class AppCodeWatch:
         else:
             sys.setprofile(None)
 
+    def reset(self) -> None:
+        self.stop()
+        self.ran = False
+
     def _profile(self, frame: FrameType, event: str, arg: Any) -> None:
-        if event == "call" and not self.ran and self.is_app_file(frame.f_code.co_filename):
+        if event == "call" and self.is_app_file(frame.f_code.co_filename):
+            self.ran = True
+            sys.setprofile(None)
+
+    def _thread_profile(self, frame: FrameType, event: str, arg: Any) -> None:
+        if self._active and event == "call" and not self.ran and self.is_app_file(frame.f_code.co_filename):
             self.ran = True
 
     def _start_monitoring(self) -> None:
@@ -123,6 +187,7 @@ class AppCodeWatch:
                     break
             else:
                 self._monitoring = False
+                threading.setprofile(self._thread_profile)
                 sys.setprofile(self._profile)
                 return
             monitoring.register_callback(self._tool, monitoring.events.PY_START, self._on_start)
@@ -135,13 +200,19 @@ class AppCodeWatch:
             monitoring.set_events(self._tool, 0)
 
     def _on_start(self, code: CodeType, offset: int) -> Any:
+        monitoring: Any = getattr(sys, "monitoring")  # noqa: B009
         if self.is_app_file(code.co_filename):
             self.ran = True
-        return getattr(sys, "monitoring").DISABLE  # noqa: B009
+            # The answer is known: no further event is needed until the next step restarts them.
+            if self._tool is not None:
+                monitoring.set_events(self._tool, 0)
+        return monitoring.DISABLE
 
     def close(self) -> None:
         self.stop()
-        if self._monitoring and self._tool is not None:
+        if not self._monitoring:
+            threading.setprofile(None)
+        elif self._tool is not None:
             monitoring: Any = getattr(sys, "monitoring")  # noqa: B009
             monitoring.register_callback(self._tool, monitoring.events.PY_START, None)
             monitoring.free_tool_id(self._tool)

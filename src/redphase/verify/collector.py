@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +27,8 @@ class Collector:
     def __init__(self, config: Any, rootdir: Path) -> None:
         self.config = config
         self.rootdir = rootdir
+        # Reproduce commands run from where pytest ran: `python -m pytest` puts that folder on sys.path.
+        self.invocation_dir = Path(str(config.invocation_params.dir))
         self.tests: dict[str, _Test] = {}
         self.collection_errors: dict[str, dict[str, Any]] = {}
         self.results: list[dict[str, Any]] = []
@@ -43,23 +46,12 @@ class Collector:
     def add_collection_error(self, report: Any) -> None:
         if report.nodeid in self.collection_errors:
             return
-        text = str(report.longrepr)
-        category = hints.collection_category(text)
-        self.collection_errors[report.nodeid] = {
-            "nodeid": report.nodeid,
-            "verdict": v.COLLECTION_ERROR,
-            "category": category,
-            "feature": None,
-            "scenario": None,
-            "step": None,
-            "phase": "collect",
-            "exception": _exception_name(text),
-            "message": _last_error_line(text),
-            "hint": hints.collection_hint(category, text, self.rootdir),
-            "reproduce": self._reproduce(report.nodeid or ".", collect_only=True),
-            "purpose": f"collect {report.nodeid or 'the test session'}",
-            "why": f"the module or conftest could not be collected ({category})",
-        }
+        self.collection_errors[report.nodeid] = collection_error(
+            report.nodeid,
+            str(report.longrepr),
+            self.rootdir,
+            self._reproduce(report.nodeid, collect_only=True),
+        )
 
     def judged(self) -> list[dict[str, Any]]:
         results = list(self.collection_errors.values())
@@ -101,6 +93,8 @@ class Collector:
                 else test.nodeid
             ),
         }
+        if any(phase.xfail for phase in test.phases.values()):
+            result["xfail"] = True
         if failed is not None and (failed.expected or failed.observed):
             result["expected"], result["observed"] = failed.expected, failed.observed
         if scenario is not None:
@@ -109,7 +103,7 @@ class Collector:
 
     def _hint(self, verdict: str, failed: PhaseRecord | None, step: dict[str, Any] | None) -> str:
         if verdict == v.UNDEFINED_STEP and step is not None:
-            return hints.undefined_step_hint(step["type"], step["text"])
+            return hints.undefined_step_hint(step)
         if verdict == v.FIXTURE_ERROR and failed is not None:
             return hints.fixture_hint(failed.longrepr or failed.message)
         if verdict == v.INFRASTRUCTURE_ERROR and failed is not None:
@@ -137,8 +131,7 @@ class Collector:
         return ""
 
     def _reproduce(self, nodeid: str, collect_only: bool = False) -> str:
-        command = f"cd {shlex.quote(str(self.rootdir))} && python -m pytest {shlex.quote(nodeid)}"
-        return command + (" --collect-only" if collect_only else "")
+        return reproduce_command(self.rootdir, self.invocation_dir, nodeid, collect_only)
 
     def finish(self, terminalreporter: Any) -> None:
         from redphase.verify import report
@@ -152,6 +145,41 @@ class Collector:
         markdown_path = self.config.getoption("redphase_report")
         if markdown_path:
             report.write_markdown(Path(markdown_path), self.results, self.rootdir)
+
+
+def collection_error(
+    nodeid: str, text: str, rootdir: Path, reproduce: str, location: str = ""
+) -> dict[str, Any]:
+    """The result for a module, conftest or plugin that could not be collected or loaded."""
+    category = hints.collection_category(text)
+    where = f" at {location}" if location else ""
+    return {
+        "nodeid": nodeid,
+        "verdict": v.COLLECTION_ERROR,
+        "category": category,
+        "location": location or None,
+        "feature": None,
+        "scenario": None,
+        "step": None,
+        "phase": "collect",
+        "exception": _exception_name(text),
+        "message": _last_error_line(text),
+        "hint": hints.collection_hint(category, text, rootdir),
+        "reproduce": reproduce,
+        "purpose": f"collect {nodeid or 'the test session'}",
+        "why": f"the module or conftest could not be collected ({category}){where}",
+    }
+
+
+def reproduce_command(rootdir: Path, invocation_dir: Path, nodeid: str, collect_only: bool = False) -> str:
+    """One shell command that runs just this test as `python -m pytest` did: from the same folder."""
+    target = ""
+    if nodeid:
+        path, separator, rest = nodeid.partition("::")
+        relative = os.path.relpath(rootdir / path, invocation_dir) if path else "."
+        target = " " + shlex.quote(Path(relative).as_posix() + separator + rest)
+    command = f"cd {shlex.quote(str(invocation_dir))} && python -m pytest{target}"
+    return command + (" --collect-only" if collect_only else "")
 
 
 def _exception_name(text: str) -> str:

@@ -5,11 +5,14 @@ from __future__ import annotations
 import difflib
 import os
 import re
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 _CANNOT_IMPORT = re.compile(r"cannot import name '([\w]+)' from '([\w.]+)'")
 _NO_MODULE = re.compile(r"No module named '([\w.]+)'")
 _MARKER = re.compile(r"'([^']+)' not found in `markers` configuration option")
+_DEFINED = re.compile(r"^(?:async\s+def|def|class)\s+(\w+)|^(\w+)\s*[:=]", re.M)
 _FIXTURE = re.compile(r"fixture '([^']+)' not found")
 _AVAILABLE = re.compile(r"available fixtures: (.+?)(?:\n|$)")
 _SKIP_DIRS = {
@@ -51,6 +54,9 @@ def collection_hint(category: str, text: str, rootdir: Path) -> str:
             found = find_definition(name, rootdir)
             if found:
                 return f"{name} is not in {module}; it is defined in {found}: from {found} import {name}"
+            close = difflib.get_close_matches(name, _names_defined_in(module, rootdir), n=1, cutoff=0.6)
+            if close:
+                return f"{module} has no {name}; did you mean {close[0]}? from {module} import {close[0]}"
             return f"nothing in the project defines {name}: create it in {module}, or fix the import"
         missing = _NO_MODULE.search(text)
         if missing:
@@ -79,6 +85,19 @@ def find_definition(name: str, rootdir: Path) -> str:
             if pattern.search(text):
                 return _module_name(path, rootdir)
     return ""
+
+
+def _names_defined_in(module: str, rootdir: Path) -> list[str]:
+    """The top-level names a project module defines, read without importing it."""
+    relative = Path(*module.split("."))
+    for base in (rootdir / "src", rootdir):
+        for candidate in (base / relative.with_suffix(".py"), base / relative / "__init__.py"):
+            try:
+                text = candidate.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+            return [a or b for a, b in _DEFINED.findall(text)]
+    return []
 
 
 def _module_name(path: Path, rootdir: Path) -> str:
@@ -110,30 +129,54 @@ def infrastructure_hint(address: str) -> str:
     return "a service could not be reached: replace it with a fake in the harness, or start it"
 
 
-def undefined_step_hint(step_type: str, text: str) -> str:
-    """A ready step definition for the missing step, rendered by the scaffold machinery."""
+def undefined_step_hint(step: Mapping[str, Any]) -> str:
+    """A ready step definition for the missing step: through the harness where the project has
+    redphase's `system` fixture, a plain pytest-bdd definition where it has not."""
     from redphase.parse.model import StepKind
     from redphase.plan.expressions import pattern_for
     from redphase.plan.model import StepDefinition
     from redphase.plan.names import identifier, shorten
-    from redphase.render.renderer import steps_chunk
 
-    kind: StepKind = step_type if step_type in ("given", "when", "then") else "given"  # type: ignore[assignment]
-    pattern = pattern_for(text)
+    kind: StepKind = step["type"] if step["type"] in ("given", "when", "then") else "given"
+    pattern = pattern_for(step["text"])
     definition = StepDefinition(
         kind=kind,
         expression=pattern.expression,
         parts=pattern.parts,
         params=pattern.params,
         function_name=shorten(f"{kind}_{identifier(pattern.expression, 'step')}", 70),
-        takes_datatable=False,
-        takes_docstring=False,
+        takes_datatable=bool(step.get("datatable")),
+        takes_docstring=bool(step.get("docstring")),
         components=(),
         example_location="",
     )
-    from redphase.render.formatting import formatted
+    if step.get("harness"):
+        from redphase.render.formatting import formatted
+        from redphase.render.renderer import steps_chunk
 
-    return (
-        "add this step definition (or run `redphase scaffold`):\n"
-        + formatted([steps_chunk((definition,), ())])[0]
+        code = formatted([steps_chunk((definition,), ())])[0]
+    else:
+        code = _plain_definition(definition)
+    return "add this step definition (or run `redphase scaffold`):\n" + code
+
+
+def _plain_definition(definition: Any) -> str:
+    import black
+
+    converters = {"int": "int", "float": "float", "string": "lambda quoted: quoted[1:-1]"}
+    typed = [p for p in definition.params if p.type in converters]
+    decorator = f"parsers.re({definition.regex!r}"
+    if typed:
+        decorator += ", converters={" + ", ".join(f"{p.name!r}: {converters[p.type]}" for p in typed) + "}"
+    parameters = [f"{p.name}: {p.python_type}" for p in definition.params]
+    parameters += ["datatable: list[list[str]]"] if definition.takes_datatable else []
+    parameters += ["docstring: str"] if definition.takes_docstring else []
+    action = {"given": "arrange the state", "when": "act", "then": "read the outcome and assert on it"}
+    code = (
+        f"from pytest_bdd import {definition.kind}, parsers\n\n\n"
+        f"@{definition.kind}({decorator}))\n"
+        f"def {definition.function_name}({', '.join(parameters)}) -> None:\n"
+        f"    # {action[definition.kind]} through the application\n"
+        "    ...\n"
     )
+    return black.format_str(code, mode=black.Mode())

@@ -8,6 +8,7 @@ process, or the xdist controller), it judges every test and writes the summary, 
 from __future__ import annotations
 
 import functools
+import glob
 import sys
 from collections.abc import Generator
 from dataclasses import asdict
@@ -17,9 +18,10 @@ from typing import Any
 import pytest
 
 from redphase.verify import exceptions as exc_info
-from redphase.verify.appcode import AppCodeWatch, application_roots
+from redphase.verify.appcode import AppCodeWatch, ApplicationCode
 from redphase.verify.classify import PhaseRecord, ScenarioRecord
 from redphase.verify.collector import PROPERTY, Collector
+from redphase.verify.startup import StartupFailure
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -33,6 +35,22 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--redphase-app", action="append", default=[], metavar="PACKAGE", help="application package"
     )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_load_initial_conftests(early_config: pytest.Config) -> Generator[None, None, None]:
+    """A conftest or plugin that fails to load before collection still gets its verdict.
+
+    pytest stops before any hook of the session runs, so the verdict is written here, and the
+    error goes on to pytest, which reports it and exits as it always does.
+    """
+    try:
+        return (yield)
+    except Exception as error:
+        options = early_config.known_args_namespace
+        if getattr(options, "redphase", False) and not (options.help or options.version):
+            StartupFailure(early_config, error).write()
+        raise
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -70,20 +88,55 @@ def _scenario_template(item: pytest.Item) -> Any:
 
 
 def _step_data(step: Any) -> dict[str, Any]:
-    return {
+    data: dict[str, Any] = {
         "keyword": str(step.keyword).strip(),
         "type": step.type,
         "text": step.name,
         "line": step.line_number,
     }
+    # What the step carries decides the parameters of the step definition a hint proposes.
+    if getattr(step, "datatable", None) is not None:
+        data["datatable"] = True
+    if getattr(step, "docstring", None) is not None:
+        data["docstring"] = True
+    return data
+
+
+def application_code(config: pytest.Config) -> ApplicationCode:
+    """The application, as `--redphase-app`, else `[tool.redphase] app`, else the default, decides."""
+    from redphase.config import load_config
+    from redphase.diagnostics import UsageError
+
+    rootdir = Path(str(config.rootpath))
+    try:
+        project = load_config(rootdir)
+    except UsageError as error:
+        raise pytest.UsageError(str(error)) from error
+    test_dirs = [project.tests]
+    for entry in config.getini("testpaths"):
+        test_dirs += [Path(found) for found in glob.glob(str(rootdir / entry))]
+    test_dirs = [path for path in test_dirs if path.resolve() != rootdir.resolve()]
+    return ApplicationCode(
+        rootdir,
+        config.getoption("redphase_app") or project.app_packages,
+        test_dirs,
+        config.getini("python_files"),
+    )
+
+
+def _harness_in_reach(request: Any) -> bool:
+    """Whether the failing test can request a `system` fixture (redphase's harness)."""
+    try:
+        return bool(request._fixturemanager.getfixturedefs("system", request.node))
+    except Exception:  # a pytest without this lookup: assume no harness, the plainer hint is still right
+        return False
 
 
 class RedphaseSession:
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
         self.rootdir = Path(str(config.rootpath))
-        roots = application_roots(self.rootdir, config.getoption("redphase_app"))
-        self.watch = AppCodeWatch(roots)
+        self.watch = AppCodeWatch(application_code(config))
         self.scenarios: dict[str, ScenarioRecord] = {}
         self.step_codes: dict[str, Any] = {}
         self.collector = None if hasattr(config, "workerinput") else Collector(config, self.rootdir)
@@ -91,7 +144,7 @@ class RedphaseSession:
     # -- where tests run ------------------------------------------------------------------------
 
     def pytest_bdd_before_scenario(self, request: Any, feature: Any, scenario: Any) -> None:
-        self.watch.ran = False
+        self.watch.reset()
         self.scenarios[request.node.nodeid] = ScenarioRecord(
             feature=feature.name,
             feature_file=_relative(feature.filename, self.rootdir),
@@ -118,7 +171,7 @@ class RedphaseSession:
     def pytest_bdd_step_func_lookup_error(self, request: Any, step: Any, **_: Any) -> None:
         record = self.scenarios.get(request.node.nodeid)
         if record is not None:
-            record.undefined_step = _step_data(step)
+            record.undefined_step = {**_step_data(step), "harness": _harness_in_reach(request)}
             record.failed_step = _step_data(step)
 
     def _stop_watch(self, nodeid: str) -> None:
@@ -161,8 +214,18 @@ class RedphaseSession:
         )
 
     def _phase(self, report: pytest.TestReport, call: pytest.CallInfo[None], nodeid: str) -> PhaseRecord:
-        phase = PhaseRecord(when=report.when, outcome=report.outcome, xfail=hasattr(report, "wasxfail"))
-        if call.excinfo is None or report.outcome != "failed":
+        xfail = hasattr(report, "wasxfail") or _is_strict_xpass(report, call)
+        phase = PhaseRecord(when=report.when, outcome=report.outcome, xfail=xfail)
+        if call.excinfo is None:
+            if xfail and report.outcome == "failed":
+                phase.outcome = "passed"  # a strict xfail that passed: pytest fails it, it passed
+            return phase
+        if xfail and report.outcome == "skipped":
+            if call.excinfo.errisinstance(pytest.xfail.Exception):
+                return phase  # pytest.xfail() called on purpose: an expected failure, declared
+            # pytest's xfail swallows any exception: judge what really happened.
+            phase.outcome = "failed"
+        elif report.outcome != "failed":
             return phase
         error = call.excinfo.value
         links = exc_info.chain(error)
@@ -198,6 +261,15 @@ class RedphaseSession:
 
     def pytest_unconfigure(self, config: pytest.Config) -> None:
         self.watch.close()
+
+
+def _is_strict_xpass(report: pytest.TestReport, call: pytest.CallInfo[None]) -> bool:
+    return (
+        report.when == "call"
+        and report.failed
+        and call.excinfo is None
+        and "XPASS(strict)" in str(report.longrepr)
+    )
 
 
 @functools.lru_cache(maxsize=4096)

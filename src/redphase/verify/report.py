@@ -77,7 +77,7 @@ def write_json(path: Path, results: list[dict[str, Any]], allow_unwired: bool) -
         "exit_status": exit_status(results, allow_unwired),
         "allow_unwired": allow_unwired,
     }
-    _write(path, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    write_text_atomically(path, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
 
 
 def write_markdown(path: Path, results: list[dict[str, Any]], rootdir: Path) -> None:
@@ -126,7 +126,7 @@ def write_markdown(path: Path, results: list[dict[str, Any]], rootdir: Path) -> 
             if rest:
                 lines += ["", "  ```", *(f"  {line}" for line in rest), "  ```", ""]
         lines.append("")
-    _write(path, "\n".join(lines))
+    write_text_atomically(path, "\n".join(lines))
 
 
 def _components(text: str) -> str:
@@ -136,7 +136,7 @@ def _components(text: str) -> str:
     return ", ".join(f"{c.name} ({c.treatment})" for c in found)
 
 
-def _write(path: Path, text: str) -> None:
+def write_text_atomically(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     with os.fdopen(descriptor, "w", encoding="utf-8") as handle:

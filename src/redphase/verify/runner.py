@@ -1,8 +1,16 @@
-"""`redphase verify`: run pytest with the plugin and turn its verdicts into an exit code."""
+"""`redphase verify`: run pytest with the plugin and turn its verdicts into an exit code.
+
+pytest runs as `python -m pytest` in a child process, from the folder verify was started in. The
+tests then see the project exactly as the README's `python -m pytest` and each result's
+`reproduce` command do (that folder on `sys.path`, the same rootdir and configuration), and nothing
+they do (threads, exit handlers, signal handlers, the garbage collector) touches this process.
+"""
 
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -10,7 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from redphase.diagnostics import UsageError
-from redphase.verify.report import exit_status
+from redphase.verify.report import exit_status, write_text_atomically
+
+# redphase is imported before pytest starts, so pytest cannot rewrite the plugin's asserts: harmless.
+_REWRITE_WARNING = (
+    "ignore:Module already imported so cannot be rewritten; redphase:pytest.PytestAssertRewriteWarning"
+)
 
 
 @dataclass(frozen=True)
@@ -20,41 +33,60 @@ class VerifyResult:
     pytest_exit: int
 
 
+def pytest_command(
+    pytest_args: Sequence[str],
+    json_path: Path,
+    report_path: Path | None = None,
+    allow_unwired: bool = False,
+) -> list[str]:
+    """The child's command line. Every option of ours is one `--name=value` word: pytest's first
+    scan for the rootdir takes any word that does not start with `-` for a test path, and an output
+    file that exists from an earlier run would move the rootdir."""
+    command = [sys.executable, "-m", "pytest", *pytest_args]
+    if os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD"):
+        command += ["-p", "redphase.verify.plugin"]
+    command += [
+        "--redphase",
+        "--continue-on-collection-errors",
+        f"--redphase-json={json_path.absolute()}",
+        f"-W{_REWRITE_WARNING}",
+    ]
+    if report_path is not None:
+        command.append(f"--redphase-report={report_path.absolute()}")
+    if allow_unwired:
+        command.append("--redphase-allow-unwired")
+    return command
+
+
 def verify(
-    paths: Sequence[str],
     pytest_args: Sequence[str],
     json_path: Path | None = None,
     report_path: Path | None = None,
     allow_unwired: bool = False,
 ) -> VerifyResult:
-    import pytest
-
     if sys.flags.optimize:
         raise UsageError(
             "redphase refuses to run under `python -O`: assert statements are removed, so no red could be good"
         )
     with tempfile.TemporaryDirectory(prefix="redphase-") as scratch:
-        target = json_path or Path(scratch) / "verdicts.json"
-        args = [
-            *paths,
-            *pytest_args,
-            "--redphase",
-            "--continue-on-collection-errors",
-            "--redphase-json",
-            str(target),
-        ]
-        # redphase itself is imported before pytest starts, so pytest cannot rewrite the plugin: harmless.
-        args += [
-            "-W",
-            "ignore:Module already imported so cannot be rewritten; redphase:pytest.PytestAssertRewriteWarning",
-        ]
-        if report_path is not None:
-            args += ["--redphase-report", str(report_path)]
-        if allow_unwired:
-            args.append("--redphase-allow-unwired")
-        code = int(pytest.main(args))
-        if code in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.INTERNAL_ERROR) or not target.is_file():
+        # The child writes into scratch, so a JSON file left by an earlier run is never read as this
+        # run's, and it is replaced only once this run has verdicts.
+        target = Path(scratch) / "verdicts.json"
+        code = _run(pytest_command(pytest_args, target, report_path, allow_unwired))
+        if not target.is_file():
             raise UsageError(f"pytest could not run (exit code {code}); see its message above")
-        document = json.loads(target.read_text(encoding="utf-8"))
-    results = document["results"]
+        text = target.read_text(encoding="utf-8")
+    if json_path is not None:
+        write_text_atomically(json_path, text)
+    results = json.loads(text)["results"]
     return VerifyResult(exit_status(results, allow_unwired), results, code)
+
+
+def _run(command: list[str]) -> int:
+    process = subprocess.Popen(command)
+    while True:
+        try:
+            return process.wait()
+        except KeyboardInterrupt:
+            # The child got the same Ctrl-C: it stops its tests and writes what it has; wait for that.
+            continue
