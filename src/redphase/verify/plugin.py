@@ -7,7 +7,6 @@ process, or the xdist controller), it judges every test and writes the summary, 
 
 from __future__ import annotations
 
-import functools
 import glob
 import sys
 from collections.abc import Generator
@@ -139,7 +138,18 @@ class RedphaseSession:
         self.watch = AppCodeWatch(application_code(config))
         self.scenarios: dict[str, ScenarioRecord] = {}
         self.step_codes: dict[str, Any] = {}
+        self._relative_paths: dict[str, str] = {}
         self.collector = None if hasattr(config, "workerinput") else Collector(config, self.rootdir)
+
+    def _relative(self, filename: str) -> str:
+        known = self._relative_paths.get(filename)
+        if known is None:
+            try:
+                known = Path(filename).resolve().relative_to(self.rootdir.resolve()).as_posix()
+            except ValueError:
+                known = str(filename)
+            self._relative_paths[filename] = known
+        return known
 
     # -- where tests run ------------------------------------------------------------------------
 
@@ -147,7 +157,7 @@ class RedphaseSession:
         self.watch.reset()
         self.scenarios[request.node.nodeid] = ScenarioRecord(
             feature=feature.name,
-            feature_file=_relative(feature.filename, self.rootdir),
+            feature_file=self._relative(feature.filename),
             scenario=scenario.name,
             line=scenario.line_number,
             has_then=any(step.type == "then" for step in scenario.steps),
@@ -206,7 +216,7 @@ class RedphaseSession:
             return None
         return ScenarioRecord(
             feature=template.feature.name,
-            feature_file=_relative(template.feature.filename, self.rootdir),
+            feature_file=self._relative(template.feature.filename),
             scenario=template.name,
             line=template.line_number,
             has_then=any(step.type == "then" for step in template.steps),
@@ -270,14 +280,6 @@ def _is_strict_xpass(report: pytest.TestReport, call: pytest.CallInfo[None]) -> 
         and call.excinfo is None
         and "XPASS(strict)" in str(report.longrepr)
     )
-
-
-@functools.lru_cache(maxsize=4096)
-def _relative(filename: str, rootdir: Path) -> str:
-    try:
-        return Path(filename).resolve().relative_to(rootdir.resolve()).as_posix()
-    except ValueError:
-        return str(filename)
 
 
 def _expected_observed(error: BaseException, step_code: Any) -> tuple[str, str]:
