@@ -78,8 +78,8 @@ def test_implementing_the_missing_logic_turns_the_journey_green(shop: Path, tmp_
     text = services.read_text(encoding="utf-8")
     assert SERVICE_GREEN in text
     text = text.replace(SERVICE_GREEN, IMPLEMENTED).replace(
-        "from shop.domain import Account, AlreadyRegistered",
-        "from shop.domain import Account, AlreadyRegistered, AuditEvent, Message",
+        "from .domain import Account, AlreadyRegistered",
+        "from .domain import Account, AlreadyRegistered, AuditEvent, Message",
     )
     services.write_text(text, encoding="utf-8")
     code, verdicts = _verify(green)
