@@ -192,7 +192,6 @@ CONFTEST_IMPORTS = (
     ("import importlib.util", "importlib.util", False, True),
     ("import re", "re", False, True),
     ("import sys", "sys", False, True),
-    ("from collections.abc import Iterator", "Iterator", True, False),
     ("from pathlib import Path", "Path", True, True),
     ("from typing import Any", "Any", True, True),
     ("", "", False, False),
