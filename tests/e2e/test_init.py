@@ -180,6 +180,7 @@ def test_the_readme_install_command_works(shop: Path, tmp_path: Path) -> None:
     ("option", "value", "message"),
     [
         ("--package-name", "my-shop", "not a valid Python package name"),
+        ("--project-name", "platform", "taken by a standard library module"),
         ("--description", 'say "hi"', "may not contain quotes"),
     ],
 )
