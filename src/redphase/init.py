@@ -12,6 +12,7 @@ import keyword
 import os
 import re
 import shutil
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,6 +64,11 @@ def validate(answers: dict[str, str]) -> None:
     if not package.isidentifier() or keyword.iskeyword(package) or not package.isascii():
         raise UsageError(
             f"package name {package!r} is not a valid Python package name (try {re.sub(r'[^0-9a-zA-Z_]', '_', package).lower()!r})"
+        )
+    if package in sys.stdlib_module_names:
+        # The package and the standard library's module of the same name cannot both be imported.
+        raise UsageError(
+            f"package name {package!r} is taken by a standard library module (try {package + '_app'!r})"
         )
     if not re.fullmatch(r"[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?", answers["project_slug"]):
         raise UsageError(f"project slug {answers['project_slug']!r} is not a valid distribution name")

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from redphase.init import template_dir
-from tests.conftest import run_cli, snapshot
+from tests.conftest import CORPUS, run_cli, snapshot
 
 SERVICE_GREEN = """\
         # The red phase points here: the welcome email and the audit event are not written yet.
@@ -23,6 +23,34 @@ IMPLEMENTED = """\
         self.store.record(AuditEvent(name="user_registered", subject=email))
         return account
 """
+
+
+# The project's own gates, as its README names them; each tool is a [test] dependency here.
+GATES = {
+    "black --check .": ["black", "--check", "."],
+    "ruff check .": ["ruff", "check", "--no-cache", "."],
+    "ruff format --check .": ["ruff", "format", "--check", "--no-cache", "."],
+    "mypy": ["mypy"],
+}
+# Short, digits, and long: black's layout of a line depends on how long the package name is.
+NAMES = ["x", "proj", "shop2go", "a1b2", "long" * 15]
+
+
+def _failed_gates(root: Path, gates: list[str], env: dict[str, str] | None = None) -> list[str]:
+    """Each gate that fails in `root`, with what it printed."""
+    failed = []
+    for gate in gates:
+        completed = subprocess.run(
+            [sys.executable, "-m", *GATES[gate]],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=False,
+            env={**os.environ, **(env or {})},
+        )
+        if completed.returncode != 0:
+            failed.append(f"$ {gate}  (exit {completed.returncode})\n{completed.stdout}{completed.stderr}")
+    return failed
 
 
 def _verify(root: Path) -> tuple[int, dict[str, str]]:
@@ -78,8 +106,8 @@ def test_implementing_the_missing_logic_turns_the_journey_green(shop: Path, tmp_
     text = services.read_text(encoding="utf-8")
     assert SERVICE_GREEN in text
     text = text.replace(SERVICE_GREEN, IMPLEMENTED).replace(
-        "from shop.domain import Account, AlreadyRegistered",
-        "from shop.domain import Account, AlreadyRegistered, AuditEvent, Message",
+        "from .domain import Account, AlreadyRegistered",
+        "from .domain import Account, AlreadyRegistered, AuditEvent, Message",
     )
     services.write_text(text, encoding="utf-8")
     code, verdicts = _verify(green)
@@ -152,6 +180,7 @@ def test_the_readme_install_command_works(shop: Path, tmp_path: Path) -> None:
     ("option", "value", "message"),
     [
         ("--package-name", "my-shop", "not a valid Python package name"),
+        ("--project-name", "platform", "taken by a standard library module"),
         ("--description", 'say "hi"', "may not contain quotes"),
     ],
 )
@@ -162,3 +191,37 @@ def test_bad_answers_are_refused_before_anything_is_written(
     assert result.exit_code == 2
     assert message in result.output
     assert not (tmp_path / "p").exists()
+
+
+@pytest.fixture(scope="module")
+def mypy_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One mypy cache for the projects below: the standard library and pytest are read once."""
+    return tmp_path_factory.mktemp("mypy-cache")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", NAMES, ids=lambda name: f"{len(name)}-chars" if len(name) > 8 else name)
+def test_the_new_project_passes_its_own_gates(tmp_path: Path, mypy_cache: Path, name: str) -> None:
+    root = tmp_path / name
+    result = run_cli("init", str(root), "--no-input", "--project-name", name)
+    assert result.exit_code == 0, result.output
+    assert (root / "src" / name / "system.py").is_file()
+    failed = _failed_gates(root, list(GATES), env={"MYPY_CACHE_DIR": str(mypy_cache)})
+    assert failed == [], "\n".join(failed)
+
+
+@pytest.mark.slow
+def test_the_official_corpus_scaffolded_into_the_project_passes_black_and_ruff(
+    shop: Path, tmp_path: Path
+) -> None:
+    project = tmp_path / "corpus"
+    shutil.copytree(shop, project)
+    good = sorted((CORPUS / "good").glob("*.feature"))
+    assert good
+    for feature in good:
+        shutil.copy(feature, project / "features" / feature.name)
+    result = run_cli("scaffold", cwd=project)
+    assert result.exit_code == 0, result.output
+    assert len(list((project / "tests" / "integration").glob("test_*.py"))) > 40
+    failed = _failed_gates(project, ["black --check .", "ruff check .", "ruff format --check ."])
+    assert failed == [], "\n".join(failed)

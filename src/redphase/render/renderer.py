@@ -69,7 +69,7 @@ def steps_module(feature: FeaturePlan, plan: HarnessPlan) -> Python:
         "scaffold; the bodies are yours to wire. Re-running scaffold only appends steps that are missing."
     )
     layout = Layout()
-    preamble = "from pytest_bdd import given, parsers, then, when"
+    preamble = _steps_imports(feature.definitions, set())
     text = render(
         "scaffold/steps_module.py.jinja",
         doc=docstring(doc),
@@ -79,12 +79,21 @@ def steps_module(feature: FeaturePlan, plan: HarnessPlan) -> Python:
 
 
 def steps_chunk(definitions: tuple[StepDefinition, ...], present: Collection[str]) -> Python:
-    needed = sorted({d.kind for d in definitions} | {"parsers"})
-    missing = [name for name in needed if name not in present]
-    preamble = f"from pytest_bdd import {', '.join(missing)}" if missing else ""
+    preamble = _steps_imports(definitions, present)
     layout = Layout()
     text = render("scaffold/steps.py.jinja", **_steps_context(definitions, set(present), preamble, layout))
     return _python(text, layout.exact)
+
+
+def _steps_imports(definitions: tuple[StepDefinition, ...], present: Collection[str]) -> str:
+    """The imports these definitions need and `present` does not bind: the standard library's
+    group, then pytest-bdd's, as isort orders them."""
+    groups = [] if "Any" in present else ["from typing import Any"]
+    needed = sorted({d.kind for d in definitions} | {"parsers"})
+    missing = [name for name in needed if name not in present]
+    if missing:
+        groups.append(f"from pytest_bdd import {', '.join(missing)}")
+    return "\n\n".join(groups)
 
 
 def _steps_context(
@@ -136,7 +145,7 @@ def _step_view(definition: StepDefinition, layout: Layout) -> _StepView:
         entries = tuple(f"{string_literal(p.name)}: {CONVERTERS[p.type]}" for p in converted)
         arguments.append(Call("converters={", entries, "}", collection=True))
     decorator = Call(f"@{definition.kind}(", tuple(arguments), ")")
-    parameters = ["system", *(f"{p.name}: {p.python_type}" for p in definition.params)]
+    parameters = ["system: Any", *(f"{p.name}: {p.python_type}" for p in definition.params)]
     parameters += ["datatable: list[list[str]] | None = None"] if definition.takes_datatable else []
     parameters += ["docstring: str | None = None"] if definition.takes_docstring else []
     signature = Call(f"def {definition.function_name}(", tuple(parameters), ") -> None:", parameters=True)
@@ -183,7 +192,6 @@ CONFTEST_IMPORTS = (
     ("import importlib.util", "importlib.util", False, True),
     ("import re", "re", False, True),
     ("import sys", "sys", False, True),
-    ("from collections.abc import Iterator", "Iterator", True, False),
     ("from pathlib import Path", "Path", True, True),
     ("from typing import Any", "Any", True, True),
     ("", "", False, False),

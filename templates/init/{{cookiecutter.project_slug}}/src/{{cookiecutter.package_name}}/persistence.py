@@ -5,11 +5,18 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from {{ cookiecutter.package_name }}.domain import Account, AuditEvent
+from .domain import Account, AuditEvent
 
 SCHEMA = """
-CREATE TABLE IF NOT EXISTS accounts (email TEXT PRIMARY KEY, name TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS audit_events (id INTEGER PRIMARY KEY, name TEXT NOT NULL, subject TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS accounts (
+    email TEXT PRIMARY KEY,
+    name TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS audit_events (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    subject TEXT NOT NULL
+);
 """
 
 
@@ -19,14 +26,20 @@ class Store:
         self.connection.executescript(SCHEMA)
 
     def ping(self) -> bool:
-        return self.connection.execute("SELECT 1").fetchone() == (1,)
+        row: tuple[int] | None = self.connection.execute("SELECT 1").fetchone()
+        return row == (1,)
 
     def add_account(self, account: Account) -> None:
         with self.connection:
-            self.connection.execute("INSERT INTO accounts (email, name) VALUES (?, ?)", (account.email, account.name))
+            self.connection.execute(
+                "INSERT INTO accounts (email, name) VALUES (?, ?)",
+                (account.email, account.name),
+            )
 
     def find_account(self, email: str) -> Account | None:
-        row = self.connection.execute("SELECT email, name FROM accounts WHERE email = ?", (email,)).fetchone()
+        row: tuple[str, str] | None = self.connection.execute(
+            "SELECT email, name FROM accounts WHERE email = ?", (email,)
+        ).fetchone()
         return Account(*row) if row else None
 
     def remove_account(self, email: str) -> None:
@@ -35,11 +48,15 @@ class Store:
 
     def record(self, event: AuditEvent) -> None:
         with self.connection:
-            self.connection.execute("INSERT INTO audit_events (name, subject) VALUES (?, ?)", (event.name, event.subject))
+            self.connection.execute(
+                "INSERT INTO audit_events (name, subject) VALUES (?, ?)",
+                (event.name, event.subject),
+            )
 
     def audit_events(self, subject: str) -> list[AuditEvent]:
-        rows = self.connection.execute(
-            "SELECT name, subject FROM audit_events WHERE subject = ? ORDER BY id", (subject,)
+        rows: list[tuple[str, str]] = self.connection.execute(
+            "SELECT name, subject FROM audit_events WHERE subject = ? ORDER BY id",
+            (subject,),
         ).fetchall()
         return [AuditEvent(*row) for row in rows]
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from {{ cookiecutter.package_name }}.domain import Message
+from .domain import Message
 
 
 class Mailer(Protocol):

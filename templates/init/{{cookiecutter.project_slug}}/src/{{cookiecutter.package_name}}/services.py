@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from {{ cookiecutter.package_name }}.domain import Account, AlreadyRegistered
-from {{ cookiecutter.package_name }}.persistence import Store
-from {{ cookiecutter.package_name }}.ports import Mailer
+from .domain import Account, AlreadyRegistered
+from .persistence import Store
+from .ports import Mailer
 
 
 class RegistrationService:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from {{ cookiecutter.package_name }}.persistence import Store
-from {{ cookiecutter.package_name }}.ports import Mailer
-from {{ cookiecutter.package_name }}.services import RegistrationService
+from .persistence import Store
+from .ports import Mailer
+from .services import RegistrationService
 
 
 @dataclass
@@ -19,4 +19,5 @@ class System:
 
 def create_system(database: Path | str, mailer: Mailer) -> System:
     store = Store(database)
-    return System(store=store, mailer=mailer, registration=RegistrationService(store, mailer))
+    registration = RegistrationService(store, mailer)
+    return System(store=store, mailer=mailer, registration=registration)

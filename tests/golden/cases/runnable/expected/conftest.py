@@ -10,7 +10,6 @@ import importlib
 import importlib.util
 import re
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -95,8 +94,8 @@ class Harness:
 
 
 @pytest.fixture
-def system(tmp_path: Path) -> Iterator[Harness]:
-    yield Harness(tmp_path)
+def system(tmp_path: Path) -> Harness:
+    return Harness(tmp_path)
 
 
 def pytest_configure(config: pytest.Config) -> None:

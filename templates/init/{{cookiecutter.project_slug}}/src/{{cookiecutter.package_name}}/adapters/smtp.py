@@ -5,11 +5,13 @@ from __future__ import annotations
 import smtplib
 from email.message import EmailMessage
 
-from {{ cookiecutter.package_name }}.domain import Message
+from ..domain import Message
 
 
 class SmtpMailer:
-    def __init__(self, host: str, port: int = 25, sender: str = "no-reply@example.com") -> None:
+    def __init__(
+        self, host: str, port: int = 25, sender: str = "no-reply@example.com"
+    ) -> None:
         self.host = host
         self.port = port
         self.sender = sender
