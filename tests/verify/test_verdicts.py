@@ -115,6 +115,7 @@ def test_failed_steps_are_named(serial: tuple[int, dict[str, Any], str]) -> None
 def test_hints_a_person_can_act_on(serial: tuple[int, dict[str, Any], str]) -> None:
     results = {result["nodeid"]: result for result in serial[1]["results"]}
     assert results["tests/test_moved.py"]["hint"].endswith("from shop.pricing import compute_total")
+    assert results["tests/test_moved.py"]["location"] == "tests/test_moved.py:1"
     assert 'markers = [\n    "unregistered_tag: ' in results["tests/test_tagged.py"]["hint"]
     assert "@given(" in results["tests/test_kinds.py::test_undefined"]["hint"]
     assert "a step nobody wrote" in results["tests/test_kinds.py::test_undefined"]["hint"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,11 +47,13 @@ class Collector:
     def add_collection_error(self, report: Any) -> None:
         if report.nodeid in self.collection_errors:
             return
+        text = str(report.longrepr)
         self.collection_errors[report.nodeid] = collection_error(
             report.nodeid,
-            str(report.longrepr),
+            text,
             self.rootdir,
             self._reproduce(report.nodeid, collect_only=True),
+            _location(text, self.rootdir),
         )
 
     def judged(self) -> list[dict[str, Any]]:
@@ -180,6 +183,26 @@ def reproduce_command(rootdir: Path, invocation_dir: Path, nodeid: str, collect_
         target = " " + shlex.quote(Path(relative).as_posix() + separator + rest)
     command = f"cd {shlex.quote(str(invocation_dir))} && python -m pytest{target}"
     return command + (" --collect-only" if collect_only else "")
+
+
+_TRACEBACK_LINE = re.compile(
+    r'^\s*File "(?P<file>[^"]+)", line (?P<line>\d+)|^(?P<path>[^\s:]+\.py):(?P<number>\d+):', re.M
+)
+
+
+def _location(text: str, rootdir: Path) -> str:
+    """The innermost project file:line that a collection error's traceback names, or ""."""
+    found = ""
+    for match in _TRACEBACK_LINE.finditer(text):
+        path = Path(match.group("file") or match.group("path"))
+        if path.is_absolute():
+            try:
+                path = path.resolve().relative_to(rootdir.resolve())
+            except ValueError:
+                continue
+        if "site-packages" not in path.parts:
+            found = f"{path.as_posix()}:{match.group('line') or match.group('number')}"
+    return found
 
 
 def _exception_name(text: str) -> str:
