@@ -179,7 +179,7 @@ def verify_vs_pytest(scratch: Path, repeat: int) -> None:
             ours = timed(commands[1], cwd=project)
         return ours / plain
 
-    ratios("verify / plain pytest, same suite (goal <= 1.10)", repeat, measure)
+    ratios("verify / plain pytest, same suite (goal <= 0.5)", repeat, measure)
 
 
 def startup(repeat: int) -> None:

@@ -58,6 +58,10 @@ def pytest_configure(config: pytest.Config) -> None:
     refusal = refusal_reason(config.getoption("assertmode"))
     if refusal:
         raise pytest.UsageError(refusal)
+    if config.option.tbstyle == "auto":
+        # The verdict summary says what failed where; drawing every red's long traceback was most of
+        # a red suite's run time. `--tb=long` (or short) brings pytest's own back.
+        config.option.tbstyle = "line"
     config.pluginmanager.register(RedphaseSession(config), "redphase-session")
 
 
