@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from redphase import cache, installed
-from redphase.config import Formatting, load_config
+from redphase.config import load_config
 from redphase.diagnostics import UsageError
+from redphase.formatter_settings import Formatting
 from redphase.render import formatting
 from redphase.render.renderer import Python
 

@@ -19,7 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import redphase.pipeline
-from redphase.config import Formatting, load_config
+from redphase.config import load_config
+from redphase.formatter_settings import Formatting
 from redphase.render import renderer
 from redphase.render.formatting import hand_layout_holds
 from redphase.render.renderer import Python

@@ -10,7 +10,7 @@ from redphase.plan.model import FeaturePlan, HarnessPlan, StepUse
 from redphase.project.layout import display
 
 if TYPE_CHECKING:
-    from redphase.config import Formatting
+    from redphase.formatter_settings import Formatting
 
 
 def to_data(plan: HarnessPlan, formatting: Formatting | None = None) -> dict[str, Any]:

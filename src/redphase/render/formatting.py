@@ -21,8 +21,8 @@ from functools import lru_cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from redphase.config import Formatting
 from redphase.diagnostics import UsageError
+from redphase.formatter_settings import Formatting
 from redphase.installed import release, version
 from redphase.render.shapes import LINE_LENGTH
 
