@@ -8,7 +8,9 @@ Every figure is a ratio measured on this machine in the same run, so the machine
 - `redphase verify` ÷ plain `pytest` on the same scaffolded suite of 100 features;
 - `redphase --version` ÷ `python -c "import click"` (start-up);
 - per-scenario scaffold cost for one feature of 10,000 scenarios ÷ one of 100 (linearity), with
-  the peak memory of each run.
+  the peak memory of each run;
+- the hand layout's pay-off: cold scaffold with black run over every file ÷ the same with the hand
+  layout trusted (exact files skip black), with the seconds of each (`--layout-only` runs just this).
 
 Corpora: the official Gherkin corpus in tests/data, and a synthetic corpus of 500 features written
 by benchmarks/generate_corpus.py. Prints min, median and max of each ratio over the repeats.
@@ -215,6 +217,42 @@ def linearity(scratch: Path, repeat: int) -> None:
     print(f"{'':<58} peak memory: 100 scenarios {peaks[100]} MiB, 10,000 scenarios {peaks[10_000]} MiB")
 
 
+# `redphase scaffold` with the hand layout distrusted, as for a configuration CI does not check.
+_BLACK_FOR_EVERY_FILE = (
+    "import sys; import redphase.render.formatting as f; f.hand_layout_holds = lambda formatting: False; "
+    "sys.argv = ['redphase', *sys.argv[1:]]; from redphase.launch import main; main()"
+)
+
+
+def hand_layout_payoff(label: str, features: list[Path], base: Path, scratch: Path, repeat: int) -> None:
+    print(f"-- hand layout: {label}, {len(features)} features, cold scaffold", flush=True)
+    hand: list[float] = []
+    black: list[float] = []
+
+    def measure() -> float:
+        commands = {
+            "hand": [str(BIN / "redphase"), "scaffold", "--project"],
+            "black": [sys.executable, "-c", _BLACK_FOR_EVERY_FILE, "scaffold", "--project"],
+        }
+        # Alternate which goes first, so that neither side always meets a busier machine.
+        order = ["hand", "black"] if len(hand) % 2 == 0 else ["black", "hand"]
+        seconds = {}
+        for name in order:
+            project = project_with(features, fresh_folder(scratch, f"layout-{name}"), base)
+            seconds[name] = timed([*commands[name], str(project)])
+        hand.append(seconds["hand"])
+        black.append(seconds["black"])
+        return seconds["black"] / seconds["hand"]
+
+    ratios(f"{label}: cold scaffold, black for every file / hand layout", repeat, measure)
+    for name, values in (("hand layout (exact files skip black)", hand), ("black for every file", black)):
+        print(
+            f"{'':<8}{name:<50} min {min(values):6.3f}s median {statistics.median(values):6.3f}s "
+            f"max {max(values):6.3f}s",
+            flush=True,
+        )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -226,12 +264,19 @@ def main() -> int:
         "--skip-verify", action="store_true", help="skip verify / pytest (minutes on 2 cores)"
     )
     parser.add_argument("--skip-per-file", action="store_true", help="skip a pytest-bdd run per file")
+    parser.add_argument("--layout-only", action="store_true", help="only the hand layout's pay-off")
     args = parser.parse_args()
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, repeat {args.repeat}")
     compile_bytecode()
     with tempfile.TemporaryDirectory() as scratch_name:
         scratch = Path(scratch_name)
         official = REPO / "tests" / "data" / "gherkin-testdata" / "good"
+        if args.layout_only:
+            hand_layout_payoff("official", sorted(official.glob("*.feature")), official, scratch, args.repeat)
+            synthetic = scratch / "synthetic"
+            corpus = write_corpus(synthetic, args.synthetic)
+            hand_layout_payoff("synthetic", corpus, synthetic, scratch, args.repeat)
+            return 0
         per_file = not args.skip_per_file
         scaffold_vs_generate(
             "official", sorted(official.glob("*.feature")), official, scratch, args.repeat, per_file
@@ -244,6 +289,7 @@ def main() -> int:
         startup(args.repeat)
         if not args.skip_linearity:
             linearity(scratch, args.repeat)
+        hand_layout_payoff("synthetic", corpus, synthetic, scratch, args.repeat)
     return 0
 
 

@@ -1,9 +1,10 @@
 """A fingerprint of a whole scaffold run, so that re-scaffolding an unchanged project is nearly free.
 
-The key covers everything the output depends on: redphase's version, the templates, the project
-root, pyproject.toml (the whole configuration comes from it), the features and tests folders as
-written and as they resolve, the feature files given (names and bytes), and every file under the
-tests folder (names and bytes), as they are after the run. Any change to any of them misses the
+The key covers everything the output depends on: redphase's version, the versions of black and
+ruff installed beside it (they format the output), the templates, the project root, pyproject.toml
+(the whole configuration comes from it, the formatter's settings included), the features and tests
+folders as written and as they resolve, the feature files given (names and bytes), and every file
+under the tests folder (names and bytes), as they are after the run. Any change to any of them misses the
 cache. The cache lives in `.redphase_cache/` at the project root and is safe to delete at any time.
 
 This module imports nothing heavier than json: `unchanged_run` answers a plain re-scaffold at
@@ -16,7 +17,7 @@ from __future__ import annotations
 import json
 import os
 
-from redphase import __version__
+from redphase import __version__, installed
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -105,6 +106,7 @@ def _key(
 
     digest = _new_digest()
     digest.update(__version__.encode())
+    digest.update(repr([installed.version(tool) for tool in installed.FORMATTERS]).encode())
     digest.update(repr((root, settings, from_flags, folders)).encode())
     _add_file(digest, os.path.join(root, "pyproject.toml"), root)
     scaffold_templates = os.path.join(templates_folder(), "scaffold")

@@ -193,7 +193,8 @@ def plan(feature: str, output_format: str, project: str | None) -> None:
         click.echo(diagnostic.render(), err=True)
     if harness is None:
         sys.exit(PROBLEMS)
-    click.echo(to_yaml(harness) if output_format == "yaml" else to_json(harness), nl=False)
+    export = to_yaml if output_format == "yaml" else to_json
+    click.echo(export(harness, config.formatting), nl=False)
     sys.exit(OK)
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from redphase.diagnostics import UsageError
+from redphase.formatter_settings import Formatting, load_formatting
 
 COMPONENT_KINDS = ("external", "own", "database", "cache", "queue", "clock")
 TREATMENTS = ("fake", "real", "isolated")
@@ -38,6 +39,7 @@ class Config:
     # checks an unchanged project from these without loading the configuration.
     folder_settings: tuple[str, str] = ("features", "tests")
     folders_from_flags: bool = False
+    formatting: Formatting = field(default_factory=Formatting)
 
     def with_flags(self, **flags: Any) -> Config:
         changes = {key: value for key, value in flags.items() if value is not None}
@@ -89,6 +91,7 @@ def load_config(root: Path) -> Config:
         bdd_features_base_dir=(root / base_dir).resolve() if isinstance(base_dir, str) and base_dir else None,
         # Relative, because it ends up in generated text, which must not depend on where the project is.
         source=pyproject.name if section else "defaults",
+        formatting=load_formatting(data, pyproject),
     )
 
 

@@ -70,7 +70,7 @@ def _plan_render_write(
         index = index_project(config.tests, config.bdd_features_base_dir)
         planner = Planner(config, index)
         context = planner.context()
-        output = _Output(config.root, staging)
+        output = _Output(config, staging)
         parse_diagnostics: list[Diagnostic] = []
         # Each feature is planned and rendered while later ones are still being parsed.
         for parsed, prepared in stream:
@@ -85,6 +85,7 @@ def _plan_render_write(
     plan = planner.finish()
     output.add(_harness_files(plan, index, config))
     result.changes = output.finish()
+    result.diagnostics += output.warnings()
     # Files were staged as soon as their text was final; only a run that rendered everything
     # puts them in place.
     if staging is not None:
@@ -163,9 +164,14 @@ class _Python:
 class _Output:
     """Every file's change, worked out as soon as its text is final; inexact Python waits for black."""
 
-    def __init__(self, root: Path, staging: Staging | None = None) -> None:
-        self.guard = PathGuard(root)
+    def __init__(self, config: Config, staging: Staging | None = None) -> None:
+        from redphase.render.formatting import hand_layout_holds
+
+        self.guard = PathGuard(config.root)
         self.staging = staging
+        self.config = config
+        # Exact text is final at once only where the hand layout is the project's formatter's.
+        self.trust_exact = hand_layout_holds(config.formatting)
         self.changes: dict[Path, Change] = {}
         self.inexact: list[tuple[Path, _Python]] = []
 
@@ -173,7 +179,7 @@ class _Output:
         for path, text in texts.items():
             if isinstance(text, str):
                 self._final(path, text)
-            elif text.rendered.exact:
+            elif text.rendered.exact and self.trust_exact:
                 self._final(path, text.joined(text.rendered.source))
             else:
                 self.inexact.append((path, text))
@@ -181,10 +187,19 @@ class _Output:
     def finish(self) -> list[Change]:
         from redphase.render.formatting import formatted
 
-        sources = formatted([text.rendered for _, text in self.inexact])
+        sources = formatted(
+            [text.rendered for _, text in self.inexact], self.config.formatting, self.config.root
+        )
         for (path, text), source in zip(self.inexact, sources, strict=True):
             self._final(path, text.joined(source))
         return [self.changes[path] for path in sorted(self.changes)]
+
+    def warnings(self) -> list[Diagnostic]:
+        from redphase.diagnostics import Severity
+        from redphase.render.formatting import formatter_warning
+
+        warning = formatter_warning(self.config.formatting) if self.inexact else None
+        return [Diagnostic("pyproject.toml", 1, 1, warning, Severity.WARNING)] if warning else []
 
     def _final(self, path: Path, text: str) -> None:
         change = plan_change(self.guard.inside(path), text, read_text(path))

@@ -20,13 +20,26 @@ from hypothesis import strategies as st
 
 import redphase.pipeline
 from redphase.config import load_config
+from redphase.formatter_settings import Formatting
 from redphase.render import renderer
+from redphase.render.formatting import hand_layout_holds
 from redphase.render.renderer import Python
 from redphase.scaffold import scaffold
 from tests.conftest import CORPUS, DATA, make_project
 from tests.e2e import test_fuzz
 
-MODE = black.Mode(target_versions={black.TargetVersion.PY311})
+# The configurations render.formatting.hand_layout_holds claims: black's defaults at 88 columns, with
+# the targets inferred or Python 3.8 and later, with and without string normalization and the magic
+# trailing comma. .ci/run also runs these tests on the oldest black pyproject.toml allows.
+MODES = (
+    black.Mode(),
+    black.Mode(target_versions={black.TargetVersion.PY311}),
+    black.Mode(
+        target_versions={black.TargetVersion.PY38},
+        string_normalization=False,
+        magic_trailing_comma=False,
+    ),
+)
 EXAMPLES = int(os.environ.get("REDPHASE_FUZZ_EXAMPLES", "60"))
 
 # Beyond the end-to-end fuzz text: any printable character (wide, combining, astral) and long words
@@ -58,14 +71,15 @@ def rendered_python(root: Path, monkeypatch: pytest.MonkeyPatch) -> list[Python]
     return seen
 
 
-def unstable(rendered: list[Python]) -> list[str]:
+def unstable(rendered: list[Python], modes: tuple[black.Mode, ...] = MODES) -> list[str]:
     """Exact sources black would change, with black's version of the first lines that differ."""
     out = []
     for python in rendered:
-        if python.exact:
-            formatted = black.format_str(python.source, mode=MODE)
+        for mode in modes if python.exact else ():
+            formatted = black.format_str(python.source, mode=mode)
             if formatted != python.source:
                 out.append(_first_difference(python.source, formatted))
+                break
     return out
 
 
@@ -75,6 +89,11 @@ def _first_difference(ours: str, theirs: str) -> str:
         if left != right:
             return f"line {number}: ours {left!r}, black's {right!r}"
     return "trailing lines differ"
+
+
+def test_the_hand_layout_is_claimed_for_this_black() -> None:
+    # CI runs these tests on the newest black and the oldest allowed: both must be in the claimed range.
+    assert hand_layout_holds(Formatting()), black.__version__
 
 
 def test_the_official_corpus_renders_exact_and_as_black(
@@ -104,7 +123,10 @@ def conftest_variants() -> Iterator[Python]:
 
 
 def test_every_conftest_and_health_module_is_black(tmp_path: Path) -> None:
-    assert unstable([*conftest_variants(), renderer.health_module()]) == []
+    full, *variants = conftest_variants()
+    assert unstable([full, renderer.health_module()]) == []
+    # The variants differ from the full conftest only in their imports: one mode is enough for them.
+    assert unstable(variants, MODES[:1]) == []
 
 
 def test_chunks_appended_to_a_persons_files_are_black(
