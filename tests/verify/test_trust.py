@@ -409,3 +409,13 @@ def test_a_non_daemon_thread_finishes_before_verify_returns(tmp_path: Path) -> N
     )
     _verify(root)
     assert marker.is_file()
+
+
+def test_a_scenario_in_a_module_named_for_health_is_judged_as_a_scenario(tmp_path: Path) -> None:
+    steps = CART_STEPS.format(module="shop.cart", feature="cart.feature").replace(
+        "def box():\n    return {}", "def box():\n    raise RuntimeError('the database is not set up')"
+    )
+    root = _cart_project(tmp_path, **{"tests/test_health.py": steps, "tests/test_cart.py": ""})
+    code, document, output = _verify(root)
+    assert _verdicts(document) == {"tests/test_health.py::test_total": "fixture-error"}, output
+    assert code == 1

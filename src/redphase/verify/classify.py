@@ -29,6 +29,9 @@ class PhaseRecord:
     unwired: bool = False
     infrastructure: str = ""  # the address that refused, or "unknown"; "" when not infrastructure
     xfail: bool = False
+    # Raised by a fixture's own code while a step requested it (pytest-bdd asks for step arguments
+    # when the step runs): a failed fixture, not a failed step.
+    in_fixture: bool = False
     expected: str = ""
     observed: str = ""
     longrepr: str = ""
@@ -95,6 +98,8 @@ def _judge_failure(call: PhaseRecord, scenario: ScenarioRecord) -> Judgement:
         return Judgement(v.PENDING, "a step or test is a stub that raises NotImplementedError")
     if names & _FIXTURE:
         return Judgement(v.FIXTURE_ERROR, "a step requests a fixture that is missing")
+    if call.in_fixture:
+        return Judgement(v.FIXTURE_ERROR, "a fixture that a step requests failed while it was set up")
     step = scenario.failed_step
     if step is None:
         return Judgement(v.TEST_ERROR, "the test failed outside its steps")

@@ -20,6 +20,7 @@ _INFRA_WORDS = re.compile(
 _ADDRESS = re.compile(
     r"((?:\d{1,3}\.){3}\d{1,3}|localhost|\[[0-9a-fA-F:]+\]|[\w.-]+\.\w+)[:, ]+(?:port )?(\d{2,5})"
 )
+_FIXTURES_MODULE = str(Path("_pytest", "fixtures.py"))
 _LIBRARY_ROOTS = tuple(
     {
         str(Path(path).resolve())
@@ -127,6 +128,24 @@ def origin(
     if entries and is_library(entries[-1].tb_frame.f_code.co_filename):
         return Origin("library", unwired)
     return Origin("test", unwired)
+
+
+def raised_in_fixture(exception: BaseException, step_code: CodeType | None) -> bool:
+    """Whether the exception came out of a fixture function that pytest was setting up for the
+    step, rather than out of the step function's own body."""
+    entries = list(frames(exception.__traceback__))
+    last_fixture = max(
+        (
+            index
+            for index, entry in enumerate(entries)
+            if entry.tb_frame.f_code.co_name == "call_fixture_func"
+            and entry.tb_frame.f_code.co_filename.endswith(_FIXTURES_MODULE)
+        ),
+        default=None,
+    )
+    if last_fixture is None or step_code is None:
+        return False
+    return all(entry.tb_frame.f_code is not step_code for entry in entries[last_fixture:])
 
 
 def _holds_unwired(namespace: dict[str, object]) -> bool:

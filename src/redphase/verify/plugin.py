@@ -73,10 +73,14 @@ def refusal_reason(assert_mode: str) -> str:
     return ""
 
 
-def is_health_check(item: pytest.Item) -> bool:
+def is_health_check(item: pytest.Item, is_scenario: bool = False) -> bool:
+    """The `health_check` marker decides; without it, a plain test named for health is one. A
+    scenario is judged as a scenario, whatever its module is called."""
+    if item.get_closest_marker("health_check") is not None:
+        return True
     name = item.name.split("[")[0]
     module = Path(str(getattr(item, "path", item.nodeid))).name
-    return item.get_closest_marker("health_check") is not None or "health" in name or "health" in module
+    return not is_scenario and ("health" in name or "health" in module)
 
 
 def _scenario_template(item: pytest.Item) -> Any:
@@ -205,8 +209,8 @@ class RedphaseSession:
         # that did not pass, carry data. Reports live until the session ends, so they stay small.
         if call.when == "call" or report.outcome != "passed":
             data: dict[str, Any] = {"phase": asdict(self._phase(report, call, item.nodeid))}
-            data["health"] = is_health_check(item)
             scenario = self.scenarios.get(item.nodeid) or self._scenario_from_template(item)
+            data["health"] = is_health_check(item, scenario is not None)
             if scenario is not None:
                 data["scenario"] = asdict(scenario)
             report.user_properties = [*report.user_properties, (PROPERTY, data)]
@@ -250,6 +254,9 @@ class RedphaseSession:
             phase.message = f"fixture {error.argname!r} not found"  # type: ignore[attr-defined]
         origin = exc_info.origin(error, self.watch.is_app_file, self.step_codes.get(nodeid))
         phase.raised_in, phase.unwired = origin.where, origin.unwired
+        phase.in_fixture = report.when == "call" and exc_info.raised_in_fixture(
+            error, self.step_codes.get(nodeid)
+        )
         refused = exc_info.infrastructure(error)
         if refused is not None:
             phase.infrastructure = exc_info.address(refused) or "unknown"
