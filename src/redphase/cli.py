@@ -35,9 +35,10 @@ def main() -> None:
 def _config(project: str | None, **flags: Any) -> Any:
     from pathlib import Path
 
-    from redphase.config import find_project_root, load_config
+    from redphase.config import load_config
+    from redphase.project.root import find_root
 
-    root = Path(project) if project else find_project_root(Path.cwd())
+    root = Path(project) if project else Path(find_root(os.getcwd()))
     return load_config(root).with_flags(**flags)
 
 

@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING
 
 from redphase.config import Config
 from redphase.diagnostics import Diagnostic
+from redphase.outcome import ScaffoldResult
 from redphase.parse.stream import ParsedStream, read_in_order
 from redphase.project import layout
-from redphase.scaffold import ScaffoldResult
 from redphase.write.files import (
     Change,
     OutsideProject,
@@ -64,7 +64,6 @@ def _plan_render_write(
     # The parsing child starts first; the planning and rendering stages load while it works.
     with contextlib.closing(read_in_order(jobs, _preparer(config))) as stream:
         from redphase.plan.planner import Planner
-        from redphase.plan.prepared import absorb
         from redphase.project.index import index_project
 
         index = index_project(config.tests, config.bdd_features_base_dir)
@@ -78,7 +77,7 @@ def _plan_render_write(
                 parse_diagnostics += parsed
                 continue
             if prepared is not None:
-                absorb(prepared, planner.inference)
+                planner.absorb(prepared)
             feature = planner.add(parsed)
             if feature is not None:
                 output.add(_feature_files(feature, context, index))

@@ -24,16 +24,14 @@ def test_a_run_with_a_preparing_child_writes_what_a_run_without_one_writes(
     here = make_project(tmp_path / "here", features)
     forked = make_project(tmp_path / "forked", features)
     monkeypatch.setattr(stream, "PARALLEL_FROM", 10**9)
-    expressions._patterns.clear()
     scaffold(load_config(here), [], use_cache=False)
     monkeypatch.undo()
-    expressions._patterns.clear()
     worked_out_here = []
     work_out = expressions._pattern_for
 
-    def counting_pattern_for(*key: object) -> object:
+    def counting_pattern_for(*key: object, **options: object) -> object:
         worked_out_here.append(key)  # the child's calls land in the child's copy of this list
-        return work_out(*key)
+        return work_out(*key, **options)
 
     monkeypatch.setattr(expressions, "_pattern_for", counting_pattern_for)
     children = forks_counted(monkeypatch)

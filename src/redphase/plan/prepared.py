@@ -2,9 +2,9 @@
 
 For every step the planner needs its Cucumber pattern and the components its text names, and for
 every scenario its test function's name: pure functions of the text, the outline's Examples and the
-configuration, and about a third of planning. On a large run the parsing child works them out for each feature it parses and sends them
-along, and the planner finds them already known. They come from the planner's own functions, so the
-plan cannot depend on which process worked them out.
+configuration, and about a third of planning. On a large run the parsing child works them out for
+each feature it parses and sends them along, and the planner is told them (`Planner.absorb`). They
+come from the planner's own functions, so the plan cannot depend on which process worked them out.
 """
 
 from __future__ import annotations
@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from redphase.config import Config
 from redphase.parse.model import FeatureFile
 from redphase.plan.components import Component, ComponentInference
-from redphase.plan.expressions import PatternKey, StepPattern, pattern_for, pattern_key, remember
+from redphase.plan.expressions import PatternKey, Patterns, StepPattern, example_columns, pattern_key
 from redphase.plan.names import test_name_base
-from redphase.plan.planner import example_columns
 
 
 @dataclass(frozen=True)
@@ -31,6 +30,7 @@ class Preparer:
 
     def __init__(self, config: Config) -> None:
         self._inference = ComponentInference(config.components)
+        self._pattern_for = Patterns()
         self._patterns: set[PatternKey] = set()
         self._texts: set[str] = set()
 
@@ -47,15 +47,9 @@ class Preparer:
                 key = pattern_key(step.text, columns)
                 if key not in self._patterns:
                     self._patterns.add(key)
-                    pattern = patterns[key] = pattern_for(step.text, columns)
+                    pattern = patterns[key] = self._pattern_for(step.text, columns)
                     pattern.regex  # noqa: B018 - worked out here, so that it arrives with the pattern
                 if step.text not in self._texts:
                     self._texts.add(step.text)
                     touched[step.text] = self._inference.touched_by(step.text)
         return Prepared(patterns, touched, test_names)
-
-
-def absorb(prepared: Prepared, inference: ComponentInference) -> None:
-    remember(prepared.patterns)
-    inference.remember(prepared.touched)
-    test_name_base.remember(prepared.test_names)

@@ -115,7 +115,7 @@ def undefined_step_hint(step_type: str, text: str) -> str:
     from redphase.parse.model import StepKind
     from redphase.plan.expressions import pattern_for
     from redphase.plan.model import StepDefinition
-    from redphase.plan.names import identifier, shorten
+    from redphase.plan.names import step_function_name
     from redphase.render.renderer import steps_chunk
 
     kind: StepKind = step_type if step_type in ("given", "when", "then") else "given"  # type: ignore[assignment]
@@ -125,7 +125,7 @@ def undefined_step_hint(step_type: str, text: str) -> str:
         expression=pattern.expression,
         parts=pattern.parts,
         params=pattern.params,
-        function_name=shorten(f"{kind}_{identifier(pattern.expression, 'step')}", 70),
+        function_name=step_function_name(kind, pattern.expression),
         takes_datatable=False,
         takes_docstring=False,
         components=(),
