@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import gc
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,22 +32,6 @@ if TYPE_CHECKING:
 
 
 def run(config: Config, feature_paths: Sequence[Path], result: ScaffoldResult, *, dry_run: bool) -> None:
-    # The pipeline allocates millions of small objects and creates no garbage cycles worth finding:
-    # the cyclic collector's repeated full passes cost a quarter of a large run and free nothing.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        _run(config, feature_paths, result, dry_run=dry_run)
-    finally:
-        # What survives goes straight to the oldest generation: re-enabled, the collector would
-        # otherwise scan every object the run made at its next young collection.
-        gc.freeze()
-        gc.unfreeze()
-        if collecting:
-            gc.enable()
-
-
-def _run(config: Config, feature_paths: Sequence[Path], result: ScaffoldResult, *, dry_run: bool) -> None:
     jobs = _jobs(config, feature_paths, result)
     staging = None if dry_run else Staging(config.root)
     try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 import threading
 from pathlib import Path
 
@@ -14,7 +15,12 @@ from redphase.parse.model import FeatureFile
 from redphase.parse.reader import read_feature
 from tests.conftest import CORPUS, forks_counted
 
-pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the parsing child forks on Linux only")
+
+
+@pytest.fixture(autouse=True)
+def _forking_allowed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(stream.NO_FORK, raising=False)
 
 
 def jobs(tmp_path: Path) -> list[tuple[Path, str]]:

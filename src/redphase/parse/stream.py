@@ -5,6 +5,8 @@ child parses while this process plans and renders what has already arrived, so t
 two cores. The child may also `prepare` each parsed feature (work that depends on that feature
 alone) and send the answer with it. It only reads files; all writing stays in this process. A child
 that fails hands the rest of the work back: results never depend on which process parsed.
+
+Whether to fork at all is decided in one place, `fork_is_safe`.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import contextlib
 import os
 import pickle
 import signal
+import sys
 import threading
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -28,6 +31,8 @@ PARALLEL_FROM = 32
 # Files per message: small enough that the first arrive early, large enough to amortise each send.
 BATCH = 8
 _PIPE_BYTES = 1 << 20
+# Set (to anything but "" or "0") to parse every file in this process.
+NO_FORK = "REDPHASE_NO_FORK"
 
 Parsed = FeatureFile | list[Diagnostic]
 T = TypeVar("T")
@@ -42,10 +47,10 @@ def read_in_order(
     this process can load what it needs for planning meanwhile. Only the child prepares: here the
     caller works the same answers out as it goes.
     """
-    if len(jobs) < PARALLEL_FROM or not _can_fork():
+    if len(jobs) < PARALLEL_FROM or not fork_is_safe():
         return ParsedStream(jobs)
     read_end, write_end = os.pipe()
-    with contextlib.suppress(OSError, AttributeError):  # Linux only; elsewhere the default size
+    with contextlib.suppress(OSError):
         import fcntl
 
         # Room for a few hundred features, so that neither process stalls the other for long.
@@ -99,9 +104,16 @@ class ParsedStream(Generic[T]):
             self._child = 0
 
 
-def _can_fork() -> bool:
-    # Forking a process that runs other threads can deadlock the child (a lock held at fork time).
-    return hasattr(os, "fork") and threading.active_count() == 1
+def fork_is_safe() -> bool:
+    """The one gate for the parsing child: Linux, no other thread, and not turned off.
+
+    Elsewhere fork is missing (Windows) or unsafe once system libraries have started threads
+    (macOS), and forking a process that runs other threads can deadlock the child on a lock held at
+    fork time. The output is the same either way: only where the parsing happens changes.
+    """
+    if os.environ.get(NO_FORK, "") not in ("", "0"):
+        return False
+    return sys.platform == "linux" and threading.active_count() == 1
 
 
 def _parse_into(
