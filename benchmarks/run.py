@@ -227,10 +227,6 @@ _STOCK_PARSER = (
     + "import gherkin.parser, redphase.parse.fast_parser as fast; fast.TableParser = gherkin.parser.Parser; "
     "from redphase.launch import main; main()"
 )
-_UNPREPARED = (
-    _RUN + "import redphase.pipeline as pipeline; pipeline._preparer = lambda config: None; "
-    "from redphase.launch import main; main()"
-)
 _PARSE_ONLY = """
 import sys, time
 from pathlib import Path
@@ -290,19 +286,12 @@ def mechanisms(scratch: Path, repeat: int, size: int) -> None:
         lambda: scaffold(_WITH_LAUNCHER, project=warm),
         lambda: scaffold(_STRAIGHT_TO_CLICK, project=warm),
     )
-    # (b) The forked parsing child (and what it prepares), on a cold scaffold.
+    # (b) The forked parsing child, on a cold scaffold.
     alternating(
         "fork: cold scaffold, forked parsing child / in-process",
         repeat,
         lambda: scaffold(_WITH_LAUNCHER),
         lambda: scaffold(_WITH_LAUNCHER, {"REDPHASE_NO_FORK": "1"}),
-    )
-
-    alternating(
-        "fork: cold scaffold, child that prepares / child that only parses",
-        repeat,
-        lambda: scaffold(_WITH_LAUNCHER),
-        lambda: scaffold(_UNPREPARED),
     )
 
     # (c) The table-dispatch parser: parsing alone, then a cold scaffold parsed in-process.

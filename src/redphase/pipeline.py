@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from redphase.config import Config
 from redphase.diagnostics import Diagnostic
 from redphase.outcome import ScaffoldResult
-from redphase.parse.stream import ParsedStream, read_in_order
+from redphase.parse.stream import read_in_order
 from redphase.project import layout
 from redphase.write.files import (
     Change,
@@ -24,9 +24,7 @@ from redphase.write.files import (
 )
 
 if TYPE_CHECKING:
-    from redphase.parse.model import FeatureFile
     from redphase.plan.model import FeaturePlan, HarnessPlan
-    from redphase.plan.prepared import Prepared
     from redphase.project.index import ProjectIndex
     from redphase.render import renderer
 
@@ -45,7 +43,7 @@ def _plan_render_write(
     config: Config, jobs: list[tuple[Path, str]], result: ScaffoldResult, staging: Staging | None
 ) -> None:
     # The parsing child starts first; the planning and rendering stages load while it works.
-    with contextlib.closing(read_in_order(jobs, _preparer(config))) as stream:
+    with contextlib.closing(read_in_order(jobs)) as stream:
         from redphase.plan.planner import Planner
         from redphase.project.index import index_project
 
@@ -55,12 +53,10 @@ def _plan_render_write(
         output = _Output(config.root, staging)
         parse_diagnostics: list[Diagnostic] = []
         # Each feature is planned and rendered while later ones are still being parsed.
-        for parsed, prepared in stream:
+        for parsed in stream:
             if isinstance(parsed, list):
                 parse_diagnostics += parsed
                 continue
-            if prepared is not None:
-                planner.absorb(prepared)
             feature = planner.add(parsed)
             if feature is not None:
                 output.add(_feature_files(feature, context, index))
@@ -78,26 +74,11 @@ def _plan_render_write(
     result.scenarios = sum(len(feature.scenarios) for feature in plan.features)
 
 
-def _preparer(config: Config) -> Callable[[FeatureFile], Prepared | None]:
-    """What the parsing child works out for the planner; made there, so the fork need not wait for it."""
-    made: list[Callable[[FeatureFile], Prepared | None]] = []
-
-    def prepare(file: FeatureFile) -> Prepared | None:
-        if not made:
-            from redphase.plan.prepared import Preparer
-
-            made.append(Preparer(config))
-        return made[0](file)
-
-    return prepare
-
-
 def plan_for(config: Config, feature_paths: Sequence[Path]) -> tuple[HarnessPlan | None, list[Diagnostic]]:
     result = ScaffoldResult()
     files = []
-    unprepared: ParsedStream[None] = read_in_order(_jobs(config, feature_paths, result))
-    with contextlib.closing(unprepared) as stream:
-        for parsed, _ in stream:
+    with contextlib.closing(read_in_order(_jobs(config, feature_paths, result))) as stream:
+        for parsed in stream:
             if isinstance(parsed, list):
                 result.diagnostics += parsed
             else:

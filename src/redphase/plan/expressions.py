@@ -116,10 +116,6 @@ class Patterns:
     def __call__(self, text: str, columns: Mapping[str, Sequence[str]] | None = None) -> StepPattern:
         return self._patterns(pattern_key(text, columns))
 
-    def remember(self, patterns: Mapping[PatternKey, StepPattern]) -> None:
-        """Patterns worked out elsewhere (by the same function) for this run to return."""
-        self._patterns.remember(patterns)
-
 
 def example_columns(scenario: Scenario) -> dict[str, list[str]]:
     """Each outline column and the values its Examples rows give it, in order."""

@@ -26,7 +26,6 @@ from redphase.plan.model import (
     SystemUnderTest,
 )
 from redphase.plan.names import step_function_name, test_name_base
-from redphase.plan.prepared import Prepared
 from redphase.project import layout
 from redphase.project.index import ProjectIndex
 
@@ -47,8 +46,8 @@ class _RunState:
     names_by_module: dict[Path, set[str]] = field(default_factory=dict)
     # Where shared step modules live: their steps are visible to every test module.
     steps_dir: Path = Path()
-    # The same step text recurs in many scenarios, and names, patterns and components are pure
-    # functions of it: each is worked out once per run (or arrives prepared, see `Planner.absorb`).
+    # The same step text recurs in many scenarios, and its pattern is a pure function of it (and of
+    # the columns it uses): each is worked out once per run, as is each scenario name's test name.
     patterns: Patterns = field(default_factory=Patterns)
     test_names: Memo[str, str] = field(default_factory=lambda: Memo(test_name_base))
 
@@ -80,12 +79,6 @@ class Planner:
             if config.system
             else SystemUnderTest("", "set [tool.redphase] system = 'package.module:create_system' to name it")
         )
-
-    def absorb(self, prepared: Prepared) -> None:
-        """Answers the parsing child worked out for a feature, with the planner's own functions."""
-        self.state.patterns.remember(prepared.patterns)
-        self.inference.remember(prepared.touched)
-        self.state.test_names.remember(prepared.test_names)
 
     def add(self, file: FeatureFile) -> FeaturePlan | None:
         if file.feature is None:
