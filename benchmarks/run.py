@@ -28,7 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -259,7 +259,10 @@ def alternating(
     ratios(name, repeat, measure)
 
 
-def mechanisms(scratch: Path, repeat: int, size: int) -> None:
+MECHANISMS = ("launcher", "fork", "parser")
+
+
+def mechanisms(scratch: Path, repeat: int, size: int, chosen: Sequence[str] = MECHANISMS) -> None:
     synthetic = scratch / "mechanisms"
     corpus = write_corpus(synthetic, size)
     print(f"-- mechanisms: synthetic corpus of {len(corpus)} features; ratio = with ÷ without", flush=True)
@@ -278,21 +281,23 @@ def mechanisms(scratch: Path, repeat: int, size: int) -> None:
         return elapsed
 
     # (a) The pre-click launcher, on the run it exists for: an unchanged re-scaffold.
-    warm = project_with(corpus, fresh_folder(scratch, "warm"), synthetic)
-    scaffold(_WITH_LAUNCHER, project=warm)
-    alternating(
-        "launcher: unchanged re-scaffold, launcher / straight to click",
-        repeat,
-        lambda: scaffold(_WITH_LAUNCHER, project=warm),
-        lambda: scaffold(_STRAIGHT_TO_CLICK, project=warm),
-    )
+    if "launcher" in chosen:
+        warm = project_with(corpus, fresh_folder(scratch, "warm"), synthetic)
+        scaffold(_WITH_LAUNCHER, project=warm)
+        alternating(
+            "launcher: unchanged re-scaffold, launcher / straight to click",
+            repeat,
+            lambda: scaffold(_WITH_LAUNCHER, project=warm),
+            lambda: scaffold(_STRAIGHT_TO_CLICK, project=warm),
+        )
     # (b) The forked parsing child, on a cold scaffold.
-    alternating(
-        "fork: cold scaffold, forked parsing child / in-process",
-        repeat,
-        lambda: scaffold(_WITH_LAUNCHER),
-        lambda: scaffold(_WITH_LAUNCHER, {"REDPHASE_NO_FORK": "1"}),
-    )
+    if "fork" in chosen:
+        alternating(
+            "fork: cold scaffold, forked parsing child / in-process",
+            repeat,
+            lambda: scaffold(_WITH_LAUNCHER),
+            lambda: scaffold(_WITH_LAUNCHER, {"REDPHASE_NO_FORK": "1"}),
+        )
 
     # (c) The table-dispatch parser: parsing alone, then a cold scaffold parsed in-process.
     def parse_only(which: str) -> float:
@@ -301,6 +306,8 @@ def mechanisms(scratch: Path, repeat: int, size: int) -> None:
         )
         return float(completed.stdout)
 
+    if "parser" not in chosen:
+        return
     alternating(
         "parser: parsing alone, table dispatch / gherkin's Parser",
         repeat,
@@ -334,7 +341,11 @@ def main() -> int:
     )
     parser.add_argument("--skip-per-file", action="store_true", help="skip a pytest-bdd run per file")
     parser.add_argument(
-        "--mechanisms", action="store_true", help="only what each performance mechanism buys (with ÷ without)"
+        "--mechanisms",
+        nargs="?",
+        const=",".join(MECHANISMS),
+        metavar="NAMES",
+        help=f"only what each performance mechanism buys (with ÷ without); NAMES from {', '.join(MECHANISMS)}",
     )
     args = parser.parse_args()
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, repeat {args.repeat}")
@@ -342,7 +353,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as scratch_name:
         scratch = Path(scratch_name)
         if args.mechanisms:
-            mechanisms(scratch, args.repeat, args.synthetic)
+            mechanisms(scratch, args.repeat, args.synthetic, args.mechanisms.split(","))
             return 0
         official = REPO / "tests" / "data" / "gherkin-testdata" / "good"
         per_file = not args.skip_per_file
