@@ -12,6 +12,9 @@ Every figure is a ratio measured on this machine in the same run, so the machine
 - the hand layout's pay-off: cold scaffold with black run over every file ÷ the same with the hand
   layout trusted (exact files skip black), with the seconds of each (`--layout-only` runs just this).
 
+`--mechanisms` instead measures what each performance mechanism buys, each run with it ÷ the same
+run without it, A and B alternating so that other load on the machine meets both alike.
+
 Corpora: the official Gherkin corpus in tests/data, and a synthetic corpus of 500 features written
 by benchmarks/generate_corpus.py. Prints min, median and max of each ratio over the repeats.
 """
@@ -27,7 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -253,6 +256,117 @@ def hand_layout_payoff(label: str, features: list[Path], base: Path, scratch: Pa
         )
 
 
+# A command line run the way the console script runs it, optionally without one mechanism.
+_RUN = "import sys; sys.argv = ['redphase', *sys.argv[1:]]; "
+_WITH_LAUNCHER = _RUN + "from redphase.launch import main; main()"
+_STRAIGHT_TO_CLICK = _RUN + "from redphase import launch; launch._leave(launch._command_line())"
+_STOCK_PARSER = (
+    _RUN
+    + "import gherkin.parser, redphase.parse.fast_parser as fast; fast.TableParser = gherkin.parser.Parser; "
+    "from redphase.launch import main; main()"
+)
+_PARSE_ONLY = """
+import sys, time
+from pathlib import Path
+from gherkin.parser import Parser
+from redphase.parse.fast_parser import TableParser
+sources = [p.read_text(encoding="utf-8") for p in sorted(Path(sys.argv[1]).rglob("*.feature"))]
+chosen = TableParser if sys.argv[2] == "table" else Parser
+start = time.perf_counter()
+for source in sources:
+    chosen().parse(source)
+print(time.perf_counter() - start)
+"""
+
+
+def alternating(
+    name: str, repeat: int, with_it: Callable[[], float], without_it: Callable[[], float]
+) -> None:
+    """with ÷ without, the order swapped on every repeat; below 1.0 the mechanism pays."""
+    runs = 0
+
+    def measure() -> float:
+        nonlocal runs
+        runs += 1
+        if runs % 2:
+            a = with_it()
+            return a / without_it()
+        b = without_it()
+        return with_it() / b
+
+    ratios(name, repeat, measure)
+
+
+MECHANISMS = ("launcher", "fork", "parser")
+
+
+def mechanisms(scratch: Path, repeat: int, size: int, chosen: Sequence[str] = MECHANISMS) -> None:
+    synthetic = scratch / "mechanisms"
+    corpus = write_corpus(synthetic, size)
+    print(f"-- mechanisms: synthetic corpus of {len(corpus)} features; ratio = with ÷ without", flush=True)
+    python = [sys.executable, "-c"]
+
+    def scaffold(code: str, env: dict[str, str] | None = None, project: Path | None = None) -> float:
+        project = project or project_with(corpus, fresh_folder(scratch, "mechanism"), synthetic)
+        command = [*python, code, "scaffold", "--project", str(project)]
+        start = time.perf_counter()
+        completed = subprocess.run(
+            command, capture_output=True, text=True, check=False, env={**os.environ, **(env or {})}
+        )
+        elapsed = time.perf_counter() - start
+        if completed.returncode not in (0, 1):
+            raise SystemExit(f"scaffold failed ({completed.returncode}):\n{completed.stderr[-2000:]}")
+        return elapsed
+
+    # (a) The pre-click launcher, on the run it exists for: an unchanged re-scaffold.
+    if "launcher" in chosen:
+        warm = project_with(corpus, fresh_folder(scratch, "warm"), synthetic)
+        scaffold(_WITH_LAUNCHER, project=warm)
+        alternating(
+            "launcher: unchanged re-scaffold, launcher / straight to click",
+            repeat,
+            lambda: scaffold(_WITH_LAUNCHER, project=warm),
+            lambda: scaffold(_STRAIGHT_TO_CLICK, project=warm),
+        )
+    # (b) The forked parsing child, on a cold scaffold.
+    if "fork" in chosen:
+        alternating(
+            "fork: cold scaffold, forked parsing child / in-process",
+            repeat,
+            lambda: scaffold(_WITH_LAUNCHER),
+            lambda: scaffold(_WITH_LAUNCHER, {"REDPHASE_NO_FORK": "1"}),
+        )
+
+    # (c) The table-dispatch parser: parsing alone, then a cold scaffold parsed in-process.
+    def parse_only(which: str) -> float:
+        completed = subprocess.run(
+            [*python, _PARSE_ONLY, str(synthetic), which], capture_output=True, text=True, check=True
+        )
+        return float(completed.stdout)
+
+    if "parser" not in chosen:
+        return
+    alternating(
+        "parser: parsing alone, table dispatch / gherkin's Parser",
+        repeat,
+        lambda: parse_only("table"),
+        lambda: parse_only("stock"),
+    )
+    in_process = {"REDPHASE_NO_FORK": "1"}
+    alternating(
+        "parser: cold scaffold in-process, table dispatch / gherkin's",
+        repeat,
+        lambda: scaffold(_WITH_LAUNCHER, in_process),
+        lambda: scaffold(_STOCK_PARSER, in_process),
+    )
+    alternating(
+        "parser: cold scaffold forked, table dispatch / gherkin's",
+        repeat,
+        lambda: scaffold(_WITH_LAUNCHER),
+        lambda: scaffold(_STOCK_PARSER),
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -265,11 +379,21 @@ def main() -> int:
     )
     parser.add_argument("--skip-per-file", action="store_true", help="skip a pytest-bdd run per file")
     parser.add_argument("--layout-only", action="store_true", help="only the hand layout's pay-off")
+    parser.add_argument(
+        "--mechanisms",
+        nargs="?",
+        const=",".join(MECHANISMS),
+        metavar="NAMES",
+        help=f"only what each performance mechanism buys (with ÷ without); NAMES from {', '.join(MECHANISMS)}",
+    )
     args = parser.parse_args()
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, repeat {args.repeat}")
     compile_bytecode()
     with tempfile.TemporaryDirectory() as scratch_name:
         scratch = Path(scratch_name)
+        if args.mechanisms:
+            mechanisms(scratch, args.repeat, args.synthetic, args.mechanisms.split(","))
+            return 0
         official = REPO / "tests" / "data" / "gherkin-testdata" / "good"
         if args.layout_only:
             hand_layout_payoff("official", sorted(official.glob("*.feature")), official, scratch, args.repeat)

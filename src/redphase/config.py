@@ -34,7 +34,6 @@ class Config:
     # pytest-bdd resolves feature paths against this when it is set in the pytest ini options.
     bdd_features_base_dir: Path | None = None
     source: str = "defaults"
-    extra: Mapping[str, Any] = field(default_factory=dict)
     # The features and tests folders as written, and whether a flag wrote them: the run cache
     # checks an unchanged project from these without loading the configuration.
     folder_settings: tuple[str, str] = ("features", "tests")
@@ -51,12 +50,6 @@ class Config:
                 changes["folders_from_flags"] = True
         changes["folder_settings"] = (settings["features"], settings["tests"])
         return replace(self, **changes)
-
-
-def find_project_root(start: Path) -> Path:
-    from redphase.project.root import find_root
-
-    return Path(find_root(str(start)))
 
 
 def load_config(root: Path) -> Config:

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import contextlib
-import gc
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from redphase.config import Config
 from redphase.diagnostics import Diagnostic
-from redphase.parse.stream import ParsedStream, read_in_order
+from redphase.outcome import ScaffoldResult
+from redphase.parse.stream import read_in_order
 from redphase.project import layout
-from redphase.scaffold import ScaffoldResult
 from redphase.write.files import (
     Change,
     OutsideProject,
@@ -25,30 +24,12 @@ from redphase.write.files import (
 )
 
 if TYPE_CHECKING:
-    from redphase.parse.model import FeatureFile
     from redphase.plan.model import FeaturePlan, HarnessPlan
-    from redphase.plan.prepared import Prepared
     from redphase.project.index import ProjectIndex
     from redphase.render import renderer
 
 
 def run(config: Config, feature_paths: Sequence[Path], result: ScaffoldResult, *, dry_run: bool) -> None:
-    # The pipeline allocates millions of small objects and creates no garbage cycles worth finding:
-    # the cyclic collector's repeated full passes cost a quarter of a large run and free nothing.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        _run(config, feature_paths, result, dry_run=dry_run)
-    finally:
-        # What survives goes straight to the oldest generation: re-enabled, the collector would
-        # otherwise scan every object the run made at its next young collection.
-        gc.freeze()
-        gc.unfreeze()
-        if collecting:
-            gc.enable()
-
-
-def _run(config: Config, feature_paths: Sequence[Path], result: ScaffoldResult, *, dry_run: bool) -> None:
     jobs = _jobs(config, feature_paths, result)
     staging = None if dry_run else Staging(config.root)
     try:
@@ -62,9 +43,8 @@ def _plan_render_write(
     config: Config, jobs: list[tuple[Path, str]], result: ScaffoldResult, staging: Staging | None
 ) -> None:
     # The parsing child starts first; the planning and rendering stages load while it works.
-    with contextlib.closing(read_in_order(jobs, _preparer(config))) as stream:
+    with contextlib.closing(read_in_order(jobs)) as stream:
         from redphase.plan.planner import Planner
-        from redphase.plan.prepared import absorb
         from redphase.project.index import index_project
 
         index = index_project(config.tests, config.bdd_features_base_dir)
@@ -73,12 +53,10 @@ def _plan_render_write(
         output = _Output(config, staging)
         parse_diagnostics: list[Diagnostic] = []
         # Each feature is planned and rendered while later ones are still being parsed.
-        for parsed, prepared in stream:
+        for parsed in stream:
             if isinstance(parsed, list):
                 parse_diagnostics += parsed
                 continue
-            if prepared is not None:
-                absorb(prepared, planner.inference)
             feature = planner.add(parsed)
             if feature is not None:
                 output.add(_feature_files(feature, context, index))
@@ -97,26 +75,11 @@ def _plan_render_write(
     result.scenarios = sum(len(feature.scenarios) for feature in plan.features)
 
 
-def _preparer(config: Config) -> Callable[[FeatureFile], Prepared | None]:
-    """What the parsing child works out for the planner; made there, so the fork need not wait for it."""
-    made: list[Callable[[FeatureFile], Prepared | None]] = []
-
-    def prepare(file: FeatureFile) -> Prepared | None:
-        if not made:
-            from redphase.plan.prepared import Preparer
-
-            made.append(Preparer(config))
-        return made[0](file)
-
-    return prepare
-
-
 def plan_for(config: Config, feature_paths: Sequence[Path]) -> tuple[HarnessPlan | None, list[Diagnostic]]:
     result = ScaffoldResult()
     files = []
-    unprepared: ParsedStream[None] = read_in_order(_jobs(config, feature_paths, result))
-    with contextlib.closing(unprepared) as stream:
-        for parsed, _ in stream:
+    with contextlib.closing(read_in_order(_jobs(config, feature_paths, result))) as stream:
+        for parsed in stream:
             if isinstance(parsed, list):
                 result.diagnostics += parsed
             else:

@@ -7,37 +7,17 @@ pipeline (gherkin, the planner, jinja2, black) is imported.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from redphase.config import Config
 from redphase.diagnostics import Diagnostic, UsageError
 from redphase.discovery import find_features
+from redphase.outcome import ScaffoldResult
 
 if TYPE_CHECKING:
     from redphase.cache import CachedRun
     from redphase.plan.model import HarnessPlan
-    from redphase.write.files import Change
-
-
-@dataclass
-class ScaffoldResult:
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    # Diagnostics of an unchanged project, replayed from the cache as text.
-    replayed: list[str] = field(default_factory=list)
-    changes: list[Change] = field(default_factory=list)
-    features: int = 0
-    scenarios: int = 0
-    from_cache: bool = False
-
-    @property
-    def has_errors(self) -> bool:
-        return any(diagnostic.is_error for diagnostic in self.diagnostics)
-
-    @property
-    def pending(self) -> list[Change]:
-        return [change for change in self.changes if change.action != "identical"]
 
 
 def scaffold(

@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from redphase.cache import CachedRun
-    from redphase.scaffold import ScaffoldResult
+    from redphase.outcome import ScaffoldResult
 
 OK, PROBLEMS = 0, 1
 UNCHANGED = "nothing changed since the last run (cache: .redphase_cache)"

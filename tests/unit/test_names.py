@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from redphase.plan.names import identifier, unique
+from redphase.identifiers import identifier, unique
 
 
 @given(st.text(max_size=30))

@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 import threading
 from pathlib import Path
 
 import pytest
 
 from redphase.parse import stream
-from redphase.parse.model import FeatureFile
 from redphase.parse.reader import read_feature
 from tests.conftest import CORPUS, forks_counted
 
-pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the parsing child forks on Linux only")
+
+
+@pytest.fixture(autouse=True)
+def _forking_allowed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(stream.NO_FORK, raising=False)
 
 
 def jobs(tmp_path: Path) -> list[tuple[Path, str]]:
@@ -27,48 +32,16 @@ def test_a_large_batch_is_parsed_in_a_child_and_arrives_in_order(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     forked = forks_counted(monkeypatch)
-    expected = [(read_feature(path, shown), None) for path, shown in jobs(tmp_path)]
+    expected = [read_feature(path, shown) for path, shown in jobs(tmp_path)]
     with contextlib.closing(stream.read_in_order(jobs(tmp_path))) as results:
         assert list(results) == expected
     assert forked
 
 
-def test_the_child_prepares_each_parsed_feature_and_sends_the_answer_along(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(threading, "active_count", lambda: 1)
-    parent = os.getpid()
-
-    def prepare(file: FeatureFile) -> tuple[str, bool]:
-        return file.display, os.getpid() != parent
-
-    with contextlib.closing(stream.read_in_order(jobs(tmp_path), prepare)) as results:
-        received = list(results)
-    assert [parsed for parsed, _ in received] == [read_feature(path, shown) for path, shown in jobs(tmp_path)]
-    for parsed, prepared in received:
-        if isinstance(parsed, FeatureFile):
-            assert prepared == (parsed.display, True)
-        else:
-            assert prepared is None  # a file that does not parse has nothing to prepare
-
-
-def test_a_preparation_that_fails_hands_the_rest_back_unprepared(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(threading, "active_count", lambda: 1)
-
-    def prepare(file: FeatureFile) -> str:
-        raise RuntimeError("boom")
-
-    with contextlib.closing(stream.read_in_order(jobs(tmp_path), prepare)) as results:
-        received = list(results)
-    assert received == [(read_feature(path, shown), None) for path, shown in jobs(tmp_path)]
-
-
 def test_a_child_that_dies_hands_the_rest_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(threading, "active_count", lambda: 1)
-    monkeypatch.setattr(stream, "_parse_into", lambda descriptor, jobs, prepare: os._exit(3))
-    expected = [(read_feature(path, shown), None) for path, shown in jobs(tmp_path)]
+    monkeypatch.setattr(stream, "_parse_into", lambda descriptor, jobs: os._exit(3))
+    expected = [read_feature(path, shown) for path, shown in jobs(tmp_path)]
     with contextlib.closing(stream.read_in_order(jobs(tmp_path))) as results:
         assert list(results) == expected
 

@@ -90,10 +90,6 @@ class Scenario:
         return tuple(step for background in self.backgrounds for step in background.steps) + self.steps
 
     @property
-    def is_outline(self) -> bool:
-        return bool(self.examples)
-
-    @property
     def has_outcome(self) -> bool:
         return any(step.kind == "then" for step in self.steps)
 

@@ -3,7 +3,7 @@
 pytest-bdd rejects some legal Gherkin when it collects: a scenario or background whose first step is
 `And`/`But`/`*`, and it keeps only the last of several scenarios with the same name. We never touch
 the person's feature file. Instead we write a copy in which only those tokens differ, on the same
-lines, and bind the tests to that copy.
+lines, and bind the tests to that copy, by the names the copy gives its scenarios.
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from redphase.diagnostics import Diagnostic, Severity
 from redphase.parse.model import Feature, FeatureFile, Scenario, StepKind, Tag
-from redphase.tags import marker_name
+from redphase.parse.reader import parse_source
+from redphase.parse.tags import marker_name
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,8 @@ class Compatibility:
     diagnostics: tuple[Diagnostic, ...]
     # The source pytest-bdd should read instead of the person's file, when one is needed.
     runnable_source: str | None
+    # The name pytest-bdd binds each scenario by, in the copy when there is one.
+    bound_names: tuple[str, ...] = ()
 
 
 def check(file: FeatureFile) -> Compatibility:
@@ -87,8 +90,20 @@ def check(file: FeatureFile) -> Compatibility:
             )
         )
     if not edits and not file.bom:
-        return Compatibility(tuple(diagnostics), None)
-    return Compatibility(tuple(diagnostics), _apply(file, edits))
+        return Compatibility(tuple(diagnostics), None, tuple(scenario.name for scenario in feature.scenarios))
+    source = _apply(file, edits)
+    return Compatibility(tuple(diagnostics), source, _bound_names(file, feature, source))
+
+
+def _bound_names(file: FeatureFile, feature: Feature, runnable_source: str) -> tuple[str, ...]:
+    copy = parse_source(runnable_source, file.path, file.display)
+    if (
+        isinstance(copy, list)
+        or copy.feature is None
+        or len(copy.feature.scenarios) != len(feature.scenarios)
+    ):
+        raise AssertionError(f"{file.display}: the runnable copy no longer parses the same way")
+    return tuple(scenario.name for scenario in copy.feature.scenarios)
 
 
 def _leading_conjunctions(

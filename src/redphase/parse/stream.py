@@ -2,9 +2,10 @@
 
 gherkin's parser takes as long as all of planning and rendering together. On a large batch a forked
 child parses while this process plans and renders what has already arrived, so the two overlap on
-two cores. The child may also `prepare` each parsed feature (work that depends on that feature
-alone) and send the answer with it. It only reads files; all writing stays in this process. A child
-that fails hands the rest of the work back: results never depend on which process parsed.
+two cores. It only reads files; all writing stays in this process. A child that fails hands the
+rest of the work back: results never depend on which process parsed.
+
+Whether to fork at all is decided in one place, `fork_is_safe`.
 """
 
 from __future__ import annotations
@@ -13,11 +14,12 @@ import contextlib
 import os
 import pickle
 import signal
+import sys
 import threading
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import BinaryIO, Generic, TypeVar
+from typing import BinaryIO
 
 from redphase.diagnostics import Diagnostic
 from redphase.parse.model import FeatureFile
@@ -28,24 +30,22 @@ PARALLEL_FROM = 32
 # Files per message: small enough that the first arrive early, large enough to amortise each send.
 BATCH = 8
 _PIPE_BYTES = 1 << 20
+# Set (to anything but "" or "0") to parse every file in this process.
+NO_FORK = "REDPHASE_NO_FORK"
 
 Parsed = FeatureFile | list[Diagnostic]
-T = TypeVar("T")
 
 
-def read_in_order(
-    jobs: Sequence[tuple[Path, str]], prepare: Callable[[FeatureFile], T] | None = None
-) -> ParsedStream[T]:
-    """(read_feature(path, shown), its preparation or None) for each job, in order; close when done.
+def read_in_order(jobs: Sequence[tuple[Path, str]]) -> ParsedStream:
+    """read_feature(path, shown) for each job, in order; close when done.
 
     On a large batch a child starts parsing at once, before the first result is asked for, so that
-    this process can load what it needs for planning meanwhile. Only the child prepares: here the
-    caller works the same answers out as it goes.
+    this process can load what it needs for planning meanwhile.
     """
-    if len(jobs) < PARALLEL_FROM or not _can_fork():
+    if len(jobs) < PARALLEL_FROM or not fork_is_safe():
         return ParsedStream(jobs)
     read_end, write_end = os.pipe()
-    with contextlib.suppress(OSError, AttributeError):  # Linux only; elsewhere the default size
+    with contextlib.suppress(OSError):
         import fcntl
 
         # Room for a few hundred features, so that neither process stalls the other for long.
@@ -53,25 +53,25 @@ def read_in_order(
     child = os.fork()
     if child == 0:  # pragma: no cover - the child reports only through the pipe
         os.close(read_end)
-        _parse_into(write_end, jobs, prepare)
+        _parse_into(write_end, jobs)
     os.close(write_end)
     return ParsedStream(jobs, child, os.fdopen(read_end, "rb"))
 
 
-class ParsedStream(Generic[T]):
+class ParsedStream:
     """Results from the child while it sends them; whatever it did not send is parsed here."""
 
     def __init__(self, jobs: Sequence[tuple[Path, str]], child: int = 0, incoming: BinaryIO | None = None):
         self._jobs = jobs
         self._child = child
         self._incoming = incoming
-        self._ready: deque[tuple[Parsed, T | None]] = deque()
+        self._ready: deque[Parsed] = deque()
         self._handed = 0
 
-    def __iter__(self) -> ParsedStream[T]:
+    def __iter__(self) -> ParsedStream:
         return self
 
-    def __next__(self) -> tuple[Parsed, T | None]:
+    def __next__(self) -> Parsed:
         if not self._ready and self._incoming is not None and self._handed < len(self._jobs):
             try:
                 self._ready.extend(pickle.load(self._incoming))
@@ -80,7 +80,7 @@ class ParsedStream(Generic[T]):
         if self._ready:
             item = self._ready.popleft()
         elif self._handed < len(self._jobs):
-            item = (read_feature(*self._jobs[self._handed]), None)
+            item = read_feature(*self._jobs[self._handed])
         else:
             self.close()
             raise StopIteration
@@ -99,23 +99,24 @@ class ParsedStream(Generic[T]):
             self._child = 0
 
 
-def _can_fork() -> bool:
-    # Forking a process that runs other threads can deadlock the child (a lock held at fork time).
-    return hasattr(os, "fork") and threading.active_count() == 1
+def fork_is_safe() -> bool:
+    """The one gate for the parsing child: Linux, no other thread, and not turned off.
+
+    Elsewhere fork is missing (Windows) or unsafe once system libraries have started threads
+    (macOS), and forking a process that runs other threads can deadlock the child on a lock held at
+    fork time. The output is the same either way: only where the parsing happens changes.
+    """
+    if os.environ.get(NO_FORK, "") not in ("", "0"):
+        return False
+    return sys.platform == "linux" and threading.active_count() == 1
 
 
-def _parse_into(
-    descriptor: int, jobs: Sequence[tuple[Path, str]], prepare: Callable[[FeatureFile], T] | None
-) -> None:  # pragma: no cover
+def _parse_into(descriptor: int, jobs: Sequence[tuple[Path, str]]) -> None:  # pragma: no cover
     status = 0
     try:
         with os.fdopen(descriptor, "wb") as outgoing:
             for start in range(0, len(jobs), BATCH):
-                batch = []
-                for path, shown in jobs[start : start + BATCH]:
-                    parsed = read_feature(path, shown)
-                    ready = prepare(parsed) if prepare and isinstance(parsed, FeatureFile) else None
-                    batch.append((parsed, ready))
+                batch = [read_feature(path, shown) for path, shown in jobs[start : start + BATCH]]
                 pickle.dump(batch, outgoing, protocol=pickle.HIGHEST_PROTOCOL)
                 outgoing.flush()
     except BaseException:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from redphase.config import ComponentOverride
@@ -130,10 +130,6 @@ class ComponentInference:
 
     def touched_by(self, text: str) -> list[Component]:
         return list(self._seen(text))
-
-    def remember(self, touched: Mapping[str, list[Component]]) -> None:
-        """Answers of `touched_by` worked out elsewhere, by an inference with the same rules."""
-        self._seen.remember(touched)
 
     def _touched_by(self, text: str) -> list[Component]:
         # A configured component claims its words: built-in rules may not match inside them.

@@ -3,24 +3,20 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from redphase.plan.components import Component
 from redphase.plan.model import FeaturePlan, HarnessPlan, StepUse
 from redphase.project.layout import display
 
-if TYPE_CHECKING:
-    from redphase.formatter_settings import Formatting
 
-
-def to_data(plan: HarnessPlan, formatting: Formatting | None = None) -> dict[str, Any]:
-    from redphase.render.formatting import DEFAULT, describe
-
+def to_data(plan: HarnessPlan, formatting: dict[str, Any] | None = None) -> dict[str, Any]:
+    """`formatting` describes the formatter the render stage will run (render.formatting.describe)."""
     return {
         "system_under_test": {"entry_point": plan.system.entry_point or None, "reason": plan.system.reason},
         "components": [_component(component) for component in plan.components],
         # Which formatter scaffold runs over this plan's code, with which settings from where.
-        "formatting": describe(formatting or DEFAULT),
+        "formatting": formatting or {},
         "features": [_feature(feature, plan) for feature in plan.features],
     }
 
@@ -79,11 +75,11 @@ def _step(use: StepUse, plan: HarnessPlan) -> dict[str, Any]:
     return data
 
 
-def to_json(plan: HarnessPlan, formatting: Formatting | None = None) -> str:
+def to_json(plan: HarnessPlan, formatting: dict[str, Any] | None = None) -> str:
     return json.dumps(to_data(plan, formatting), indent=2, ensure_ascii=False) + "\n"
 
 
-def to_yaml(plan: HarnessPlan, formatting: Formatting | None = None) -> str:
+def to_yaml(plan: HarnessPlan, formatting: dict[str, Any] | None = None) -> str:
     import yaml
 
     data = to_data(plan, formatting)

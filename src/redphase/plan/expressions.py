@@ -8,13 +8,14 @@ named groups typed from their Examples values.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cached_property
 from typing import Any, Literal
 
+from redphase.identifiers import identifier, shorten
+from redphase.parse.model import Scenario
 from redphase.plan.memo import Memo
-from redphase.plan.names import identifier, shorten
 
 ParamType = Literal["int", "float", "string", "text"]
 
@@ -88,12 +89,44 @@ class StepPattern:
 
 # A step text and the Examples columns it uses: all that its pattern depends on.
 PatternKey = tuple[str, tuple[tuple[str, tuple[str, ...]], ...]]
-_patterns: Memo[PatternKey, StepPattern] = Memo(lambda key: _pattern_for(*key))
+# Where each Cucumber parameter is in a stretch of literal text: (type, start, end) of each.
+Parameters = tuple[tuple[ParamType, int, int], ...]
 
 
 def pattern_for(text: str, columns: Mapping[str, Sequence[str]] | None = None) -> StepPattern:
     """`columns` maps each outline placeholder to the values its Examples give it."""
-    return _patterns(pattern_key(text, columns))
+    matchers = _snippet_matchers()
+    return _pattern_for(
+        *pattern_key(text, columns), parameters=lambda segment: _cucumber_parameters(segment, matchers)
+    )
+
+
+class Patterns:
+    """`pattern_for`, remembered for the one run that owns this: a step text recurs in many scenarios."""
+
+    def __init__(self) -> None:
+        matchers = _snippet_matchers()
+        self._parameters: Memo[str, Parameters] = Memo(
+            lambda segment: _cucumber_parameters(segment, matchers)
+        )
+        self._patterns: Memo[PatternKey, StepPattern] = Memo(
+            lambda key: _pattern_for(*key, parameters=self._parameters)
+        )
+
+    def __call__(self, text: str, columns: Mapping[str, Sequence[str]] | None = None) -> StepPattern:
+        return self._patterns(pattern_key(text, columns))
+
+
+def example_columns(scenario: Scenario) -> dict[str, list[str]]:
+    """Each outline column and the values its Examples rows give it, in order."""
+    columns: dict[str, list[str]] = {}
+    for examples in scenario.examples:
+        for row in examples.rows:
+            for header, value in zip(examples.header, row, strict=False):
+                columns.setdefault(header, []).append(value)
+        for header in examples.header:
+            columns.setdefault(header, [])
+    return columns
 
 
 def pattern_key(text: str, columns: Mapping[str, Sequence[str]] | None = None) -> PatternKey:
@@ -103,12 +136,12 @@ def pattern_key(text: str, columns: Mapping[str, Sequence[str]] | None = None) -
     return (text, used)
 
 
-def remember(patterns: Mapping[PatternKey, StepPattern]) -> None:
-    """Patterns worked out elsewhere (by the same function) for `pattern_for` to return."""
-    _patterns.remember(patterns)
-
-
-def _pattern_for(text: str, column_items: tuple[tuple[str, tuple[str, ...]], ...]) -> StepPattern:
+def _pattern_for(
+    text: str,
+    column_items: tuple[tuple[str, tuple[str, ...]], ...],
+    *,
+    parameters: Callable[[str], Parameters],
+) -> StepPattern:
     columns = dict(column_items)
     expression: list[str] = []
     regex: list[RegexPart] = []
@@ -121,7 +154,7 @@ def _pattern_for(text: str, column_items: tuple[tuple[str, tuple[str, ...]], ...
     for match in PLACEHOLDER.finditer(text):
         if match.group(1) not in columns:
             continue
-        _literal_segment(text[position : match.start()], expression, regex, params, used)
+        _literal_segment(text[position : match.start()], expression, regex, params, used, parameters)
         column = match.group(1)
         name = _unique(shorten(identifier(column, fallback="value"), 40), used)
         kind = _type_of_values(columns[column])
@@ -135,17 +168,22 @@ def _pattern_for(text: str, column_items: tuple[tuple[str, tuple[str, ...]], ...
         else:
             regex.append(RegexPart(group=name, constant=CONSTANT_BY_TYPE[kind]))
         position = match.end()
-    _literal_segment(text[position:], expression, regex, params, used)
+    _literal_segment(text[position:], expression, regex, params, used, parameters)
     return StepPattern("".join(expression), tuple(regex), tuple(params))
 
 
 def _literal_segment(
-    segment: str, expression: list[str], regex: list[RegexPart], params: list[Param], used: set[str]
+    segment: str,
+    expression: list[str],
+    regex: list[RegexPart],
+    params: list[Param],
+    used: set[str],
+    parameters: Callable[[str], Parameters],
 ) -> None:
     if not segment:
         return
     position = 0
-    for kind, start, end in _cucumber_parameters(segment):
+    for kind, start, end in parameters(segment):
         expression.append(_escape_expression(segment[position:start]))
         regex.append(RegexPart(_escape_regex(segment[position:start])))
         name = _unique(PYTHON_NAME[kind], used)
@@ -157,8 +195,7 @@ def _literal_segment(
     regex.append(RegexPart(_escape_regex(segment[position:])))
 
 
-@lru_cache(maxsize=65536)
-def _cucumber_parameters(segment: str) -> tuple[tuple[ParamType, int, int], ...]:
+def _cucumber_parameters(segment: str, matchers: _Matchers | None = None) -> Parameters:
     """(type, start, end) of each parameter, chosen exactly as Cucumber's snippet generator chooses them.
 
     This is the generator's own loop over its own parameter types, regexes and preference order, kept
@@ -170,7 +207,7 @@ def _cucumber_parameters(segment: str) -> tuple[tuple[ParamType, int, int], ...]
     from cucumber_expressions.parameter_type import ParameterType
 
     found: list[tuple[ParamType, int, int]] = []
-    matchers = _snippet_matchers()
+    matchers = matchers or _snippet_matchers()
     upcoming: list[tuple[int, int] | None] = [(-1, -1)] * len(matchers)
     position = 0
     while position < len(segment):
@@ -211,8 +248,10 @@ def _next_whole_word(regex: re.Pattern[str], text: str, position: int) -> tuple[
     return None
 
 
-@lru_cache(maxsize=1)
-def _snippet_matchers() -> tuple[tuple[Any, re.Pattern[str]], ...]:
+_Matchers = tuple[tuple[Any, re.Pattern[str]], ...]
+
+
+def _snippet_matchers() -> _Matchers:
     """Cucumber's parameter types used for snippets, each regex as its generator compiles it."""
     from cucumber_expressions.parameter_type_registry import ParameterTypeRegistry
 

@@ -1,13 +1,13 @@
-"""Answers of a pure function kept by argument, with a bound, and open to answers worked out elsewhere.
+"""Answers of a pure function kept by argument, with a bound.
 
 The planner asks the same questions of many steps (a text's pattern, the components it names, a
-scenario's test name). On a large run the parsing child answers them first and the planner is told
-the answers (`remember`); the function itself answers whatever it was not told.
+scenario's test name). Each memo belongs to the run that asks, never to a module: a run's answers
+go when the run does.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
 K = TypeVar("K", bound=Hashable)
@@ -27,12 +27,3 @@ class Memo(Generic[K, V]):
                 self._answers.clear()
             found = self._answers[key] = self._function(key)
         return found
-
-    def remember(self, answers: Mapping[K, V]) -> None:
-        """Answers `function` would give, worked out elsewhere by the same code."""
-        if len(self._answers) + len(answers) > self._limit:
-            self._answers.clear()
-        self._answers.update(answers)
-
-    def clear(self) -> None:
-        self._answers.clear()

@@ -116,7 +116,6 @@ class FeaturePlan:
     description: str
     language: str
     module: Path
-    module_exists: bool
     steps_module: Path
     binding: str
     runnable_copy: Path | None

@@ -1,56 +1,23 @@
-"""Readable, valid, unique Python names from arbitrary Gherkin text."""
+"""The names the plan gives: a scenario's test function, a step's definition.
+
+Both are worked out here alone, so that scaffold and verify's hints always name a thing alike.
+"""
 
 from __future__ import annotations
 
-import keyword
 import re
-import unicodedata
-from collections.abc import Iterable
 
-from redphase.plan.memo import Memo
-from redphase.width import width
+from redphase.identifiers import identifier, shorten
 
-_NOT_WORD = re.compile(r"[^\w]+", re.UNICODE)
+_PARAMETER = re.compile(r"\{(\w+)\}|<([^>]+)>")
 
 
-def identifier(text: str, fallback: str) -> str:
-    """A lowercase identifier from `text`; `fallback` when nothing usable is left."""
-    text = unicodedata.normalize("NFKC", text).lower()
-    words = [word for word in _NOT_WORD.split(text) if word]
-    name = "_".join(words).strip("_")
-    # \w admits a few characters that cannot appear in an identifier at all; drop them.
-    name = "".join(ch for ch in name if ("_" + ch).isidentifier())
-    name = re.sub(r"_+", "_", name).strip("_")
-    if not name:
-        name = fallback
-    if name[0].isdigit():
-        name = f"{fallback}_{name}"
-    if keyword.iskeyword(name) or keyword.issoftkeyword(name):
-        name = f"{name}_"
-    return name
-
-
-def unique(base: str, taken: Iterable[str] | set[str]) -> str:
-    taken_set = taken if isinstance(taken, set) else set(taken)
-    name, counter = base, 2
-    while name in taken_set:
-        name, counter = f"{base}_{counter}", counter + 1
-    return name
-
-
-def shorten(name: str, limit: int = 80) -> str:
-    """`name` cut to `limit` columns as black counts them (a wide character takes two)."""
-    if width(name) <= limit:
-        return name
-    cut = name[:limit]
-    while width(cut) > limit:
-        cut = cut[:-1]
-    return cut.rstrip("_")
-
-
-def _test_name_base(scenario_name: str) -> str:
+def test_name_base(scenario_name: str) -> str:
+    """The test function name for a scenario, before it is made unique in its module."""
     return f"test_{shorten(identifier(scenario_name, 'scenario'), 64)}"
 
 
-# The test function name for a scenario, before it is made unique in its module.
-test_name_base: Memo[str, str] = Memo(_test_name_base)
+def step_function_name(kind: str, expression: str) -> str:
+    """The step definition's function name for a pattern, before it is made unique in its module."""
+    words = _PARAMETER.sub(lambda m: m.group(1) or m.group(2), expression)
+    return shorten(f"{kind}_{identifier(words, 'step')}", 70)

@@ -9,11 +9,13 @@ from pathlib import Path
 
 from redphase.config import Config
 from redphase.diagnostics import Diagnostic
+from redphase.identifiers import unique
 from redphase.parse.model import Feature, FeatureFile, Scenario, Step
-from redphase.parse.reader import parse_source
 from redphase.parse.runnable import check
+from redphase.parse.tags import marker_name
 from redphase.plan.components import Component, ComponentInference
-from redphase.plan.expressions import PLACEHOLDER, pattern_for
+from redphase.plan.expressions import PLACEHOLDER, Patterns, example_columns
+from redphase.plan.memo import Memo
 from redphase.plan.model import (
     FeaturePlan,
     HarnessPlan,
@@ -23,15 +25,14 @@ from redphase.plan.model import (
     StepUse,
     SystemUnderTest,
 )
-from redphase.plan.names import identifier, shorten, test_name_base, unique
+from redphase.plan.names import step_function_name, test_name_base
 from redphase.project import layout
 from redphase.project.index import ProjectIndex
-from redphase.tags import marker_name
 
 
 @dataclass
 class _RunState:
-    """Step definitions planned so far in this run, shared by every feature."""
+    """Step definitions planned so far in this run, shared by every feature, and the run's memos."""
 
     definitions: dict[StepKey, StepDefinition] = field(default_factory=dict)
     # Parametrised definitions by (type, first literal word), then by literal prefix, numbered in
@@ -45,6 +46,10 @@ class _RunState:
     names_by_module: dict[Path, set[str]] = field(default_factory=dict)
     # Where shared step modules live: their steps are visible to every test module.
     steps_dir: Path = Path()
+    # The same step text recurs in many scenarios, and its pattern is a pure function of it (and of
+    # the columns it uses): each is worked out once per run, as is each scenario name's test name.
+    patterns: Patterns = field(default_factory=Patterns)
+    test_names: Memo[str, str] = field(default_factory=lambda: Memo(test_name_base))
 
 
 def plan_features(files: Iterable[FeatureFile], config: Config, index: ProjectIndex) -> HarnessPlan:
@@ -131,7 +136,7 @@ def _plan_feature(
 ) -> FeaturePlan:
     compatibility = check(file)
     copy_path = layout.runnable_copy(file.path, config) if compatibility.runnable_source else None
-    bound_names = _bound_names(file, feature, compatibility.runnable_source)
+    bound_names = compatibility.bound_names
     bound_file = copy_path or file.path
     module = index.module_binding(bound_file) or _new_module_path(file.path, config, index, state)
     state.module_names.add(module.name)
@@ -171,7 +176,7 @@ def _plan_feature(
             if definition is not None:
                 new_definitions.append(definition)
         already = existing_module is not None and index.is_bound(module, bound_file, bound_name)
-        test_name = "" if already else unique(test_name_base(scenario.name), test_names)
+        test_name = "" if already else unique(state.test_names(scenario.name), test_names)
         test_names.add(test_name)
         scenarios.append(_scenario_plan(scenario, bound_name, test_name, tags, tuple(uses), already))
     return FeaturePlan(
@@ -181,7 +186,6 @@ def _plan_feature(
         description=feature.description,
         language=feature.language,
         module=module,
-        module_exists=existing_module is not None,
         steps_module=steps_module,
         binding=layout.binding(bound_file, module, config),
         runnable_copy=copy_path,
@@ -193,19 +197,6 @@ def _plan_feature(
     )
 
 
-def _bound_names(file: FeatureFile, feature: Feature, runnable_source: str | None) -> list[str]:
-    if runnable_source is None:
-        return [scenario.name for scenario in feature.scenarios]
-    copy = parse_source(runnable_source, file.path, file.display)
-    if (
-        isinstance(copy, list)
-        or copy.feature is None
-        or len(copy.feature.scenarios) != len(feature.scenarios)
-    ):
-        raise AssertionError(f"{file.display}: the runnable copy no longer parses the same way")
-    return [scenario.name for scenario in copy.feature.scenarios]
-
-
 def _new_module_path(feature: Path, config: Config, index: ProjectIndex, state: _RunState) -> Path:
     slug = layout.feature_slug(feature, config)
     candidate = layout.test_module(slug, config)
@@ -215,17 +206,6 @@ def _new_module_path(feature: Path, config: Config, index: ProjectIndex, state: 
         candidate = layout.test_module(f"{slug}_{counter}", config)
         counter += 1
     return candidate
-
-
-def example_columns(scenario: Scenario) -> dict[str, list[str]]:
-    columns: dict[str, list[str]] = {}
-    for examples in scenario.examples:
-        for row in examples.rows:
-            for header, value in zip(examples.header, row, strict=False):
-                columns.setdefault(header, []).append(value)
-        for header in examples.header:
-            columns.setdefault(header, [])
-    return columns
 
 
 def _sample_texts(text: str, columns: Mapping[str, list[str]]) -> list[str]:
@@ -253,7 +233,7 @@ def _use_step(
     state: _RunState,
     step_names: set[str],
 ) -> tuple[StepUse, StepDefinition | None]:
-    pattern = pattern_for(step.text, columns)
+    pattern = state.patterns(step.text, columns)
     key: StepKey = (step.kind, pattern.regex)
     samples = _sample_texts(step.text, columns)
 
@@ -279,8 +259,7 @@ def _use_step(
     planned = state.definitions.get(key) or _planned_match(step.kind, samples, state)
     if planned is not None:
         return use(key=planned.key), None
-    base = shorten(f"{step.kind}_{identifier(_words_only(pattern.expression), 'step')}", 70)
-    name = unique(base, step_names)
+    name = unique(step_function_name(step.kind, pattern.expression), step_names)
     step_names.add(name)
     definition = StepDefinition(
         kind=step.kind,
@@ -325,10 +304,6 @@ def _planned_match(kind: str, samples: list[str], state: _RunState) -> StepDefin
             ):
                 return definition
     return None
-
-
-def _words_only(expression: str) -> str:
-    return re.sub(r"\{(\w+)\}|<([^>]+)>", lambda m: m.group(1) or m.group(2), expression)
 
 
 def _scenario_plan(

@@ -50,7 +50,6 @@ class ExistingModule:
     features: set[str] = field(default_factory=set)
     imports: set[str] = field(default_factory=set)
     constants: dict[str, str] = field(default_factory=dict)
-    parse_error: str = ""
 
 
 @dataclass
@@ -210,8 +209,7 @@ def _index_file(index: ProjectIndex, path: Path, tests_dir: Path, base_dir: Path
     index.modules[path] = module
     try:
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-    except (SyntaxError, UnicodeDecodeError, ValueError) as error:
-        module.parse_error = str(error)
+    except (SyntaxError, UnicodeDecodeError, ValueError):
         return
     shared = path.name == "conftest.py" or path.parent.name == "step_defs"
     constants = _string_constants(tree)

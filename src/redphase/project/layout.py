@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from redphase.config import Config
-from redphase.plan.names import identifier, shorten
+from redphase.identifiers import identifier, shorten
 
 STEP_DEFS_DIR = "step_defs"
 GENERATED_DIR = "_redphase"

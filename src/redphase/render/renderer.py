@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
+from redphase.parse.tags import MARKER_UNSAFE_PATTERN, RESERVED_MARKERS
 from redphase.plan.expressions import REGEX_BY_CONSTANT
 from redphase.plan.model import FeaturePlan, HarnessPlan, ScenarioPlan, StepDefinition
 from redphase.project.layout import display
 from redphase.render.literals import Segment, composed_pattern, docstring, string_literal
 from redphase.render.shapes import Call, Layout
 from redphase.render.templates import render
-from redphase.tags import MARKER_UNSAFE_PATTERN, RESERVED_MARKERS
 
 CONVERTERS = {"int": "int", "float": "float", "string": "_unquote"}
 HEALTH_MARKER = "health_check: a harness health check; it must pass in the red phase"

@@ -135,7 +135,7 @@ def undefined_step_hint(step: Mapping[str, Any]) -> str:
     from redphase.parse.model import StepKind
     from redphase.plan.expressions import pattern_for
     from redphase.plan.model import StepDefinition
-    from redphase.plan.names import identifier, shorten
+    from redphase.plan.names import step_function_name
 
     kind: StepKind = step["type"] if step["type"] in ("given", "when", "then") else "given"
     pattern = pattern_for(step["text"])
@@ -144,7 +144,7 @@ def undefined_step_hint(step: Mapping[str, Any]) -> str:
         expression=pattern.expression,
         parts=pattern.parts,
         params=pattern.params,
-        function_name=shorten(f"{kind}_{identifier(pattern.expression, 'step')}", 70),
+        function_name=step_function_name(kind, pattern.expression),
         takes_datatable=bool(step.get("datatable")),
         takes_docstring=bool(step.get("docstring")),
         components=(),

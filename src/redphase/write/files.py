@@ -39,13 +39,11 @@ class Change:
         )
 
 
-def ensure_inside(path: Path, root: Path) -> Path:
-    """`path` made absolute, refusing anything that resolves (through `..` or symlinks) outside `root`."""
-    return PathGuard(root).inside(path)
-
-
 class PathGuard:
-    """ensure_inside for many paths: each folder is resolved once, each file checked for a symlink."""
+    """Paths made absolute, refusing any that resolves (through `..` or symlinks) outside the root.
+
+    Each folder is resolved once, each file checked for a symlink.
+    """
 
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()

@@ -1,0 +1,47 @@
+"""Readable, valid, unique Python names from arbitrary Gherkin text."""
+
+from __future__ import annotations
+
+import keyword
+import re
+import unicodedata
+from collections.abc import Iterable
+
+from redphase.width import width
+
+_NOT_WORD = re.compile(r"[^\w]+", re.UNICODE)
+
+
+def identifier(text: str, fallback: str) -> str:
+    """A lowercase identifier from `text`; `fallback` when nothing usable is left."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    words = [word for word in _NOT_WORD.split(text) if word]
+    name = "_".join(words).strip("_")
+    # \w admits a few characters that cannot appear in an identifier at all; drop them.
+    name = "".join(ch for ch in name if ("_" + ch).isidentifier())
+    name = re.sub(r"_+", "_", name).strip("_")
+    if not name:
+        name = fallback
+    if name[0].isdigit():
+        name = f"{fallback}_{name}"
+    if keyword.iskeyword(name) or keyword.issoftkeyword(name):
+        name = f"{name}_"
+    return name
+
+
+def unique(base: str, taken: Iterable[str] | set[str]) -> str:
+    taken_set = taken if isinstance(taken, set) else set(taken)
+    name, counter = base, 2
+    while name in taken_set:
+        name, counter = f"{base}_{counter}", counter + 1
+    return name
+
+
+def shorten(name: str, limit: int = 80) -> str:
+    """`name` cut to `limit` columns as black counts them (a wide character takes two)."""
+    if width(name) <= limit:
+        return name
+    cut = name[:limit]
+    while width(cut) > limit:
+        cut = cut[:-1]
+    return cut.rstrip("_")

@@ -1,0 +1,29 @@
+"""What a scaffold run found and changed. Light at import: a cached answer is one of these too."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from redphase.diagnostics import Diagnostic
+    from redphase.write.files import Change
+
+
+@dataclass
+class ScaffoldResult:
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    # Diagnostics of an unchanged project, replayed from the cache as text.
+    replayed: list[str] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+    features: int = 0
+    scenarios: int = 0
+    from_cache: bool = False
+
+    @property
+    def has_errors(self) -> bool:
+        return any(diagnostic.is_error for diagnostic in self.diagnostics)
+
+    @property
+    def pending(self) -> list[Change]:
+        return [change for change in self.changes if change.action != "identical"]
