@@ -67,7 +67,12 @@ class ProjectIndex:
             for path in sorted(self.modules):
                 for key in self.modules[path].features:
                     self._binding.setdefault(key, path)
-        return self._binding.get(str(feature))
+        for folder in (feature, *feature.parents):
+            # scenarios("folder") binds every feature below that folder.
+            module = self._binding.get(str(folder))
+            if module is not None:
+                return module
+        return None
 
     def definition_for(self, kind: str, text: str, module: Path, steps_dir: Path) -> ExistingStep | None:
         """The first step definition, in project order, that `module` sees and that matches `text`."""
@@ -89,7 +94,9 @@ class ProjectIndex:
         existing = self.modules.get(module)
         if existing is None:
             return False
-        return str(feature) in existing.bound_all or (str(feature), name) in existing.bound
+        if (str(feature), name) in existing.bound:
+            return True
+        return any(str(folder) in existing.bound_all for folder in (feature, *feature.parents))
 
 
 @dataclass(frozen=True)
