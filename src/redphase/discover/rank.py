@@ -1,0 +1,251 @@
+"""Rank the application's callables for one step: its words against names, parameters and docstrings.
+
+Words are split (snake_case, camelCase), lowercased and stemmed; a few general synonyms join words
+that mean the same action. The phase weighs in: Given arranges state (add, create, save, remove...),
+When calls a command, Then reads a query (get, find, list, count...) or observes a fake.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from redphase.discover.model import Callable
+
+STOPWORDS = frozenset(
+    "a an the is are was were be been being to of in on at for with and or from by as it its this that "
+    "these those there their then when given i we you he she they my our your his her should must can "
+    "will shall do does did has have had not no all any some each every which who what into onto "
+    "user users visitor customer".split()
+)
+# Each group: words that name the same action or thing. Kept small and general.
+SYNONYMS: tuple[frozenset[str], ...] = tuple(
+    frozenset(group.split())
+    for group in (
+        "add create new make insert register sign signup put post",
+        "remove delete drop clear destroy cancel",
+        "get find fetch read load lookup retrieve show view exist",
+        "list all index browse",
+        "update edit change modify set patch rename",
+        "send notify deliver dispatch",
+        "pay charge payment purchase buy checkout",
+        "count number total size length",
+        "login authenticate signin log",
+        "save store persist record",
+        "run execute start launch invoke",
+        "check valid validate verify",
+        "search filter query match",
+        "open display",
+    )
+)
+ARRANGE_VERBS = frozenset("add create insert register save store put set seed remove delete clear load make new".split())
+QUERY_VERBS = frozenset("get find list count is has exist read fetch load lookup search show view all total check".split())
+SUFFIXES = ("ies", "ied", "ing", "ed", "es", "s", "er", "ly")
+
+
+def stem(word: str) -> str:
+    word = word.lower()
+    if len(word) <= 3:
+        return word
+    for suffix in SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            base = word[: -len(suffix)]
+            if suffix in ("ies", "ied"):
+                return base + "y"
+            if len(base) > 3 and base[-1] == base[-2] and base[-1] not in "aeiousl":
+                base = base[:-1]  # running → run, stopped → stop
+            return base
+    return word
+
+
+def words(text: str) -> list[str]:
+    """Split identifiers and prose into lowercase words (camelCase and snake_case apart)."""
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", " ", text)
+    return [w.lower() for w in re.split(r"[^A-Za-z0-9]+", spaced) if w and not w.isdigit()]
+
+
+IRREGULAR = {
+    "sent": "send",
+    "paid": "pay",
+    "bought": "buy",
+    "made": "make",
+    "gave": "give",
+    "given": "give",
+    "got": "get",
+    "found": "find",
+    "shown": "show",
+    "seen": "see",
+    "saw": "see",
+    "written": "write",
+    "wrote": "write",
+    "took": "take",
+    "taken": "take",
+    "left": "leave",
+    "held": "hold",
+    "kept": "keep",
+    "won": "win",
+    "lost": "lose",
+    "chose": "choose",
+    "chosen": "choose",
+    "ran": "run",
+    "began": "begin",
+    "begun": "begin",
+    "sold": "sell",
+    "logged": "log",
+}
+NEGATIONS = frozenset("no not without none never nobody nothing empty".split())
+
+
+def _concepts_of(token: str) -> frozenset[str]:
+    """One word's concepts: its stem, and the synonym groups it belongs to (as "~first-word")."""
+    token = IRREGULAR.get(token, token)
+    stemmed = stem(token)
+    found = {stemmed}
+    for group in SYNONYMS:
+        if token in group or stemmed in group:
+            found.add("~" + min(group))
+    return frozenset(found)
+
+
+def _concepts(tokens: Sequence[str]) -> set[str]:
+    found: set[str] = set()
+    for token in tokens:
+        found |= _concepts_of(token)
+    return found
+
+
+def step_words(text: str) -> list[str]:
+    """The step's own words: quoted values, numbers, <placeholders> and {parameters} left out."""
+    text = re.sub(r'"[^"]*"|\'[^\']*\'|<[^>]*>|\{[^}]*\}', " ", text)
+    return [w for w in words(text) if w not in STOPWORDS]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    callable: Callable
+    confidence: float
+    why: str
+    score: float
+
+
+def rank(
+    text: str, kind: str, callables: Sequence[Callable], limit: int = 5, min_confidence: float = 0.15
+) -> list[Candidate]:
+    tokens = step_words(text)
+    if not tokens or not callables:
+        return []
+    per_token = [(token, _concepts_of(token)) for token in dict.fromkeys(tokens)]
+    negated = kind == "given" and bool(NEGATIONS & set(words(text)))
+    scored: list[Candidate] = []
+    for item in callables:
+        name_words = words(item.name)
+        fields = (
+            ("name", 3.0, _concepts(name_words)),
+            ("class/module", 1.5, _concepts(words(item.owner)) | _concepts(words(item.module.rpartition(".")[2]))),
+            ("parameters", 1.0, _concepts([w for p in item.params for w in words(p)])),
+            ("docstring", 0.5, _concepts([w for w in words(item.doc) if w not in STOPWORDS][:40])),
+        )
+        score = 0.0
+        reasons = []
+        used: set[str] = set()
+        for label, weight, concepts in fields:
+            hit = []
+            for token, mine in per_token:
+                if token in used:
+                    continue
+                common = mine & concepts
+                if not common:
+                    continue
+                used.add(token)
+                exact = any(not c.startswith("~") for c in common)
+                score += weight * (1.0 if exact else 0.7)
+                hit.append(token)
+            if hit:
+                reasons.append(f"{label} {', '.join(hit)}")
+        if not reasons or (len(reasons) == 1 and reasons[0].startswith("docstring")):
+            continue
+        # Coverage of the callable's own name: a name the step fully explains fits best.
+        if name_words:
+            step_concepts = {c for _, mine in per_token for c in mine}
+            covered = sum(1 for w in name_words if _concepts_of(w) & step_concepts)
+            score += 1.5 * covered / len(name_words)
+        verb = stem(IRREGULAR.get(name_words[0], name_words[0])) if name_words else ""
+        bonus, reason = _phase_fit(kind, verb, name_words, item, negated)
+        score += bonus
+        if reason:
+            reasons.append(reason)
+        if item.via:
+            score += 0.5
+            reasons.append(f"reachable as {item.via}")
+        confidence = round(1.0 - math.exp(-score / 6.0), 2)
+        scored.append(Candidate(item, confidence, "; ".join(reasons), score))
+    scored.sort(key=lambda c: (-c.score, len(c.callable.params), c.callable.target))
+    if len(scored) > 1 and scored[1].score >= scored[0].score - 0.01:
+        # A clear winner is more certain than one of several near-equals.
+        best = scored[0]
+        scored[0] = Candidate(best.callable, round(best.confidence * 0.8, 2), best.why + "; tied with the next", best.score)
+    return [c for c in scored if c.confidence >= min_confidence][:limit]
+
+
+def _phase_fit(kind: str, verb: str, name_words: list[str], item: Callable, negated: bool) -> tuple[float, str]:
+    is_query = verb in QUERY_VERBS or (bool(name_words) and name_words[0] in ("is", "has", "can"))
+    if item.kind == "route":
+        method = item.target.split(" ", 1)[0]
+        is_query = method in ("GET", "HEAD")
+    if kind == "then":
+        return (1.0, "Then reads a query") if is_query else (0.0, "")
+    if kind == "given":
+        if negated:
+            removes = bool(_concepts_of(verb) & _concepts_of("remove"))
+            if removes:
+                return 2.0, "Given arranges an absence"
+            return (-1.0, "") if verb in QUERY_VERBS else (0.0, "")
+        if verb in ARRANGE_VERBS:
+            return 0.75, "Given arranges state"
+        return (0.0, "") if is_query else (0.25, "")
+    if kind == "when":
+        return (0.75, "When calls a command") if not is_query else (0.0, "")
+    return 0.0, ""
+
+
+def bind(item: Callable, step_params: Sequence[tuple[str, str]], text: str) -> str:
+    """The call's arguments: each callable parameter takes the step parameter named like it, or the
+    one that follows its name in the step text, else the next one in order."""
+    names = list(item.params)
+    available = [name for name, _ in step_params]
+    bound: dict[str, str] = {}
+    lowered = re.sub(r"\s+", " ", text.lower())
+    for param in names:
+        if param in available:
+            bound[param] = param
+            available.remove(param)
+    for param in names:
+        if param in bound or not available:
+            continue
+        word = param.replace("_", " ")
+        if word in lowered:
+            bound[param] = available.pop(0)
+    for param in names:
+        if param not in bound and available:
+            bound[param] = available.pop(0)
+    return ", ".join(f"{param}={value}" for param, value in bound.items() if param in names)
+
+
+def call_expression(item: Callable, step_params: Sequence[tuple[str, str]], text: str) -> str:
+    args = bind(item, step_params, text)
+    if item.kind == "route":
+        method, path = item.target.split(" ", 1)
+        values = [name for name, _ in step_params]
+        payload = f", json={{{', '.join(f'{v!r}: {v}' for v in values)}}}" if values and method != "GET" else ""
+        return f"system.client.{method.lower()}({path!r}{payload})"
+    if item.kind == "command":
+        values = " ".join("{" + name + "}" for name, _ in step_params)
+        return f"system.cli.invoke({item.target}, f{values!r}.split())" if values else f"system.cli.invoke({item.target}, [])"
+    if item.kind == "method" and item.via:
+        return f"{item.via}.{item.name}({args})"
+    if item.kind == "method":
+        owner = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", item.owner).lower()
+        return f"{owner}.{item.name}({args})"
+    return f"{item.target}({args})"
