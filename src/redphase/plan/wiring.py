@@ -1,0 +1,80 @@
+"""The harness description from the code: discovered entry points and components, and every step's
+wiring candidates (calls reachable from the entry point, ranked by the step's words and phase)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from redphase.config import Config
+from redphase.discover.model import SystemModel
+from redphase.discover.rank import call_expression, rank
+from redphase.discover.scan import discover
+from redphase.plan.components import Component
+from redphase.plan.model import HarnessPlan, StepUse
+
+# Reasons that a person wrote (a tag, or [tool.redphase.components]) beat what the code says.
+OVERRIDE_PREFIXES = ("tag @",)
+
+
+def with_discovery(plan: HarnessPlan, config: Config) -> HarnessPlan:
+    return replace(plan, discovered=discover(config))
+
+
+def entry_points(model: SystemModel) -> list[dict[str, str]]:
+    return [
+        {"kind": e.kind, "target": e.target, "reason": e.reason, "at": e.location} for e in model.entry_points
+    ]
+
+
+def components(plan: HarnessPlan, model: SystemModel) -> list[dict[str, Any]]:
+    """Components found in the code first (with the file:line that decided it), then those that
+    only the steps' words suggest, reported as such."""
+    from_words = {component.name: component for component in plan.components}
+    found: dict[str, dict[str, Any]] = {}
+    for component in model.components:
+        data: dict[str, Any] = {
+            "name": component.name,
+            "kind": component.kind,
+            "treatment": component.treatment,
+            "reason": component.reason,
+            "source": "code",
+            "at": component.location,
+            "confidence": 0.9,
+        }
+        word = from_words.get(component.name)
+        if word is not None and _overridden(word):
+            data.update(kind=word.kind, treatment=word.treatment, reason=word.reason, source="override")
+        found[component.name] = data
+    for name, component in from_words.items():
+        if name in found:
+            continue
+        overridden = _overridden(component)
+        found[name] = {
+            "name": name,
+            "kind": component.kind,
+            "treatment": component.treatment,
+            "reason": component.reason,
+            "source": "override" if overridden else "step words",
+            "confidence": 0.9 if overridden else 0.4,
+        }
+    return [found[name] for name in sorted(found)]
+
+
+def _overridden(component: Component) -> bool:
+    return component.reason.startswith(OVERRIDE_PREFIXES) or "[tool.redphase.components]" in component.reason
+
+
+def step_wiring(use: StepUse, model: SystemModel) -> list[dict[str, Any]]:
+    params = [(param.name, param.type) for param in use.params]
+    wiring = []
+    for candidate in rank(use.text, use.kind, model.callables):
+        item = candidate.callable
+        entry: dict[str, Any] = {"target": item.target}
+        if item.handler:
+            entry["handler"] = item.handler
+        entry["call"] = call_expression(item, params, use.text)
+        entry["confidence"] = candidate.confidence
+        entry["why"] = f"{candidate.why} ({item.location})"
+        wiring.append(entry)
+    return wiring
