@@ -33,12 +33,18 @@ from real_projects import DEFAULT_WORK, PROJECTS, Project, source_of  # noqa: E4
 from redphase.config import Config, load_config  # noqa: E402
 from redphase.diagnostics import UsageError  # noqa: E402
 from redphase.discover.model import Callable, SystemModel  # noqa: E402
-from redphase.discover.rank import rank  # noqa: E402
+from redphase.discover.rank import rank, words  # noqa: E402
 from redphase.discover.scan import _is_test_module, _load, _resolve, dotted  # noqa: E402
 from redphase.discover.scan import _Scanner as Scanner  # noqa: E402
 
 KINDS = ("given", "when", "then")
 HTTP = ("get", "post", "put", "patch", "delete")
+# Method names that builtin types have too: `obj.update(...)` on an unknown receiver is more likely a
+# dict than the application, so a name-only match on these is no evidence.
+BUILTIN_METHODS = frozenset(
+    "update get set write read append pop items keys values add remove sort split join format strip close "
+    "open copy extend insert clear count index find replace encode decode lower upper send run".split()
+)
 
 
 @dataclass(frozen=True)
@@ -122,7 +128,12 @@ class Truth:
                         found.add(command)
                         continue
                 if attr in self.by_name and not attr.startswith("_"):
-                    found |= self.by_name[attr]
+                    targets = self.by_name[attr]
+                    if attr in BUILTIN_METHODS:
+                        # Only when the receiver is named like the class: `basket.remove` → CucumberBasket.
+                        receiver = set(words(dotted(node.func.value).rpartition(".")[2]))
+                        targets = {t for t in targets if receiver & set(words(self.targets[t].owner))}
+                    found |= targets
         return frozenset(found)
 
 

@@ -23,6 +23,9 @@ class Callable:
     handler: str = ""  # a route's view function, dotted
     # How the harness reaches it, e.g. "system.app.registration" (empty: through its module).
     via: str = ""
+    # In one of the project's own packages (src/ layout, or the package named like the project),
+    # rather than a loose script or tool folder.
+    primary: bool = True
 
 
 @dataclass(frozen=True)

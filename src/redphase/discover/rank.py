@@ -34,7 +34,7 @@ SYNONYMS: tuple[frozenset[str], ...] = tuple(
         "count number total size length",
         "login authenticate signin log",
         "save store persist record",
-        "run execute start launch invoke",
+        "run execute start launch invoke cli command program",
         "check valid validate verify",
         "search filter query match",
         "open display",
@@ -54,10 +54,14 @@ def stem(word: str) -> str:
             base = word[: -len(suffix)]
             if suffix in ("ies", "ied"):
                 return base + "y"
+            if suffix == "es" and not base.endswith(("s", "x", "z", "ch", "sh")):
+                base = word[:-1]  # declines → decline, not declin
             if len(base) > 3 and base[-1] == base[-2] and base[-1] not in "aeiousl":
                 base = base[:-1]  # running → run, stopped → stop
-            return base
-    return word
+            word = base
+            break
+    # decline, declined, declines → declin
+    return word[:-1] if len(word) > 4 and word.endswith("e") else word
 
 
 def words(text: str) -> list[str]:
@@ -136,7 +140,10 @@ def rank(
     tokens = step_words(text)
     if not tokens or not callables:
         return []
-    per_token = [(token, _concepts_of(token)) for token in dict.fromkeys(tokens)]
+    per_token = [(token, _concepts_of(token), 1.0) for token in dict.fromkeys(tokens)]
+    quoted = [w for w in words(" ".join(re.findall(r'"([^"]*)"', text))) if w not in STOPWORDS and w not in tokens]
+    per_token += [(token, _concepts_of(token), 0.5) for token in dict.fromkeys(quoted)]
+    web = any(item.kind == "route" for item in callables)
     negated = kind == "given" and bool(NEGATIONS & set(words(text)))
     scored: list[Candidate] = []
     for item in callables:
@@ -152,7 +159,7 @@ def rank(
         used: set[str] = set()
         for label, weight, concepts in fields:
             hit = []
-            for token, mine in per_token:
+            for token, mine, strength in per_token:
                 if token in used:
                     continue
                 common = mine & concepts
@@ -160,7 +167,7 @@ def rank(
                     continue
                 used.add(token)
                 exact = any(not c.startswith("~") for c in common)
-                score += weight * (1.0 if exact else 0.7)
+                score += weight * strength * (1.0 if exact else 0.7)
                 hit.append(token)
             if hit:
                 reasons.append(f"{label} {', '.join(hit)}")
@@ -168,7 +175,7 @@ def rank(
             continue
         # Coverage of the callable's own name: a name the step fully explains fits best.
         if name_words:
-            step_concepts = {c for _, mine in per_token for c in mine}
+            step_concepts = {c for _, mine, _ in per_token for c in mine}
             covered = sum(1 for w in name_words if _concepts_of(w) & step_concepts)
             score += 1.5 * covered / len(name_words)
         verb = stem(IRREGULAR.get(name_words[0], name_words[0])) if name_words else ""
@@ -176,9 +183,16 @@ def rank(
         score += bonus
         if reason:
             reasons.append(reason)
-        if item.via:
+        if item.via and item.kind == "method":
             score += 0.5
             reasons.append(f"reachable as {item.via}")
+        if item.kind == "route" or (item.kind == "command" and not web):
+            score += 1.0
+            reasons.append("an entry point of the system" if item.kind == "command" else "a route of the web app")
+        elif web and item.kind != "route":
+            score -= 0.5
+        if not item.primary:
+            score -= 0.5
         confidence = round(1.0 - math.exp(-score / 6.0), 2)
         scored.append(Candidate(item, confidence, "; ".join(reasons), score))
     scored.sort(key=lambda c: (-c.score, len(c.callable.params), c.callable.target))

@@ -12,7 +12,7 @@ import os
 import re
 import tomllib
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from redphase.config import Config
@@ -263,12 +263,40 @@ class _Scanner:
             self._cli(module)
         self._scripts()
         self._library()
+        scripts = {e.target for e in self.entry_points if e.kind == "cli"}
+        primary = self._primary_packages()
+        callables = [
+            replace(
+                item,
+                kind="command" if item.target in scripts and item.kind == "function" else item.kind,
+                primary=not primary or item.module.split(".")[0] in primary,
+            )
+            for item in self.callables
+        ]
         return SystemModel(
             entry_points=tuple(self.entry_points),
             components=tuple(self.components[name] for name in sorted(self.components)),
-            callables=tuple(self.callables),
+            callables=tuple(callables),
             files=len(self.modules),
         )
+
+    def _primary_packages(self) -> set[str]:
+        """The project's own packages: those under src/, else the one named like the project, else
+        every top-level package (a loose script or a tool folder is not one of them)."""
+        root = self.config.root
+        tops = {m.name.split(".")[0] for m in self.modules if m.path.name == "__init__.py" or "." in m.name}
+        under_src = {m.name.split(".")[0] for m in self.modules if m.path.is_relative_to(root / "src")}
+        if under_src:
+            return under_src
+        try:
+            data = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+            name = str(data.get("project", {}).get("name", "")).replace("-", "_").lower()
+        except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+            name = ""
+        if name and name in tops:
+            return {name}
+        packaged = {top for top in tops if (root / top / "__init__.py").is_file()}
+        return packaged
 
     # -- composition roots -------------------------------------------------------------------
 
@@ -468,6 +496,8 @@ class _Scanner:
                 if node.name == "main" and uses_argparse:
                     target = f"{module.name}.main"
                     self.entry_points.append(EntryPoint("cli", target, "an argparse main()", f"{module.display}:{node.lineno}"))
+                    self.callables.append(Callable(target, "command", node.name, "", module.name, _params(node, False),
+                                                   _doc(node), f"{module.display}:{node.lineno}", via="system.cli"))
 
     def _scripts(self) -> None:
         pyproject = self.config.root / "pyproject.toml"
