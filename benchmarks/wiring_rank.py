@@ -28,22 +28,55 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from real_projects import DEFAULT_WORK, PROJECTS, Project, source_of  # noqa: E402
+from real_projects import DEFAULT_WORK, PROJECTS, Project, source_of
 
-from redphase.config import Config, load_config  # noqa: E402
-from redphase.diagnostics import UsageError  # noqa: E402
-from redphase.discover.model import Callable, SystemModel  # noqa: E402
-from redphase.discover.rank import rank, words  # noqa: E402
-from redphase.discover.scan import _is_test_module, _load, _resolve, dotted  # noqa: E402
-from redphase.discover.scan import _Scanner as Scanner  # noqa: E402
+from redphase.config import Config, load_config
+from redphase.diagnostics import UsageError
+from redphase.discover.model import Callable, SystemModel
+from redphase.discover.rank import rank, words
+from redphase.discover.scan import _is_test_module, _load, _resolve, dotted
+from redphase.discover.scan import _Scanner as Scanner
 
 KINDS = ("given", "when", "then")
 HTTP = ("get", "post", "put", "patch", "delete")
 # Method names that builtin types have too: `obj.update(...)` on an unknown receiver is more likely a
 # dict than the application, so a name-only match on these is no evidence.
 BUILTIN_METHODS = frozenset(
-    "update get set write read append pop items keys values add remove sort split join format strip close "
-    "open copy extend insert clear count index find replace encode decode lower upper send run".split()
+    [
+        "update",
+        "get",
+        "set",
+        "write",
+        "read",
+        "append",
+        "pop",
+        "items",
+        "keys",
+        "values",
+        "add",
+        "remove",
+        "sort",
+        "split",
+        "join",
+        "format",
+        "strip",
+        "close",
+        "open",
+        "copy",
+        "extend",
+        "insert",
+        "clear",
+        "count",
+        "index",
+        "find",
+        "replace",
+        "encode",
+        "decode",
+        "lower",
+        "upper",
+        "send",
+        "run",
+    ]
 )
 
 
@@ -59,7 +92,9 @@ class Case:
 def step_modules(root: Path) -> list[Path]:
     found = []
     for directory, dirs, files in os.walk(root):
-        dirs[:] = [d for d in dirs if not d.startswith(".") and d not in ("venv", "node_modules", "site-packages")]
+        dirs[:] = [
+            d for d in dirs if not d.startswith(".") and d not in ("venv", "node_modules", "site-packages")
+        ]
         for name in files:
             path = Path(directory) / name
             if name.endswith(".py") and "pytest_bdd" in path.read_text(encoding="utf-8", errors="replace"):
@@ -119,8 +154,12 @@ class Truth:
                 if attr in HTTP and node.args:
                     path = _literal_path(node.args[0])
                     if path is not None:
-                        found |= {r.target for r in self.routes if r.target.split(" ", 1)[0] == attr.upper()
-                                  and route_matches(path, r.target.split(" ", 1)[1])}
+                        found |= {
+                            r.target
+                            for r in self.routes
+                            if r.target.split(" ", 1)[0] == attr.upper()
+                            and route_matches(path, r.target.split(" ", 1)[1])
+                        }
                         continue
                 if attr == "invoke" and node.args:
                     command = _resolve(dotted(node.args[0]), module)  # type: ignore[arg-type]
@@ -211,12 +250,16 @@ def main(argv: list[str] | None = None) -> int:
             counts[1] += top1
             counts[2] += top3
             if args.misses and not top1:
-                print(f"  miss {case.location} {case.kind} {case.text!r}\n"
-                      f"       wanted {sorted(case.truth)[:3]}\n       ranked {targets[:3]}")
+                print(
+                    f"  miss {case.location} {case.kind} {case.text!r}\n"
+                    f"       wanted {sorted(case.truth)[:3]}\n       ranked {targets[:3]}"
+                )
         for i in range(3):
             total[i] += counts[i]
-        print(f"{project.name:<20} {counts[0]:>5} {_pct(counts[1], counts[0]):>7} {_pct(counts[2], counts[0]):>7}  "
-              f"{len(model.callables)}")
+        print(
+            f"{project.name:<20} {counts[0]:>5} {_pct(counts[1], counts[0]):>7} {_pct(counts[2], counts[0]):>7}  "
+            f"{len(model.callables)}"
+        )
     print(f"{'overall':<20} {total[0]:>5} {_pct(total[1], total[0]):>7} {_pct(total[2], total[0]):>7}")
     return 0
 

@@ -15,10 +15,79 @@ from dataclasses import dataclass
 from redphase.discover.model import Callable
 
 STOPWORDS = frozenset(
-    "a an the is are was were be been being to of in on at for with and or from by as it its this that "
-    "these those there their then when given i we you he she they my our your his her should must can "
-    "will shall do does did has have had not no all any some each every which who what into onto "
-    "user users visitor customer".split()
+    [
+        "a",
+        "an",
+        "the",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "to",
+        "of",
+        "in",
+        "on",
+        "at",
+        "for",
+        "with",
+        "and",
+        "or",
+        "from",
+        "by",
+        "as",
+        "it",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "there",
+        "their",
+        "then",
+        "when",
+        "given",
+        "i",
+        "we",
+        "you",
+        "he",
+        "she",
+        "they",
+        "my",
+        "our",
+        "your",
+        "his",
+        "her",
+        "should",
+        "must",
+        "can",
+        "will",
+        "shall",
+        "do",
+        "does",
+        "did",
+        "has",
+        "have",
+        "had",
+        "not",
+        "no",
+        "all",
+        "any",
+        "some",
+        "each",
+        "every",
+        "which",
+        "who",
+        "what",
+        "into",
+        "onto",
+        "user",
+        "users",
+        "visitor",
+        "customer",
+    ]
 )
 # Each group: words that name the same action or thing. Kept small and general.
 SYNONYMS: tuple[frozenset[str], ...] = tuple(
@@ -40,8 +109,46 @@ SYNONYMS: tuple[frozenset[str], ...] = tuple(
         "open display",
     )
 )
-ARRANGE_VERBS = frozenset("add create insert register save store put set seed remove delete clear load make new".split())
-QUERY_VERBS = frozenset("get find list count is has exist read fetch load lookup search show view all total check".split())
+ARRANGE_VERBS = frozenset(
+    [
+        "add",
+        "create",
+        "insert",
+        "register",
+        "save",
+        "store",
+        "put",
+        "set",
+        "seed",
+        "remove",
+        "delete",
+        "clear",
+        "load",
+        "make",
+        "new",
+    ]
+)
+QUERY_VERBS = frozenset(
+    [
+        "get",
+        "find",
+        "list",
+        "count",
+        "is",
+        "has",
+        "exist",
+        "read",
+        "fetch",
+        "load",
+        "lookup",
+        "search",
+        "show",
+        "view",
+        "all",
+        "total",
+        "check",
+    ]
+)
 SUFFIXES = ("ies", "ied", "ing", "ed", "es", "s", "er", "ly")
 
 
@@ -99,7 +206,7 @@ IRREGULAR = {
     "sold": "sell",
     "logged": "log",
 }
-NEGATIONS = frozenset("no not without none never nobody nothing empty".split())
+NEGATIONS = frozenset(["no", "not", "without", "none", "never", "nobody", "nothing", "empty"])
 
 
 def _concepts_of(token: str) -> frozenset[str]:
@@ -141,7 +248,9 @@ def rank(
     if not tokens or not callables:
         return []
     per_token = [(token, _concepts_of(token), 1.0) for token in dict.fromkeys(tokens)]
-    quoted = [w for w in words(" ".join(re.findall(r'"([^"]*)"', text))) if w not in STOPWORDS and w not in tokens]
+    quoted = [
+        w for w in words(" ".join(re.findall(r'"([^"]*)"', text))) if w not in STOPWORDS and w not in tokens
+    ]
     per_token += [(token, _concepts_of(token), 0.5) for token in dict.fromkeys(quoted)]
     web = any(item.kind == "route" for item in callables)
     negated = kind == "given" and bool(NEGATIONS & set(words(text)))
@@ -150,7 +259,11 @@ def rank(
         name_words = words(item.name)
         fields = (
             ("name", 3.0, _concepts(name_words)),
-            ("class/module", 1.5, _concepts(words(item.owner)) | _concepts(words(item.module.rpartition(".")[2]))),
+            (
+                "class/module",
+                1.5,
+                _concepts(words(item.owner)) | _concepts(words(item.module.rpartition(".")[2])),
+            ),
             ("parameters", 1.0, _concepts([w for p in item.params for w in words(p)])),
             ("docstring", 0.5, _concepts([w for w in words(item.doc) if w not in STOPWORDS][:40])),
         )
@@ -188,8 +301,10 @@ def rank(
             reasons.append(f"reachable as {item.via}")
         if item.kind == "route" or (item.kind == "command" and not web):
             score += 1.0
-            reasons.append("an entry point of the system" if item.kind == "command" else "a route of the web app")
-        elif web and item.kind != "route":
+            reasons.append(
+                "an entry point of the system" if item.kind == "command" else "a route of the web app"
+            )
+        elif web:
             score -= 0.5
         if not item.primary:
             score -= 0.5
@@ -199,11 +314,15 @@ def rank(
     if len(scored) > 1 and scored[1].score >= scored[0].score - 0.01:
         # A clear winner is more certain than one of several near-equals.
         best = scored[0]
-        scored[0] = Candidate(best.callable, round(best.confidence * 0.8, 2), best.why + "; tied with the next", best.score)
+        scored[0] = Candidate(
+            best.callable, round(best.confidence * 0.8, 2), best.why + "; tied with the next", best.score
+        )
     return [c for c in scored if c.confidence >= min_confidence][:limit]
 
 
-def _phase_fit(kind: str, verb: str, name_words: list[str], item: Callable, negated: bool) -> tuple[float, str]:
+def _phase_fit(
+    kind: str, verb: str, name_words: list[str], item: Callable, negated: bool
+) -> tuple[float, str]:
     is_query = verb in QUERY_VERBS or (bool(name_words) and name_words[0] in ("is", "has", "can"))
     if item.kind == "route":
         method = item.target.split(" ", 1)[0]
@@ -252,11 +371,17 @@ def call_expression(item: Callable, step_params: Sequence[tuple[str, str]], text
     if item.kind == "route":
         method, path = item.target.split(" ", 1)
         values = [name for name, _ in step_params]
-        payload = f", json={{{', '.join(f'{v!r}: {v}' for v in values)}}}" if values and method != "GET" else ""
+        payload = (
+            f", json={{{', '.join(f'{v!r}: {v}' for v in values)}}}" if values and method != "GET" else ""
+        )
         return f"system.client.{method.lower()}({path!r}{payload})"
     if item.kind == "command":
-        values = " ".join("{" + name + "}" for name, _ in step_params)
-        return f"system.cli.invoke({item.target}, f{values!r}.split())" if values else f"system.cli.invoke({item.target}, [])"
+        line = " ".join("{" + name + "}" for name, _ in step_params)
+        return (
+            f"system.cli.invoke({item.target}, f{line!r}.split())"
+            if line
+            else f"system.cli.invoke({item.target}, [])"
+        )
     if item.kind == "method" and item.via:
         return f"{item.via}.{item.name}({args})"
     if item.kind == "method":

@@ -81,7 +81,13 @@ CLOCK_CALLS = {
     "secrets.token_hex": "randomness",
     "secrets.token_urlsafe": "randomness",
 }
-WEB_APPS = {"FastAPI": "FastAPI", "Flask": "Flask", "Starlette": "Starlette", "Quart": "Quart", "Sanic": "Sanic"}
+WEB_APPS = {
+    "FastAPI": "FastAPI",
+    "Flask": "Flask",
+    "Starlette": "Starlette",
+    "Quart": "Quart",
+    "Sanic": "Sanic",
+}
 ROUTERS = {"APIRouter", "Blueprint", "Router"}
 HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options")
 REPOSITORY_SUFFIXES = ("Repository", "Repo", "Store", "Dao", "DAO", "Database", "Db")
@@ -175,7 +181,9 @@ def _load(path: Path, root: Path) -> _Module | None:
             else:
                 origin = node.module or ""
             for alias in node.names:
-                module.imports[alias.asname or alias.name] = f"{origin}.{alias.name}" if origin else alias.name
+                module.imports[alias.asname or alias.name] = (
+                    f"{origin}.{alias.name}" if origin else alias.name
+                )
     return module
 
 
@@ -254,7 +262,9 @@ class _Scanner:
                     self.functions[f"{module.name}.{node.name}"] = (module, node)
         if self.config.system:
             self.entry_points.append(
-                EntryPoint("configured", self.config.system, f"[tool.redphase] system in {self.config.source}")
+                EntryPoint(
+                    "configured", self.config.system, f"[tool.redphase] system in {self.config.source}"
+                )
             )
         self._composition_roots()
         for module in self.modules:
@@ -327,14 +337,31 @@ class _Scanner:
                 reason = f"builds {len(distinct)} project classes ({names}) and returns the graph"
                 if hinted:
                     reason += f"; its name {node.name!r} says so too"
-                found.append((len(distinct) + (2 if hinted else 0), EntryPoint(
-                    "composition-root", target, reason, f"{module.display}:{node.lineno}"), module, node))
+                found.append(
+                    (
+                        len(distinct) + (2 if hinted else 0),
+                        EntryPoint("composition-root", target, reason, f"{module.display}:{node.lineno}"),
+                        module,
+                        node,
+                    )
+                )
             elif hinted and returns and distinct:
-                found.append((1, EntryPoint(
-                    "composition-root", target, f"its name {node.name!r} (a weaker hint) and it builds "
-                    f"{distinct[0].rpartition('.')[2]}", f"{module.display}:{node.lineno}"), module, node))
+                found.append(
+                    (
+                        1,
+                        EntryPoint(
+                            "composition-root",
+                            target,
+                            f"its name {node.name!r} (a weaker hint) and it builds "
+                            f"{distinct[0].rpartition('.')[2]}",
+                            f"{module.display}:{node.lineno}",
+                        ),
+                        module,
+                        node,
+                    )
+                )
         found.sort(key=lambda item: (-item[0], item[1].target))
-        for _, entry, module, node in found[:3]:
+        for _, entry, _module, _node in found[:3]:
             self.entry_points.append(entry)
         if found:
             self._reach(found[0][2], found[0][3])
@@ -374,7 +401,11 @@ class _Scanner:
         module, node = self.classes[cls]
         for statement in node.body:
             if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
-                annotation = dotted(statement.annotation) if not isinstance(statement.annotation, ast.Constant) else str(statement.annotation.value)
+                annotation = (
+                    dotted(statement.annotation)
+                    if not isinstance(statement.annotation, ast.Constant)
+                    else str(statement.annotation.value)
+                )
                 held = _resolve(annotation, module) if annotation else ""
                 if held in self.classes:
                     self.via.setdefault(held, f"{expression}.{statement.target.id}")
@@ -396,24 +427,45 @@ class _Scanner:
                     if top in EXTERNAL_CLIENTS:
                         component, kind = EXTERNAL_CLIENTS[top]
                         what = "external client" if kind == "external" else "persistence library"
-                        self._add(component, kind, f"{module.name} imports {imported} ({what})",
-                                  f"{module.display}:{node.lineno}")
+                        self._add(
+                            component,
+                            kind,
+                            f"{module.name} imports {imported} ({what})",
+                            f"{module.display}:{node.lineno}",
+                        )
             elif isinstance(node, ast.Call):
                 name = dotted(node.func)
                 for suffix, component in CLOCK_CALLS.items():
                     if name == suffix or name.endswith("." + suffix):
-                        self._add(component, "clock", f"{module.name} calls {name}()",
-                                  f"{module.display}:{node.lineno}")
+                        self._add(
+                            component,
+                            "clock",
+                            f"{module.name} calls {name}()",
+                            f"{module.display}:{node.lineno}",
+                        )
                 if name.startswith("random.") or _resolve(name, module).startswith("random."):
-                    self._add("randomness", "clock", f"{module.name} calls {name}()", f"{module.display}:{node.lineno}")
+                    self._add(
+                        "randomness",
+                        "clock",
+                        f"{module.name} calls {name}()",
+                        f"{module.display}:{node.lineno}",
+                    )
             elif isinstance(node, ast.ClassDef) and not node.name.startswith("_"):
                 snake = _snake(node.name)
                 if node.name.endswith(REPOSITORY_SUFFIXES) and "database" not in self.components:
-                    self._add("database", "database", f"{node.name} is a repository class",
-                              f"{module.display}:{node.lineno}")
+                    self._add(
+                        "database",
+                        "database",
+                        f"{node.name} is a repository class",
+                        f"{module.display}:{node.lineno}",
+                    )
                 elif node.name.endswith(("Service", "Manager", "Handler", "UseCase")):
-                    self._add(snake, "own", f"{node.name} is one of the application's own services",
-                              f"{module.display}:{node.lineno}")
+                    self._add(
+                        snake,
+                        "own",
+                        f"{node.name} is one of the application's own services",
+                        f"{module.display}:{node.lineno}",
+                    )
 
     # -- web applications ---------------------------------------------------------------------
 
@@ -426,30 +478,58 @@ class _Scanner:
                     if isinstance(target, ast.Name) and (kind in WEB_APPS or kind in ROUTERS):
                         apps[target.id] = kind
                         if kind in WEB_APPS:
-                            self.entry_points.append(EntryPoint(
-                                "web-app", f"{module.name}.{target.id}",
-                                f"a {WEB_APPS[kind]} application object", f"{module.display}:{node.lineno}"))
+                            self.entry_points.append(
+                                EntryPoint(
+                                    "web-app",
+                                    f"{module.name}.{target.id}",
+                                    f"a {WEB_APPS[kind]} application object",
+                                    f"{module.display}:{node.lineno}",
+                                )
+                            )
             if isinstance(node, ast.FunctionDef) and node.name in ("create_app", "make_app"):
                 for sub in ast.walk(node):
-                    if isinstance(sub, ast.Call) and _resolve(dotted(sub.func), module).rpartition(".")[2] in WEB_APPS:
-                        self.entry_points.append(EntryPoint(
-                            "web-app", f"{module.name}.{node.name}",
-                            "an application factory that creates the web app", f"{module.display}:{node.lineno}"))
+                    if (
+                        isinstance(sub, ast.Call)
+                        and _resolve(dotted(sub.func), module).rpartition(".")[2] in WEB_APPS
+                    ):
+                        self.entry_points.append(
+                            EntryPoint(
+                                "web-app",
+                                f"{module.name}.{node.name}",
+                                "an application factory that creates the web app",
+                                f"{module.display}:{node.lineno}",
+                            )
+                        )
                         break
-        if "urlpatterns" in {t.id for n in module.tree.body if isinstance(n, ast.Assign) for t in n.targets if isinstance(t, ast.Name)}:
-            self.entry_points.append(EntryPoint("web-app", f"{module.name}.urlpatterns", "Django URL configuration",
-                                                f"{module.display}:1"))
-        for node in ast.walk(module.tree):
-            if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+        if "urlpatterns" in {
+            t.id
+            for n in module.tree.body
+            if isinstance(n, ast.Assign)
+            for t in n.targets
+            if isinstance(t, ast.Name)
+        }:
+            self.entry_points.append(
+                EntryPoint(
+                    "web-app", f"{module.name}.urlpatterns", "Django URL configuration", f"{module.display}:1"
+                )
+            )
+        for function in ast.walk(module.tree):
+            if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
                 continue
-            for decorator in node.decorator_list:
+            for decorator in function.decorator_list:
                 if not isinstance(decorator, ast.Call) or not isinstance(decorator.func, ast.Attribute):
                     continue
                 owner = dotted(decorator.func.value)
                 method = decorator.func.attr
-                if owner.split(".")[0] not in apps and not owner.endswith(("app", "router", "bp", "blueprint", "api")):
+                if owner.split(".")[0] not in apps and not owner.endswith(
+                    ("app", "router", "bp", "blueprint", "api")
+                ):
                     continue
-                path = decorator.args[0].value if decorator.args and isinstance(decorator.args[0], ast.Constant) else None
+                path = (
+                    decorator.args[0].value
+                    if decorator.args and isinstance(decorator.args[0], ast.Constant)
+                    else None
+                )
                 if not isinstance(path, str):
                     continue
                 methods: list[str] = []
@@ -457,23 +537,49 @@ class _Scanner:
                     methods = [method.upper()]
                 elif method in ("route", "api_route", "websocket"):
                     for keyword in decorator.keywords:
-                        if keyword.arg == "methods" and isinstance(keyword.value, ast.List | ast.Tuple | ast.Set):
-                            methods += [str(e.value).upper() for e in keyword.value.elts if isinstance(e, ast.Constant)]
+                        if keyword.arg == "methods" and isinstance(
+                            keyword.value, ast.List | ast.Tuple | ast.Set
+                        ):
+                            methods += [
+                                str(e.value).upper()
+                                for e in keyword.value.elts
+                                if isinstance(e, ast.Constant)
+                            ]
                     methods = methods or ["GET"]
                 for verb in methods:
-                    handler = f"{module.name}.{node.name}"
-                    target = f"{verb} {path}"
-                    self.callables.append(Callable(
-                        target, "route", node.name, "", module.name, _params(node, False),
-                        " ".join([_doc(node), *_path_words(path)]).strip(), f"{module.display}:{node.lineno}", handler=handler, via="system.client"))
-                    self.entry_points.append(EntryPoint("route", target, f"handled by {handler}", f"{module.display}:{node.lineno}"))
+                    handler = f"{module.name}.{function.name}"
+                    route = f"{verb} {path}"
+                    self.callables.append(
+                        Callable(
+                            route,
+                            "route",
+                            function.name,
+                            "",
+                            module.name,
+                            _params(function, False),
+                            " ".join([_doc(function), *_path_words(path)]).strip(),
+                            f"{module.display}:{function.lineno}",
+                            handler=handler,
+                            via="system.client",
+                        )
+                    )
+                    self.entry_points.append(
+                        EntryPoint(
+                            "route", route, f"handled by {handler}", f"{module.display}:{function.lineno}"
+                        )
+                    )
 
     # -- command lines ------------------------------------------------------------------------
 
     def _cli(self, module: _Module) -> None:
         typer_apps = {
-            t.id for n in module.tree.body if isinstance(n, ast.Assign) and isinstance(n.value, ast.Call)
-            and _resolve(dotted(n.value.func), module).endswith("Typer") for t in n.targets if isinstance(t, ast.Name)
+            t.id
+            for n in module.tree.body
+            if isinstance(n, ast.Assign)
+            and isinstance(n.value, ast.Call)
+            and _resolve(dotted(n.value.func), module).endswith("Typer")
+            for t in n.targets
+            if isinstance(t, ast.Name)
         }
         uses_argparse = any(origin.startswith("argparse") for origin in module.imports.values())
         for node in module.tree.body:
@@ -482,22 +588,51 @@ class _Scanner:
             for decorator in node.decorator_list:
                 name = dotted(decorator.func if isinstance(decorator, ast.Call) else decorator)
                 resolved = _resolve(name, module)
-                is_click = resolved.startswith("click.") and resolved.rpartition(".")[2] in ("command", "group")
+                is_click = resolved.startswith("click.") and resolved.rpartition(".")[2] in (
+                    "command",
+                    "group",
+                )
                 is_sub = name.endswith((".command", ".group")) and name.split(".")[0] not in module.imports
                 is_typer = name.split(".")[0] in typer_apps and name.endswith(".command")
                 if is_click or is_sub or is_typer:
                     target = f"{module.name}.{node.name}"
                     tool = "typer" if is_typer else "click"
-                    self.entry_points.append(EntryPoint("cli", target, f"a {tool} command", f"{module.display}:{node.lineno}"))
-                    self.callables.append(Callable(target, "command", node.name, "", module.name, _params(node, False),
-                                                   _doc(node), f"{module.display}:{node.lineno}", via="system.cli"))
+                    self.entry_points.append(
+                        EntryPoint("cli", target, f"a {tool} command", f"{module.display}:{node.lineno}")
+                    )
+                    self.callables.append(
+                        Callable(
+                            target,
+                            "command",
+                            node.name,
+                            "",
+                            module.name,
+                            _params(node, False),
+                            _doc(node),
+                            f"{module.display}:{node.lineno}",
+                            via="system.cli",
+                        )
+                    )
                     break
             else:
                 if node.name == "main" and uses_argparse:
                     target = f"{module.name}.main"
-                    self.entry_points.append(EntryPoint("cli", target, "an argparse main()", f"{module.display}:{node.lineno}"))
-                    self.callables.append(Callable(target, "command", node.name, "", module.name, _params(node, False),
-                                                   _doc(node), f"{module.display}:{node.lineno}", via="system.cli"))
+                    self.entry_points.append(
+                        EntryPoint("cli", target, "an argparse main()", f"{module.display}:{node.lineno}")
+                    )
+                    self.callables.append(
+                        Callable(
+                            target,
+                            "command",
+                            node.name,
+                            "",
+                            module.name,
+                            _params(node, False),
+                            _doc(node),
+                            f"{module.display}:{node.lineno}",
+                            via="system.cli",
+                        )
+                    )
 
     def _scripts(self) -> None:
         pyproject = self.config.root / "pyproject.toml"
@@ -509,13 +644,20 @@ class _Scanner:
         if isinstance(scripts, dict):
             for command, spec in sorted(scripts.items()):
                 if isinstance(spec, str):
-                    self.entry_points.append(EntryPoint(
-                        "cli", spec.replace(":", "."), f"[project.scripts] {command}", "pyproject.toml"))
+                    self.entry_points.append(
+                        EntryPoint(
+                            "cli", spec.replace(":", "."), f"[project.scripts] {command}", "pyproject.toml"
+                        )
+                    )
 
     # -- the library surface: every public class method and function ----------------------------
 
     def _library(self) -> None:
-        public = [m for m in self.modules if not any(part.startswith("_") and part != "__init__" for part in m.name.split("."))]
+        public = [
+            m
+            for m in self.modules
+            if not any(part.startswith("_") and part != "__init__" for part in m.name.split("."))
+        ]
         kinds = {entry.kind for entry in self.entry_points}
         for module in self.modules:
             for node in module.tree.body:
@@ -523,24 +665,59 @@ class _Scanner:
                     cls = f"{module.name}.{node.name}"
                     via = self.via.get(cls, "")
                     for item in node.body:
-                        if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef) and not item.name.startswith("_"):
-                            self.callables.append(Callable(
-                                f"{cls}.{item.name}", "method", item.name, node.name, module.name,
-                                _params(item, True), _doc(item) or _doc(node), f"{module.display}:{item.lineno}", via=via))
-                elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and not node.name.startswith("_"):
+                        if isinstance(
+                            item, ast.FunctionDef | ast.AsyncFunctionDef
+                        ) and not item.name.startswith("_"):
+                            self.callables.append(
+                                Callable(
+                                    f"{cls}.{item.name}",
+                                    "method",
+                                    item.name,
+                                    node.name,
+                                    module.name,
+                                    _params(item, True),
+                                    _doc(item) or _doc(node),
+                                    f"{module.display}:{item.lineno}",
+                                    via=via,
+                                )
+                            )
+                elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and not node.name.startswith(
+                    "_"
+                ):
                     target = f"{module.name}.{node.name}"
                     roots = {e.target for e in self.entry_points if e.kind in ("composition-root", "web-app")}
-                    if target in roots or any(c.target == target or c.handler == target for c in self.callables):
+                    if target in roots or any(
+                        c.target == target or c.handler == target for c in self.callables
+                    ):
                         continue
-                    self.callables.append(Callable(
-                        target, "function", node.name, "", module.name, _params(node, False), _doc(node),
-                        f"{module.display}:{node.lineno}"))
+                    self.callables.append(
+                        Callable(
+                            target,
+                            "function",
+                            node.name,
+                            "",
+                            module.name,
+                            _params(node, False),
+                            _doc(node),
+                            f"{module.display}:{node.lineno}",
+                        )
+                    )
         if not kinds & {"composition-root", "web-app", "cli", "configured"}:
             for module in public[:20]:
-                names = [n.name for n in module.tree.body if isinstance(n, ast.ClassDef | ast.FunctionDef) and not n.name.startswith("_")]
+                names = [
+                    n.name
+                    for n in module.tree.body
+                    if isinstance(n, ast.ClassDef | ast.FunctionDef) and not n.name.startswith("_")
+                ]
                 if names:
-                    self.entry_points.append(EntryPoint(
-                        "library", module.name, f"public API: {', '.join(names[:5])}", f"{module.display}:1"))
+                    self.entry_points.append(
+                        EntryPoint(
+                            "library",
+                            module.name,
+                            f"public API: {', '.join(names[:5])}",
+                            f"{module.display}:1",
+                        )
+                    )
 
 
 def _path_words(path: str) -> list[str]:

@@ -42,19 +42,19 @@ def components(plan: HarnessPlan, model: SystemModel) -> list[dict[str, Any]]:
             "at": component.location,
             "confidence": 0.9,
         }
-        word = from_words.get(component.name)
-        if word is not None and _overridden(word):
-            data.update(kind=word.kind, treatment=word.treatment, reason=word.reason, source="override")
+        named = from_words.get(component.name)
+        if named is not None and _overridden(named):
+            data.update(kind=named.kind, treatment=named.treatment, reason=named.reason, source="override")
         found[component.name] = data
-    for name, component in from_words.items():
+    for name, suggested in from_words.items():
         if name in found:
             continue
-        overridden = _overridden(component)
+        overridden = _overridden(suggested)
         found[name] = {
             "name": name,
-            "kind": component.kind,
-            "treatment": component.treatment,
-            "reason": component.reason,
+            "kind": suggested.kind,
+            "treatment": suggested.treatment,
+            "reason": suggested.reason,
             "source": "override" if overridden else "step words",
             "confidence": 0.9 if overridden else 0.4,
         }
