@@ -317,7 +317,13 @@ def rank(
         scored[0] = Candidate(
             best.callable, round(best.confidence * 0.8, 2), best.why + "; tied with the next", best.score
         )
-    return [c for c in scored if c.confidence >= min_confidence][:limit]
+    ordered: list[Candidate] = []
+    for candidate in scored:
+        if ordered and candidate.confidence > ordered[-1].confidence:
+            # Best first means the confidence never rises down the list.
+            candidate = Candidate(candidate.callable, ordered[-1].confidence, candidate.why, candidate.score)
+        ordered.append(candidate)
+    return [c for c in ordered if c.confidence >= min_confidence][:limit]
 
 
 def _phase_fit(
@@ -343,31 +349,43 @@ def _phase_fit(
     return 0.0, ""
 
 
-def bind(item: Callable, step_params: Sequence[tuple[str, str]], text: str) -> str:
-    """The call's arguments: each callable parameter takes the step parameter named like it, or the
-    one that follows its name in the step text, else the next one in order."""
+def _neighbours(pattern: str) -> list[set[str]]:
+    """For each parameter slot of a pattern ({type} or <column>), the stems of the words around it."""
+    chunks = re.split(r"\{[^}]*\}|<[^>]+>", pattern)
+    around = []
+    for before, after in zip(chunks, chunks[1:], strict=False):
+        near = words(before)[-1:] + words(after)[:1]
+        around.append({stem(word) for word in near})
+    return around
+
+
+def bind(item: Callable, step_params: Sequence[tuple[str, str]], pattern: str) -> str:
+    """The call's arguments. Each callable parameter takes the step parameter next to its name in
+    the step (`email {string}` → email), else the one named like it, else the next one in order."""
     names = list(item.params)
-    available = [name for name, _ in step_params]
+    slots = [name for name, _ in step_params]
+    around = _neighbours(pattern)
     bound: dict[str, str] = {}
-    lowered = re.sub(r"\s+", " ", text.lower())
+    free = list(slots)
     for param in names:
-        if param in available:
+        mine = {stem(word) for word in words(param)}
+        for index, slot in enumerate(slots):
+            if slot in free and index < len(around) and mine & around[index]:
+                bound[param] = slot
+                free.remove(slot)
+                break
+    for param in names:
+        if param not in bound and param in free:
             bound[param] = param
-            available.remove(param)
+            free.remove(param)
     for param in names:
-        if param in bound or not available:
-            continue
-        word = param.replace("_", " ")
-        if word in lowered:
-            bound[param] = available.pop(0)
-    for param in names:
-        if param not in bound and available:
-            bound[param] = available.pop(0)
-    return ", ".join(f"{param}={value}" for param, value in bound.items() if param in names)
+        if param not in bound and free:
+            bound[param] = free.pop(0)
+    return ", ".join(f"{param}={bound[param]}" for param in names if param in bound)
 
 
-def call_expression(item: Callable, step_params: Sequence[tuple[str, str]], text: str) -> str:
-    args = bind(item, step_params, text)
+def call_expression(item: Callable, step_params: Sequence[tuple[str, str]], pattern: str) -> str:
+    args = bind(item, step_params, pattern)
     if item.kind == "route":
         method, path = item.target.split(" ", 1)
         values = [name for name, _ in step_params]

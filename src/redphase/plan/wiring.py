@@ -73,7 +73,7 @@ def step_wiring(use: StepUse, model: SystemModel) -> list[dict[str, Any]]:
         entry: dict[str, Any] = {"target": item.target}
         if item.handler:
             entry["handler"] = item.handler
-        entry["call"] = call_expression(item, params, use.text)
+        entry["call"] = call_expression(item, params, use.expression)
         entry["confidence"] = candidate.confidence
         entry["why"] = f"{candidate.why} ({item.location})"
         wiring.append(entry)
