@@ -7,6 +7,7 @@ When calls a command, Then reads a query (get, find, list, count...) or observes
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections.abc import Sequence
@@ -353,7 +354,7 @@ def _neighbours(pattern: str) -> list[set[str]]:
     """For each parameter slot of a pattern ({type} or <column>), the stems of the words around it."""
     chunks = re.split(r"\{[^}]*\}|<[^>]+>", pattern)
     around = []
-    for before, after in zip(chunks, chunks[1:], strict=False):
+    for before, after in itertools.pairwise(chunks):
         near = words(before)[-1:] + words(after)[:1]
         around.append({stem(word) for word in near})
     return around
