@@ -7,6 +7,7 @@ When calls a command, Then reads a query (get, find, list, count...) or observes
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import re
@@ -210,6 +211,7 @@ IRREGULAR = {
 NEGATIONS = frozenset(["no", "not", "without", "none", "never", "nobody", "nothing", "empty"])
 
 
+@functools.lru_cache(maxsize=65536)
 def _concepts_of(token: str) -> frozenset[str]:
     """One word's concepts: its stem, and the synonym groups it belongs to (as "~first-word")."""
     token = IRREGULAR.get(token, token)
@@ -257,17 +259,7 @@ def rank(
     negated = kind == "given" and bool(NEGATIONS & set(words(text)))
     scored: list[Candidate] = []
     for item in callables:
-        name_words = words(item.name)
-        fields = (
-            ("name", 3.0, _concepts(name_words)),
-            (
-                "class/module",
-                1.5,
-                _concepts(words(item.owner)) | _concepts(words(item.module.rpartition(".")[2])),
-            ),
-            ("parameters", 1.0, _concepts([w for p in item.params for w in words(p)])),
-            ("docstring", 0.5, _concepts([w for w in words(item.doc) if w not in STOPWORDS][:40])),
-        )
+        name_words, fields = _features(item)
         score = 0.0
         reasons = []
         used: set[str] = set()
@@ -325,6 +317,23 @@ def rank(
             candidate = Candidate(candidate.callable, ordered[-1].confidence, candidate.why, candidate.score)
         ordered.append(candidate)
     return [c for c in ordered if c.confidence >= min_confidence][:limit]
+
+
+@functools.lru_cache(maxsize=65536)
+def _features(item: Callable) -> tuple[list[str], tuple[tuple[str, float, frozenset[str]], ...]]:
+    """A callable's words by where they come from, each with its weight: worked out once."""
+    name_words = words(item.name)
+    fields = (
+        ("name", 3.0, frozenset(_concepts(name_words))),
+        (
+            "class/module",
+            1.5,
+            frozenset(_concepts(words(item.owner)) | _concepts(words(item.module.rpartition(".")[2]))),
+        ),
+        ("parameters", 1.0, frozenset(_concepts([w for p in item.params for w in words(p)]))),
+        ("docstring", 0.5, frozenset(_concepts([w for w in words(item.doc) if w not in STOPWORDS][:40]))),
+    )
+    return name_words, fields
 
 
 def _phase_fit(

@@ -247,6 +247,7 @@ class _Scanner:
         self.components: dict[str, FoundComponent] = {}
         self.callables: list[Callable] = []
         self.via: dict[str, str] = {}  # class dotted path → harness expression reaching an instance
+        self.strength: dict[str, float] = {}  # composition root → how surely it is one
 
     def scan(self) -> SystemModel:
         root = self.config.root
@@ -284,11 +285,18 @@ class _Scanner:
             for item in self.callables
         ]
         return SystemModel(
-            entry_points=tuple(self.entry_points),
+            entry_points=tuple(sorted(self.entry_points, key=self._priority)),
             components=tuple(self.components[name] for name in sorted(self.components)),
             callables=tuple(callables),
             files=len(self.modules),
         )
+
+    def _priority(self, entry: EntryPoint) -> int:
+        """Configured first, then a sure composition root, the web app, the command line, a root
+        found by its name only, routes, and the library surface."""
+        if entry.kind == "composition-root":
+            return 1 if self.strength.get(entry.target, 0) >= 3 else 4
+        return {"configured": 0, "web-app": 2, "cli": 3, "route": 5, "library": 6}[entry.kind]
 
     def _primary_packages(self) -> set[str]:
         """The project's own packages: those under src/, else the one named like the project, else
@@ -320,49 +328,71 @@ class _Scanner:
         return resolved if resolved in self.classes else ""
 
     def _composition_roots(self) -> None:
-        found: list[tuple[int, EntryPoint, _Module, ast.FunctionDef | ast.AsyncFunctionDef]] = []
+        """Functions that build several project objects, hand some to others, and return the graph."""
+        found: list[tuple[float, EntryPoint, _Module, ast.FunctionDef | ast.AsyncFunctionDef]] = []
+        primary = self._primary_packages()
         for target, (module, node) in self.functions.items():
-            built = [
-                cls
+            local: dict[str, str] = {}
+            built: set[str] = set()
+            injected = 0
+            for sub in ast.walk(node):
+                if (
+                    isinstance(sub, ast.Assign)
+                    and len(sub.targets) == 1
+                    and isinstance(sub.targets[0], ast.Name)
+                ):
+                    cls = self._project_class(sub.value, module)
+                    if cls:
+                        local[sub.targets[0].id] = cls
+            for sub in ast.walk(node):
+                cls = self._project_class(sub, module) if isinstance(sub, ast.Call) else ""
+                if not cls or not isinstance(sub, ast.Call):
+                    continue
+                built.add(cls)
+                arguments = [*sub.args, *(k.value for k in sub.keywords)]
+                injected += sum(
+                    1
+                    for arg in arguments
+                    if (isinstance(arg, ast.Name) and arg.id in local) or self._project_class(arg, module)
+                )
+            returned = [
+                sub.value
                 for sub in ast.walk(node)
-                if isinstance(sub, ast.Call)
-                for cls in [self._project_class(sub, module)]
-                if cls
+                if isinstance(sub, ast.Return)
+                and sub.value is not None
+                and (
+                    self._project_class(sub.value, module)
+                    or (isinstance(sub.value, ast.Name) and sub.value.id in local)
+                )
             ]
-            returns = [sub for sub in ast.walk(node) if isinstance(sub, ast.Return) and sub.value is not None]
-            distinct = sorted(set(built))
+            if not returned or not built:
+                continue
+            distinct = sorted(built)
             hinted = node.name in ROOT_NAMES or node.name.startswith(("create_", "make_", "build_"))
-            if len(distinct) >= 2 and returns:
+            where = f"{module.display}:{node.lineno}"
+            if len(distinct) >= 2 and injected:
                 names = ", ".join(c.rpartition(".")[2] for c in distinct[:4])
-                reason = f"builds {len(distinct)} project classes ({names}) and returns the graph"
+                reason = (
+                    f"builds {len(distinct)} project classes ({names}), hands {injected} of them to "
+                    "others and returns the graph"
+                )
                 if hinted:
                     reason += f"; its name {node.name!r} says so too"
-                found.append(
-                    (
-                        len(distinct) + (2 if hinted else 0),
-                        EntryPoint("composition-root", target, reason, f"{module.display}:{node.lineno}"),
-                        module,
-                        node,
-                    )
+                strength = len(distinct) + min(injected, 3) + (2.0 if hinted else 0.0)
+            elif hinted:
+                reason = (
+                    f"its name {node.name!r} (a weaker hint), and it builds {distinct[0].rpartition('.')[2]}"
                 )
-            elif hinted and returns and distinct:
-                found.append(
-                    (
-                        1,
-                        EntryPoint(
-                            "composition-root",
-                            target,
-                            f"its name {node.name!r} (a weaker hint) and it builds "
-                            f"{distinct[0].rpartition('.')[2]}",
-                            f"{module.display}:{node.lineno}",
-                        ),
-                        module,
-                        node,
-                    )
-                )
+                strength = 0.5
+            else:
+                continue
+            if primary and module.name.split(".")[0] not in primary:
+                strength -= 2
+            found.append((strength, EntryPoint("composition-root", target, reason, where), module, node))
         found.sort(key=lambda item: (-item[0], item[1].target))
-        for _, entry, _module, _node in found[:3]:
+        for strength, entry, _module, _node in found[:3]:
             self.entry_points.append(entry)
+            self.strength[entry.target] = strength
         if found:
             self._reach(found[0][2], found[0][3])
 

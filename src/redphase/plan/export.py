@@ -14,6 +14,7 @@ from redphase.project.layout import display
 def to_data(plan: HarnessPlan, formatting: dict[str, Any] | None = None) -> dict[str, Any]:
     """`formatting` describes the formatter the render stage will run (render.formatting.describe)."""
     model = plan.discovered
+    memo: dict[tuple[str, str, str, str], list[dict[str, Any]]] = {}
     system: dict[str, Any] = {"entry_point": plan.system.entry_point or None, "reason": plan.system.reason}
     if model is not None:
         found = wiring.entry_points(model)
@@ -30,7 +31,7 @@ def to_data(plan: HarnessPlan, formatting: dict[str, Any] | None = None) -> dict
         ),
         # Which formatter scaffold runs over this plan's code, with which settings from where.
         "formatting": formatting or {},
-        "features": [_feature(feature, plan) for feature in plan.features],
+        "features": [_feature(feature, plan, memo) for feature in plan.features],
     }
 
 
@@ -43,7 +44,7 @@ def _component(component: Component) -> dict[str, str]:
     }
 
 
-def _feature(feature: FeaturePlan, plan: HarnessPlan) -> dict[str, Any]:
+def _feature(feature: FeaturePlan, plan: HarnessPlan, memo: dict[Any, Any]) -> dict[str, Any]:
     return {
         "file": feature.display,
         "name": feature.name,
@@ -60,14 +61,14 @@ def _feature(feature: FeaturePlan, plan: HarnessPlan) -> dict[str, Any]:
                 "examples": scenario.example_rows,
                 "scope": scenario.scope,
                 "outcome": scenario.outcome,
-                "steps": [_step(use, plan) for use in scenario.steps],
+                "steps": [_step(use, plan, memo) for use in scenario.steps],
             }
             for scenario in feature.scenarios
         ],
     }
 
 
-def _step(use: StepUse, plan: HarnessPlan) -> dict[str, Any]:
+def _step(use: StepUse, plan: HarnessPlan, memo: dict[Any, Any]) -> dict[str, Any]:
     definition = plan.definitions_by_key.get(use.key)
     data: dict[str, Any] = {
         "keyword": use.keyword.strip(),
@@ -86,7 +87,7 @@ def _step(use: StepUse, plan: HarnessPlan) -> dict[str, Any]:
         data["defined_at"] = use.defined_at
     data["components"] = [{"name": c.name, "treatment": c.treatment, "why": c.reason} for c in use.components]
     if plan.discovered is not None:
-        data["wiring"] = wiring.step_wiring(use, plan.discovered)
+        data["wiring"] = wiring.step_wiring(use, plan.discovered, memo)
     return data
 
 

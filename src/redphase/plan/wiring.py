@@ -65,8 +65,17 @@ def _overridden(component: Component) -> bool:
     return component.reason.startswith(OVERRIDE_PREFIXES) or "[tool.redphase.components]" in component.reason
 
 
-def step_wiring(use: StepUse, model: SystemModel) -> list[dict[str, Any]]:
+def step_wiring(
+    use: StepUse,
+    model: SystemModel,
+    memo: dict[tuple[str, str, str, str], list[dict[str, Any]]] | None = None,
+) -> list[dict[str, Any]]:
+    """The step's wiring candidates, best first. The same step recurs in many scenarios: `memo`
+    keeps each one's answer for the run."""
     params = [(param.name, param.type) for param in use.params]
+    key = (use.kind, use.text, use.expression, repr(params))
+    if memo is not None and key in memo:
+        return [dict(entry) for entry in memo[key]]
     wiring = []
     for candidate in rank(use.text, use.kind, model.callables):
         item = candidate.callable
@@ -77,4 +86,6 @@ def step_wiring(use: StepUse, model: SystemModel) -> list[dict[str, Any]]:
         entry["confidence"] = candidate.confidence
         entry["why"] = f"{candidate.why} ({item.location})"
         wiring.append(entry)
-    return wiring
+    if memo is not None:
+        memo[key] = wiring
+    return [dict(entry) for entry in wiring]
