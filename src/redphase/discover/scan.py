@@ -247,7 +247,8 @@ class _Scanner:
         self.components: dict[str, FoundComponent] = {}
         self.callables: list[Callable] = []
         self.via: dict[str, str] = {}  # class dotted path → harness expression reaching an instance
-        self.strength: dict[str, float] = {}  # composition root → how surely it is one
+        self.strength: dict[str, float] = {}
+        self._primary: set[str] = set()  # composition root → how surely it is one
 
     def scan(self) -> SystemModel:
         root = self.config.root
@@ -268,14 +269,16 @@ class _Scanner:
                 )
             )
         self._composition_roots()
+        primary = self._primary = self._primary_packages()
         for module in self.modules:
-            self._components(module)
+            if not primary or module.name.split(".")[0] in primary:
+                # A tool or experiment folder beside the packages does not decide the components.
+                self._components(module)
             self._web(module)
             self._cli(module)
         self._scripts()
         self._library()
         scripts = {e.target for e in self.entry_points if e.kind == "cli"}
-        primary = self._primary_packages()
         callables = [
             replace(
                 item,
@@ -291,12 +294,15 @@ class _Scanner:
             files=len(self.modules),
         )
 
-    def _priority(self, entry: EntryPoint) -> int:
+    def _priority(self, entry: EntryPoint) -> tuple[int, bool]:
         """Configured first, then a sure composition root, the web app, the command line, a root
-        found by its name only, routes, and the library surface."""
+        found by its name only, routes, and the library surface; the project's own packages first."""
         if entry.kind == "composition-root":
-            return 1 if self.strength.get(entry.target, 0) >= 3 else 4
-        return {"configured": 0, "web-app": 2, "cli": 3, "route": 5, "library": 6}[entry.kind]
+            rank = 1 if self.strength.get(entry.target, 0) >= 3 else 4
+        else:
+            rank = {"configured": 0, "web-app": 2, "cli": 3, "route": 5, "library": 6}[entry.kind]
+        primary = self._primary
+        return rank, bool(primary) and entry.target.split(".")[0] not in primary
 
     def _primary_packages(self) -> set[str]:
         """The project's own packages: those under src/, else the one named like the project, else
@@ -368,9 +374,13 @@ class _Scanner:
             if not returned or not built:
                 continue
             distinct = sorted(built)
+            # Services have behaviour; a function that nests data objects is not assembling a system.
+            behaving = [cls for cls in distinct if self._has_behaviour(cls)]
             hinted = node.name in ROOT_NAMES or node.name.startswith(("create_", "make_", "build_"))
             where = f"{module.display}:{node.lineno}"
-            if len(distinct) >= 2 and injected:
+            if primary and module.name.split(".")[0] not in primary:
+                continue
+            if len(behaving) >= 2 and injected:
                 names = ", ".join(c.rpartition(".")[2] for c in distinct[:4])
                 reason = (
                     f"builds {len(distinct)} project classes ({names}), hands {injected} of them to "
@@ -386,8 +396,6 @@ class _Scanner:
                 strength = 0.5
             else:
                 continue
-            if primary and module.name.split(".")[0] not in primary:
-                strength -= 2
             found.append((strength, EntryPoint("composition-root", target, reason, where), module, node))
         found.sort(key=lambda item: (-item[0], item[1].target))
         for strength, entry, _module, _node in found[:3]:
@@ -395,6 +403,15 @@ class _Scanner:
             self.strength[entry.target] = strength
         if found:
             self._reach(found[0][2], found[0][3])
+
+    def _has_behaviour(self, cls: str) -> bool:
+        _, node = self.classes[cls]
+        return any(
+            isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef)
+            and not item.name.startswith("_")
+            and not any(dotted(d) == "property" for d in item.decorator_list)
+            for item in node.body
+        )
 
     def _reach(self, module: _Module, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         """Which project classes the root's result exposes, and by which attribute."""
@@ -502,9 +519,9 @@ class _Scanner:
     def _web(self, module: _Module) -> None:
         apps: dict[str, str] = {}
         for node in module.tree.body:
-            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+            if isinstance(node, ast.Assign | ast.AnnAssign) and isinstance(node.value, ast.Call):
                 kind = _resolve(dotted(node.value.func), module).rpartition(".")[2]
-                for target in node.targets:
+                for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
                     if isinstance(target, ast.Name) and (kind in WEB_APPS or kind in ROUTERS):
                         apps[target.id] = kind
                         if kind in WEB_APPS:
