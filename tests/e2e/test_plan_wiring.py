@@ -113,3 +113,19 @@ def test_the_init_demo_ranks_the_calls_its_steps_need_first(demo: Path) -> None:
     assert audit["target"] == f"{package}.persistence.Store.audit_events"
     # The welcome email is observed on the fake of the mailer port.
     assert best['a welcome email is sent to "ada@example.com"']["target"] == f"{package}.ports.Mailer.send"
+
+
+def test_configuration_and_tags_override_what_the_code_says(tmp_path: Path) -> None:
+    root = make_project(tmp_path, {"orders.feature": "@real:email\n" + FEATURE})
+    for name, text in APP.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+    (root / "src/shop/mail.py").write_text("import smtplib\n", encoding="utf-8")
+    with (root / "pyproject.toml").open("a", encoding="utf-8") as config:
+        config.write('[tool.redphase.components.database]\ntreatment = "real"\n')
+    result = run_cli("plan", "features/orders.feature", "--format", "json", cwd=root)
+    assert result.exit_code == 0, result.output
+    found = {c["name"]: c for c in json.loads(result.stdout)["components"]}
+    assert (found["database"]["treatment"], found["database"]["source"]) == ("real", "override")
+    assert found["database"]["at"] == "src/shop/store.py:1"
+    assert found["database"]["reason"].startswith("[tool.redphase.components]")

@@ -257,6 +257,9 @@ def rank(
     per_token += [(token, _concepts_of(token), 0.5) for token in dict.fromkeys(quoted)]
     web = any(item.kind == "route" for item in callables)
     negated = kind == "given" and bool(NEGATIONS & set(words(text)))
+    if negated:
+        # "Given no account exists" arranges an absence: a removal explains the step's "no".
+        per_token.append(("(no)", _concepts_of("remove"), 0.0))
     scored: list[Candidate] = []
     for item in callables:
         name_words, fields = _features(item)
@@ -266,7 +269,7 @@ def rank(
         for label, weight, concepts in fields:
             hit = []
             for token, mine, strength in per_token:
-                if token in used:
+                if token in used or not strength:
                     continue
                 common = mine & concepts
                 if not common:
@@ -283,7 +286,7 @@ def rank(
         if name_words:
             step_concepts = {c for _, mine, _ in per_token for c in mine}
             covered = sum(1 for w in name_words if _concepts_of(w) & step_concepts)
-            score += 1.5 * covered / len(name_words)
+            score += 1.5 * covered / len(name_words) - 0.2 * (len(name_words) - covered)
         verb = stem(IRREGULAR.get(name_words[0], name_words[0])) if name_words else ""
         bonus, reason = _phase_fit(kind, verb, name_words, item, negated)
         score += bonus

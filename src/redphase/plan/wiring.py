@@ -10,7 +10,7 @@ from redphase.config import Config
 from redphase.discover.model import SystemModel
 from redphase.discover.rank import call_expression, rank
 from redphase.discover.scan import discover
-from redphase.plan.components import Component
+from redphase.plan.components import TREATMENT_BY_KIND, Component
 from redphase.plan.model import HarnessPlan, StepUse
 
 # Reasons that a person wrote (a tag, or [tool.redphase.components]) beat what the code says.
@@ -18,7 +18,21 @@ OVERRIDE_PREFIXES = ("tag @",)
 
 
 def with_discovery(plan: HarnessPlan, config: Config) -> HarnessPlan:
-    return replace(plan, discovered=discover(config))
+    model = discover(config)
+    overrides = {override.name: override for override in config.components}
+    found = []
+    for component in model.components:
+        override = overrides.get(component.name)
+        if override is not None and (override.kind or override.treatment):
+            kind = override.kind or component.kind
+            component = replace(
+                component,
+                kind=kind,
+                treatment=override.treatment or TREATMENT_BY_KIND.get(kind, component.treatment),
+                reason=f"[tool.redphase.components] in {config.source} overrides: {component.reason}",
+            )
+        found.append(component)
+    return replace(plan, discovered=replace(model, components=tuple(found)))
 
 
 def entry_points(model: SystemModel) -> list[dict[str, str]]:
@@ -38,7 +52,7 @@ def components(plan: HarnessPlan, model: SystemModel) -> list[dict[str, Any]]:
             "kind": component.kind,
             "treatment": component.treatment,
             "reason": component.reason,
-            "source": "code",
+            "source": "override" if "[tool.redphase.components]" in component.reason else "code",
             "at": component.location,
             "confidence": 0.9,
         }
