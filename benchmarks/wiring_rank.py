@@ -34,7 +34,7 @@ from redphase.config import Config, load_config
 from redphase.diagnostics import UsageError
 from redphase.discover.model import Callable, SystemModel
 from redphase.discover.rank import rank, words
-from redphase.discover.scan import _is_test_module, _load, _resolve, dotted
+from redphase.discover.scan import _is_test_module, _load, _Module, _resolve, dotted
 from redphase.discover.scan import _Scanner as Scanner
 
 KINDS = ("given", "when", "then")
@@ -138,14 +138,14 @@ class Truth:
         self.functions = {c.target for c in model.callables if c.kind in ("function", "command")}
         self.routes = [c for c in model.callables if c.kind == "route"]
 
-    def of(self, function: ast.FunctionDef | ast.AsyncFunctionDef, module: object) -> frozenset[str]:
+    def of(self, function: ast.FunctionDef | ast.AsyncFunctionDef, module: _Module) -> frozenset[str]:
         found: set[str] = set()
         for node in ast.walk(function):
             if not isinstance(node, ast.Call):
                 continue
             name = dotted(node.func)
             if name:
-                resolved = _resolve(name, module)  # type: ignore[arg-type]
+                resolved = _resolve(name, module)
                 if resolved in self.functions:
                     found.add(resolved)
                     continue
@@ -162,7 +162,7 @@ class Truth:
                         }
                         continue
                 if attr == "invoke" and node.args:
-                    command = _resolve(dotted(node.args[0]), module)  # type: ignore[arg-type]
+                    command = _resolve(dotted(node.args[0]), module)
                     if command in self.functions:
                         found.add(command)
                         continue
