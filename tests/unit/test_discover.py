@@ -168,6 +168,28 @@ def test_flask_routes_with_methods(tmp_path: Path) -> None:
     assert {c.target for c in model.callables if c.kind == "route"} == {"GET /login", "POST /login"}
 
 
+def test_django_url_patterns_are_routes(tmp_path: Path) -> None:
+    root = _project(
+        tmp_path,
+        {
+            "shop/__init__.py": "",
+            "shop/views.py": "def create_order(request):\n    ...\n",
+            "shop/urls.py": """
+                from django.urls import include, path
+
+                from . import views
+
+                urlpatterns = [path("orders/", views.create_order), path("admin/", include("x"))]
+            """,
+        },
+    )
+    model = _discover(root)
+    assert _entries(model, "web-app") == ["shop.urls.urlpatterns"]
+    routes = {c.target: c.handler for c in model.callables if c.kind == "route"}
+    assert routes == {"GET /orders/": "shop.views.create_order", "POST /orders/": "shop.views.create_order"}
+    assert rank('an order "7" is created', "when", model.callables)[0].callable.target == "POST /orders/"
+
+
 def test_click_commands_and_project_scripts(tmp_path: Path) -> None:
     root = _project(
         tmp_path,

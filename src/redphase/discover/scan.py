@@ -548,18 +548,24 @@ class _Scanner:
                             )
                         )
                         break
-        if "urlpatterns" in {
-            t.id
-            for n in module.tree.body
-            if isinstance(n, ast.Assign)
-            for t in n.targets
-            if isinstance(t, ast.Name)
-        }:
-            self.entry_points.append(
-                EntryPoint(
-                    "web-app", f"{module.name}.urlpatterns", "Django URL configuration", f"{module.display}:1"
+        for node in module.tree.body:
+            if (
+                isinstance(node, ast.Assign | ast.AnnAssign)
+                and any(
+                    isinstance(t, ast.Name) and t.id == "urlpatterns"
+                    for t in (node.targets if isinstance(node, ast.Assign) else [node.target])
                 )
-            )
+                and node.value is not None
+            ):
+                self.entry_points.append(
+                    EntryPoint(
+                        "web-app",
+                        f"{module.name}.urlpatterns",
+                        "Django URL configuration",
+                        f"{module.display}:{node.lineno}",
+                    )
+                )
+                self._django_routes(module, node.value)
         for function in ast.walk(module.tree):
             if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
                 continue
@@ -615,6 +621,51 @@ class _Scanner:
                             "route", route, f"handled by {handler}", f"{module.display}:{function.lineno}"
                         )
                     )
+
+    def _django_routes(self, module: _Module, patterns: ast.expr) -> None:
+        """`path("orders/", views.create_order)` entries: a route per method a view may answer."""
+        for call in ast.walk(patterns):
+            if not isinstance(call, ast.Call) or dotted(call.func).rpartition(".")[2] not in (
+                "path",
+                "re_path",
+            ):
+                continue
+            if len(call.args) < 2 or not isinstance(call.args[0], ast.Constant):
+                continue
+            route = "/" + str(call.args[0].value).lstrip("^").rstrip("$").lstrip("/")
+            view = call.args[1]
+            if (
+                isinstance(view, ast.Call)
+                and isinstance(view.func, ast.Attribute)
+                and view.func.attr == "as_view"
+            ):
+                view = view.func.value
+            if isinstance(view, ast.Call):
+                continue  # include(...): another URL configuration
+            handler = _resolve(dotted(view), module) if dotted(view) else ""
+            if not handler or handler.rpartition(".")[0] == "django.urls":
+                continue
+            name = handler.rpartition(".")[2]
+            for verb in ("GET", "POST"):
+                self.callables.append(
+                    Callable(
+                        f"{verb} {route}",
+                        "route",
+                        name,
+                        "",
+                        handler.rpartition(".")[0],
+                        (),
+                        " ".join(_path_words(route)),
+                        f"{module.display}:{call.lineno}",
+                        handler=handler,
+                        via="system.client",
+                    )
+                )
+                self.entry_points.append(
+                    EntryPoint(
+                        "route", f"{verb} {route}", f"handled by {handler}", f"{module.display}:{call.lineno}"
+                    )
+                )
 
     # -- command lines ------------------------------------------------------------------------
 
