@@ -165,6 +165,13 @@ class Truth:
                     command = _resolve(dotted(node.args[0]), module)
                     if command in self.functions:
                         found.add(command)
+                        # invoke(cli, ["size", ...]) runs the group and its subcommand `size`.
+                        if len(node.args) > 1 and isinstance(node.args[1], ast.List | ast.Tuple):
+                            first = node.args[1].elts[0] if node.args[1].elts else None
+                            if isinstance(first, ast.Constant) and isinstance(first.value, str):
+                                sub = f"{command.rpartition('.')[0]}.{first.value.replace('-', '_')}"
+                                if sub in self.functions:
+                                    found.add(sub)
                         continue
                 if attr in self.by_name and not attr.startswith("_"):
                     targets = self.by_name[attr]
