@@ -307,3 +307,33 @@ def test_words_and_stems() -> None:
     assert stem("running") == "run"
     assert stem("accounts") == "account"
     assert step_words('a visitor registers with email "ada@example.com" and <name>') == ["registers", "email"]
+
+
+def test_arguments_are_bound_by_the_words_next_to_each_parameter() -> None:
+    from redphase.discover.model import Callable
+    from redphase.discover.rank import call_expression
+
+    register = Callable(
+        "shop.services.Registration.register",
+        "method",
+        "register",
+        "Registration",
+        "shop.services",
+        ("name", "email"),
+        "",
+        "src/shop/services.py:3",
+        via="system.app.registration",
+    )
+    params = [("text", "string"), ("text2", "string")]
+    assert (
+        call_expression(register, params, "a visitor registers with email {string} and name {string}")
+        == "system.app.registration.register(name=text2, email=text)"
+    )
+    # Without a word to go by, the parameters go in order.
+    assert call_expression(register, params, "{string} joins as {string}") == (
+        "system.app.registration.register(name=text, email=text2)"
+    )
+    route = Callable("POST /orders", "route", "create", "", "api", (), "", "api.py:1", handler="api.create")
+    assert call_expression(route, [("number", "int")], "order {int} is placed") == (
+        "system.client.post('/orders', json={'number': number})"
+    )

@@ -338,6 +338,8 @@ class _Scanner:
         found: list[tuple[float, EntryPoint, _Module, ast.FunctionDef | ast.AsyncFunctionDef]] = []
         primary = self._primary_packages()
         for target, (module, node) in self.functions.items():
+            if primary and module.name.split(".")[0] not in primary:
+                continue
             local: dict[str, str] = {}
             built: set[str] = set()
             injected = 0
@@ -378,8 +380,6 @@ class _Scanner:
             behaving = [cls for cls in distinct if self._has_behaviour(cls)]
             hinted = node.name in ROOT_NAMES or node.name.startswith(("create_", "make_", "build_"))
             where = f"{module.display}:{node.lineno}"
-            if primary and module.name.split(".")[0] not in primary:
-                continue
             if len(behaving) >= 2 and injected:
                 names = ", ".join(c.rpartition(".")[2] for c in distinct[:4])
                 reason = (
