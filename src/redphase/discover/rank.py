@@ -256,6 +256,8 @@ def rank(
     ]
     per_token += [(token, _concepts_of(token), 0.5) for token in dict.fromkeys(quoted)]
     web = any(item.kind == "route" for item in callables)
+    # A step that mentions an option (`--min-level`) is using the command line.
+    flags = bool(re.search(r"(?<![\w-])--?[A-Za-z]", text))
     negated = kind == "given" and bool(NEGATIONS & set(words(text)))
     if negated:
         # "Given no account exists" arranges an absence: a removal explains the step's "no".
@@ -295,6 +297,9 @@ def rank(
         if item.via and item.kind == "method":
             score += 0.5
             reasons.append(f"reachable as {item.via}")
+        if item.kind == "command" and flags:
+            score += 1.5
+            reasons.append("the step passes command-line options")
         if item.kind == "route" or (item.kind == "command" and not web):
             score += 1.0
             reasons.append(
@@ -331,7 +336,12 @@ def _features(item: Callable) -> tuple[list[str], tuple[tuple[str, float, frozen
         (
             "class/module",
             1.5,
-            frozenset(_concepts(words(item.owner)) | _concepts(words(item.module.rpartition(".")[2]))),
+            frozenset(
+                _concepts(words(item.owner))
+                | _concepts(words(item.module.rpartition(".")[2]))
+                # A command is run by the program's name, which is usually its package's.
+                | (_concepts(words(item.module.split(".")[0])) if item.kind == "command" else set())
+            ),
         ),
         ("parameters", 1.0, frozenset(_concepts([w for p in item.params for w in words(p)]))),
         ("docstring", 0.5, frozenset(_concepts([w for w in words(item.doc) if w not in STOPWORDS][:40]))),
