@@ -12,7 +12,7 @@ import itertools
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from redphase.discover.model import Callable
 
@@ -150,6 +150,9 @@ QUERY_VERBS = frozenset(
         "total",
         "check",
     ]
+)
+FRAMEWORK_PARAMS = frozenset(
+    ["request", "response", "session", "db", "background_tasks", "current_user", "user_agent", "templates"]
 )
 SUFFIXES = ("ies", "ied", "ing", "ed", "es", "s", "er", "ly")
 
@@ -411,9 +414,19 @@ def call_expression(item: Callable, step_params: Sequence[tuple[str, str]], patt
     args = bind(item, step_params, pattern)
     if item.kind == "route":
         method, path = item.target.split(" ", 1)
-        values = [name for name, _ in step_params]
+        # The view's own parameters name the fields, less what the framework injects.
+        fields = tuple(p for p in item.params if p not in FRAMEWORK_PARAMS and "{" + p + "}" not in path)
+        pairs = [
+            pair.split("=", 1)
+            for pair in bind(replace(item, params=fields), step_params, pattern).split(", ")
+            if pair
+        ]
+        if not fields:
+            pairs = [[name, name] for name, _ in step_params]
         payload = (
-            f", json={{{', '.join(f'{v!r}: {v}' for v in values)}}}" if values and method != "GET" else ""
+            f", json={{{', '.join(f'{key!r}: {value}' for key, value in pairs)}}}"
+            if pairs and method != "GET"
+            else ""
         )
         return f"system.client.{method.lower()}({path!r}{payload})"
     if item.kind == "command":
