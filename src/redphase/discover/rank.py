@@ -360,7 +360,10 @@ def _phase_fit(
         method = item.target.split(" ", 1)[0]
         is_query = method in ("GET", "HEAD")
     if kind == "then":
-        return (1.0, "Then reads a query") if is_query else (0.0, "")
+        if is_query:
+            return 1.0, "Then reads a query"
+        # Through the web app a Then reads a page; a method may still be a fake's port it observes.
+        return (-1.0, "") if item.kind == "route" else (0.0, "")
     if kind == "given":
         if negated:
             removes = bool(_concepts_of(verb) & _concepts_of("remove"))
