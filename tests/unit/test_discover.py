@@ -281,6 +281,8 @@ def test_the_configured_app_and_system_come_first(tmp_path: Path) -> None:
     model = _discover(root)
     assert model.entry_points[0].kind == "configured"
     assert model.entry_points[0].target == "shop.system:assemble"
+    via = {c.target: c.via for c in model.callables}
+    assert via["shop.services.CheckoutService.place_order"] == "system.app.checkout"
     assert not any(c.module.startswith("tools") for c in model.callables)
 
 

@@ -401,7 +401,11 @@ class _Scanner:
         for strength, entry, _module, _node in found[:3]:
             self.entry_points.append(entry)
             self.strength[entry.target] = strength
-        if found:
+        configured = self.functions.get(self.config.system.replace(":", "."))
+        if configured is not None:
+            # The configured system is what the harness assembles: reach the graph from it.
+            self._reach(*configured)
+        elif found:
             self._reach(found[0][2], found[0][3])
 
     def _has_behaviour(self, cls: str) -> bool:
