@@ -62,5 +62,7 @@ def _replayed(cached: CachedRun) -> ScaffoldResult:
 
 def plan_only(config: Config, path: Path) -> tuple[HarnessPlan | None, list[Diagnostic]]:
     from redphase.pipeline import plan_for
+    from redphase.plan.wiring import with_discovery
 
-    return plan_for(config, find_features([path]))
+    plan, diagnostics = plan_for(config, find_features([path]))
+    return (with_discovery(plan, config) if plan is not None else None), diagnostics

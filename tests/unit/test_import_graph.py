@@ -180,7 +180,7 @@ def test_a_cycle_is_found_and_shown() -> None:
     assert every_cycle(graph) == [["a", "b", "c", "a"]]
 
 
-STAGES = ["redphase.parse", "redphase.plan", "redphase.render", "redphase.write"]
+STAGES = ["redphase.parse", "redphase.discover", "redphase.plan", "redphase.render", "redphase.write"]
 
 
 def test_each_stage_imports_only_the_stages_before_it() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from redphase.plan import wiring
 from redphase.plan.components import Component
 from redphase.plan.model import FeaturePlan, HarnessPlan, StepUse
 from redphase.project.layout import display
@@ -12,12 +13,25 @@ from redphase.project.layout import display
 
 def to_data(plan: HarnessPlan, formatting: dict[str, Any] | None = None) -> dict[str, Any]:
     """`formatting` describes the formatter the render stage will run (render.formatting.describe)."""
+    model = plan.discovered
+    memo: dict[tuple[str, str, str, str], list[dict[str, Any]]] = {}
+    system: dict[str, Any] = {"entry_point": plan.system.entry_point or None, "reason": plan.system.reason}
+    if model is not None:
+        found = wiring.entry_points(model)
+        if not plan.system.entry_point and found:
+            system.update(entry_point=found[0]["target"], reason=f"{found[0]['kind']}: {found[0]['reason']}")
+        system["entry_points"] = found
+        system["application_files"] = model.files
     return {
-        "system_under_test": {"entry_point": plan.system.entry_point or None, "reason": plan.system.reason},
-        "components": [_component(component) for component in plan.components],
+        "system_under_test": system,
+        "components": (
+            wiring.components(plan, model)
+            if model is not None
+            else [_component(component) for component in plan.components]
+        ),
         # Which formatter scaffold runs over this plan's code, with which settings from where.
         "formatting": formatting or {},
-        "features": [_feature(feature, plan) for feature in plan.features],
+        "features": [_feature(feature, plan, memo) for feature in plan.features],
     }
 
 
@@ -30,7 +44,7 @@ def _component(component: Component) -> dict[str, str]:
     }
 
 
-def _feature(feature: FeaturePlan, plan: HarnessPlan) -> dict[str, Any]:
+def _feature(feature: FeaturePlan, plan: HarnessPlan, memo: dict[Any, Any]) -> dict[str, Any]:
     return {
         "file": feature.display,
         "name": feature.name,
@@ -47,14 +61,14 @@ def _feature(feature: FeaturePlan, plan: HarnessPlan) -> dict[str, Any]:
                 "examples": scenario.example_rows,
                 "scope": scenario.scope,
                 "outcome": scenario.outcome,
-                "steps": [_step(use, plan) for use in scenario.steps],
+                "steps": [_step(use, plan, memo) for use in scenario.steps],
             }
             for scenario in feature.scenarios
         ],
     }
 
 
-def _step(use: StepUse, plan: HarnessPlan) -> dict[str, Any]:
+def _step(use: StepUse, plan: HarnessPlan, memo: dict[Any, Any]) -> dict[str, Any]:
     definition = plan.definitions_by_key.get(use.key)
     data: dict[str, Any] = {
         "keyword": use.keyword.strip(),
@@ -72,6 +86,8 @@ def _step(use: StepUse, plan: HarnessPlan) -> dict[str, Any]:
     if use.defined_at:
         data["defined_at"] = use.defined_at
     data["components"] = [{"name": c.name, "treatment": c.treatment, "why": c.reason} for c in use.components]
+    if plan.discovered is not None:
+        data["wiring"] = wiring.step_wiring(use, plan.discovered, memo)
     return data
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Literal
 
 from redphase.diagnostics import Diagnostic
+from redphase.discover.model import SystemModel
 from redphase.parse.model import StepKind
 from redphase.plan.components import Component
 from redphase.plan.expressions import Param, RegexPart
@@ -141,3 +142,5 @@ class HarnessPlan:
     markers: tuple[str, ...]
     definitions_by_key: dict[StepKey, StepDefinition]
     diagnostics: tuple[Diagnostic, ...] = ()
+    # What static discovery found in the application (only `redphase plan` reads the code today).
+    discovered: SystemModel | None = None

@@ -1,0 +1,1 @@
+"""Static discovery of the system under test: its entry points, components and callables."""

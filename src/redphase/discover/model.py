@@ -1,0 +1,54 @@
+"""What static discovery found in the application: entry points, components and callables."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+CallableKind = Literal["method", "function", "route", "command"]
+
+
+@dataclass(frozen=True)
+class Callable:
+    """A call a step could make: a public method or function, an HTTP route or a CLI command."""
+
+    target: str  # pkg.mod.Class.method, pkg.mod.func, or "METHOD /path" for a route
+    kind: CallableKind
+    name: str
+    owner: str  # the class's name for a method, else ""
+    module: str
+    params: tuple[str, ...]
+    doc: str
+    location: str  # path:line
+    handler: str = ""  # a route's view function, dotted
+    # How the harness reaches it, e.g. "system.app.registration" (empty: through its module).
+    via: str = ""
+    # In one of the project's own packages (src/ layout, or the package named like the project),
+    # rather than a loose script or tool folder.
+    primary: bool = True
+
+
+@dataclass(frozen=True)
+class EntryPoint:
+    kind: Literal["configured", "composition-root", "web-app", "route", "cli", "library"]
+    target: str
+    reason: str
+    location: str = ""
+
+
+@dataclass(frozen=True)
+class FoundComponent:
+    name: str
+    kind: str  # external, own, database, clock
+    treatment: str  # fake, real, isolated
+    reason: str
+    location: str  # path:line that decided it
+
+
+@dataclass(frozen=True)
+class SystemModel:
+    entry_points: tuple[EntryPoint, ...] = ()
+    components: tuple[FoundComponent, ...] = ()
+    callables: tuple[Callable, ...] = ()
+    files: int = 0
+    notes: tuple[str, ...] = field(default=())
