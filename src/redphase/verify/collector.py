@@ -58,11 +58,13 @@ class Collector:
 
     def judged(self) -> list[dict[str, Any]]:
         results = list(self.collection_errors.values())
-        for nodeid in sorted(self.tests):
-            test = self.tests[nodeid]
-            judgement = judge(test.phases, test.scenario, test.health)
-            results.append(self._result(test, judgement))
+        results += [self.judge_one(nodeid) for nodeid in sorted(self.tests)]
         return results
+
+    def judge_one(self, nodeid: str) -> dict[str, Any]:
+        """One test's result from the phases seen so far: final once its teardown report is in."""
+        test = self.tests[nodeid]
+        return self._result(test, judge(test.phases, test.scenario, test.health))
 
     def _result(self, test: _Test, judgement: Judgement) -> dict[str, Any]:
         failed = next(

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from redphase.verify import exceptions as exc_info
+from redphase.verify import junit
 from redphase.verify.appcode import AppCodeWatch, ApplicationCode
 from redphase.verify.classify import PhaseRecord, ScenarioRecord
 from redphase.verify.collector import PROPERTY, Collector
@@ -268,13 +269,34 @@ class RedphaseSession:
 
     # -- where reports arrive -------------------------------------------------------------------
 
-    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> Generator[None, Any, None]:
+        # A wrapper: the report is recorded (and, at teardown, judged for --junitxml) before any
+        # other plugin, junitxml among them, sees it.
         if self.collector is not None:
             self.collector.add_test_report(report)
+            xml = junit.log_xml(self.config) if report.when == "teardown" else None
+            test = self.collector.tests.get(report.nodeid)
+            if xml is not None and test is not None:
+                call = test.phases.get("call")
+                junit.before_teardown_report(
+                    xml,
+                    report,
+                    self.collector.judge_one(report.nodeid),
+                    call is not None and call.outcome == "failed",
+                )
+        yield
 
-    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_collectreport(self, report: pytest.CollectReport) -> Generator[None, Any, None]:
         if self.collector is not None and report.failed:
             self.collector.add_collection_error(report)
+        yield
+        xml = junit.log_xml(self.config) if self.collector is not None and report.failed else None
+        if xml is not None and self.collector is not None:
+            result = self.collector.collection_errors.get(report.nodeid)
+            if result is not None:
+                junit.after_collect_report(xml, report, result)
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         if self.collector is not None:
