@@ -9,7 +9,7 @@ the plugin recorded where each test ran.
 Only scenarios become test cases: a plain test, a health check or a collection error has no pickle.
 Each test case carries its redphase verdict as an attachment of media type `application/json`, file
 name `redphase-verdict.json`, with `verdict`, `good`, `why`, `hint` and `reproduce`; it is attached
-to the step that failed (else the last step). `testRunFinished.success` is redphase's own answer (the
+to the step that failed (else the last step; a scenario without steps, to its test case). `testRunFinished.success` is redphase's own answer (the
 red phase is good), with the verdict counts as its message.
 """
 
@@ -69,11 +69,15 @@ class _Document:
     pickles: list[dict[str, Any]] = field(default_factory=list)
     line_of: dict[str, int] = field(default_factory=dict)  # AST node id -> line
     row_values: dict[str, list[str]] = field(default_factory=dict)  # Examples row id -> cell values
+    scenario_at: dict[int, dict[str, Any]] = field(default_factory=dict)  # line -> Scenario node
+    language: str = "en"
 
 
 def _walk_ast(document: dict[str, Any], found: _Document) -> None:
     def scenario_like(node: dict[str, Any]) -> None:
         found.line_of[node["id"]] = node["location"]["line"]
+        if "examples" in node:  # a Scenario, not a Background
+            found.scenario_at[node["location"]["line"]] = node
         for step in node.get("steps", []):
             found.line_of[step["id"]] = step["location"]["line"]
         for examples in node.get("examples", []):
@@ -89,7 +93,9 @@ def _walk_ast(document: dict[str, Any], found: _Document) -> None:
             if "rule" in child:
                 children(child["rule"].get("children", []))
 
-    children((document.get("feature") or {}).get("children", []))
+    feature = document.get("feature") or {}
+    found.language = feature.get("language") or "en"
+    children(feature.get("children", []))
 
 
 def _read_document(rootdir: Path, uri: str, events: Any) -> _Document:
@@ -128,6 +134,25 @@ def _pickle_for(
                 if "-".join(document.row_values.get(row, [])) == wanted:
                     return pickle
     return candidates[0] if candidates else None
+
+
+def _stepless_pickle(
+    document: _Document, record: ScenarioRecord, uri: str, ids: Any
+) -> dict[str, Any] | None:
+    """Gherkin compiles no pickle for a scenario without steps (or an outline without rows), but
+    pytest-bdd runs it, and its verdict (no-outcome) belongs in the report: a pickle of no steps."""
+    scenario = document.scenario_at.get(record.line)
+    if scenario is None:
+        return None
+    return {
+        "id": ids("pickle"),
+        "uri": uri,
+        "name": scenario.get("name", ""),
+        "language": document.language,
+        "steps": [],
+        "tags": [{"name": tag["name"], "astNodeId": tag["id"]} for tag in scenario.get("tags", [])],
+        "astNodeIds": [scenario["id"]],
+    }
 
 
 class _Ids:
@@ -209,7 +234,10 @@ def envelopes(
         document = documents[result["feature_file"]]
         pickle = _pickle_for(document, record, result["nodeid"], used)
         if pickle is None:
-            continue
+            pickle = _stepless_pickle(document, record, result["feature_file"], ids)
+            if pickle is None:
+                continue
+            yield cm.message_converter.from_dict({"pickle": pickle}, cm.Envelope)
         used.add(pickle["id"])
         teardown = (phases or {}).get(result["nodeid"], {}).get("teardown")
         steps = _plan_steps(result, record, pickle, document, definitions, hooks, ids, teardown)
@@ -323,6 +351,8 @@ def _execution(
         (step.id for step, outcome in steps if outcome["status"] not in (_STATUS.passed, _STATUS.skipped)),
         steps[-1][0].id if steps else None,
     )
+    if attach_to is None:  # a scenario without steps: the verdict belongs to the test case itself
+        yield cm.Envelope(attachment=_verdict_attachment(result, started, None, clock))
     for step, outcome in steps:
         clock = max(clock, outcome.get("start_ns") or clock)
         yield cm.Envelope(
@@ -362,7 +392,9 @@ def _execution(
     )
 
 
-def _verdict_attachment(result: dict[str, Any], started: str, step_id: str, clock: int) -> cm.Attachment:
+def _verdict_attachment(
+    result: dict[str, Any], started: str, step_id: str | None, clock: int
+) -> cm.Attachment:
     body = {
         "verdict": result["verdict"],
         "good": v.is_good(result["verdict"], False),
