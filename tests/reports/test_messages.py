@@ -13,17 +13,12 @@ import cucumber_messages as cm
 import pytest
 
 from redphase.verify.messages import VERDICT_FILE_NAME, VERDICT_MEDIA_TYPE
-from tests.reports.runs import PROJECTS, Run, project, verify
+from tests.reports.runs import Run, project, verify
 
 KINDS = [
     "meta", "source", "gherkinDocument", "pickle", "stepDefinition", "testRunStarted", "testCase",
     "testCaseStarted", "testStepStarted", "testStepFinished", "testCaseFinished", "testRunFinished",
 ]  # fmt: skip
-
-
-@pytest.fixture(scope="module", params=PROJECTS)
-def run(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Run:
-    return verify(project(request.param, tmp_path_factory.mktemp(request.param)))
 
 
 def _envelopes(path: Path) -> list[dict[str, Any]]:
