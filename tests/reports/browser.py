@@ -186,6 +186,10 @@ class Browser:
                 self._event(message)
 
     def open(self, url: str) -> None:
+        """Load `url` afresh (by way of about:blank: a change of #fragment alone loads nothing)."""
+        self.events = []
+        self.call("Page.navigate", url="about:blank")
+        self.wait_for("Page.loadEventFired")
         self.events = []
         self.call("Page.navigate", url=url)
         self.wait_for("Page.loadEventFired")

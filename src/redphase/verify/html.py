@@ -106,7 +106,7 @@ def _block_starts(text: str) -> list[int]:
     try:
         from gherkin.parser import Parser
 
-        document = Parser().parse(text)
+        document: dict[str, Any] = dict(Parser().parse(text))
     except Exception:  # an unparsable file (it cannot have run): the page shows what it can
         return []
     starts: list[int] = []
@@ -195,7 +195,7 @@ def render(
 
     features = _Features(rootdir)
     order = verdict_order({r["verdict"] for r in results}, allow_unwired)
-    groups = []
+    groups: list[dict[str, Any]] = []
     for verdict in order:
         entries = [
             _entry(result, records.get(result["nodeid"]), features, allow_unwired)
@@ -203,7 +203,7 @@ def render(
             if result["verdict"] == verdict
         ]
         groups.append({"verdict": verdict, "kind": kind_of(verdict, allow_unwired), "entries": entries})
-    counts = [(g["verdict"], len(g["entries"]), g["kind"]) for g in groups]
+    counts: list[tuple[str, int, str]] = [(g["verdict"], len(g["entries"]), g["kind"]) for g in groups]
     script = _asset(SCRIPT)
     style = _asset(STYLE)
     summary = summary_counts(results)
