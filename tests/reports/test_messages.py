@@ -63,15 +63,71 @@ def test_each_scenario_is_a_test_case_with_its_verdict_attached(run: Run) -> Non
     assert all(f.get("message") for f in failed)
 
 
+SETUP_FAILS = {
+    "features/setup.feature": "Feature: Setup\n  Scenario: Database down\n    Given a cart\n    Then it is empty\n",
+    "tests/test_setup.py": """\
+import pytest
+from pytest_bdd import given, scenarios, then
+
+scenarios("../features/setup.feature")
+
+
+@pytest.fixture(autouse=True)
+def database():
+    raise RuntimeError("the test database could not be created")
+
+
+@given("a cart")
+def _():
+    pass
+
+
+@then("it is empty")
+def _():
+    assert False
+""",
+}
+
+
+def _statuses(run: Run) -> dict[str, list[tuple[str, str]]]:
+    """Per verdict: each finished step's (kind, status), kind being "step" or "hook"."""
+    envelopes = _envelopes(run.messages)
+    kinds = {
+        step["id"]: "hook" if "hookId" in step else "step"
+        for e in envelopes
+        if "testCase" in e
+        for step in e["testCase"]["testSteps"]
+    }
+    verdict_of = {
+        e["attachment"]["testCaseStartedId"]: json.loads(e["attachment"]["body"])["verdict"]
+        for e in envelopes
+        if "attachment" in e
+    }
+    found: dict[str, list[tuple[str, str]]] = {}
+    for e in envelopes:
+        if "testStepFinished" in e:
+            finished = e["testStepFinished"]
+            found.setdefault(verdict_of[finished["testCaseStartedId"]], []).append(
+                (kinds[finished["testStepId"]], finished["testStepResult"]["status"])
+            )
+    return found
+
+
 @pytest.mark.slow
 def test_every_verdict_maps_to_a_cucumber_status(tmp_path: Path) -> None:
-    run = verify(project("verdicts", tmp_path))
-    statuses = Counter(
-        e["testStepFinished"]["testStepResult"]["status"]
-        for e in _envelopes(run.messages)
-        if "testStepFinished" in e
-    )
-    assert {"PASSED", "FAILED", "SKIPPED", "UNDEFINED", "PENDING"} <= set(statuses)
+    root = project("verdicts", tmp_path)
+    for name, text in SETUP_FAILS.items():
+        (root / name).write_text(text, encoding="utf-8")
+    run = verify(root)
+    statuses = _statuses(run)
+    assert ("step", "UNDEFINED") in statuses["undefined-step"]
+    assert ("step", "PENDING") in statuses["pending"]
+    assert statuses["good-red"][-1] == ("step", "FAILED")
+    assert ("step", "SKIPPED") in statuses["early-failure"]
+    # A fixture that fails outside any step is a failed hook; the steps it stopped are skipped.
+    assert statuses["teardown-error"][-1] == ("hook", "FAILED")
+    assert ("hook", "FAILED") in statuses["fixture-error"]
+    assert set(statuses["passed"]) == {("step", "PASSED")}
 
 
 RENDER = """\

@@ -356,7 +356,8 @@ class StepDefinitions:
         contexts = self._by_function.get(id(step_func))
         if contexts is None:
             self._index()
-            contexts = self._by_function.get(id(step_func), [])
+            # A function pytest-bdd does not know stays unknown: the registry is read once for it.
+            contexts = self._by_function.setdefault(id(step_func), [])
         code = getattr(step_func, "__code__", None)
         for context in contexts:
             if context.step_func is not step_func:
