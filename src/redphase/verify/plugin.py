@@ -302,9 +302,11 @@ class RedphaseSession:
         # other plugin, junitxml among them, sees it.
         if self.collector is not None:
             self.collector.add_test_report(report)
-            xml = junit.log_xml(self.config) if report.when == "teardown" else None
+            xml = junit.log_xml(self.config)
+            if xml is not None:
+                junit.drop_recorded_data(report)
             test = self.collector.tests.get(report.nodeid)
-            if xml is not None and test is not None:
+            if xml is not None and test is not None and report.when == "teardown":
                 call = test.phases.get("call")
                 junit.before_teardown_report(
                     xml,
