@@ -152,6 +152,9 @@ class RedphaseSession:
         self.step_codes: dict[str, Any] = {}
         self._relative_paths: dict[str, str] = {}
         self.definitions = StepDefinitions()
+        # Each step's status, timing and definition feed only Cucumber Messages and the HTML page:
+        # a run that writes neither records none of it.
+        self.record_steps = bool(config.getoption("redphase_messages") or config.getoption("redphase_html"))
         self.collector = None if hasattr(config, "workerinput") else Collector(config, self.rootdir)
 
     def _relative(self, filename: str) -> str:
@@ -179,7 +182,7 @@ class RedphaseSession:
         )
 
     def pytest_bdd_before_step(self, request: Any, step: Any, step_func: Any, **_: Any) -> None:
-        record = self.scenarios.get(request.node.nodeid)
+        record = self.scenarios.get(request.node.nodeid) if self.record_steps else None
         if record is not None:
             record.steps.append(
                 {
