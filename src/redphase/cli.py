@@ -242,8 +242,25 @@ def plan(feature: str, output_format: str, project: str | None) -> None:
     is_flag=True,
     help="Count unwired-red as good (the steps reach Then but call no application code yet).",
 )
+@click.option(
+    "--messages",
+    "messages_path",
+    type=click.Path(dir_okay=False),
+    help="Write the run as Cucumber Messages (NDJSON), each test case with its verdict attached.",
+)
+@click.option(
+    "--html",
+    "html_path",
+    type=click.Path(dir_okay=False),
+    help="Write a self-contained HTML report: verdict chart, scenarios by verdict, filterable.",
+)
 def verify(
-    paths: tuple[str, ...], json_path: str | None, report_path: str | None, allow_unwired: bool
+    paths: tuple[str, ...],
+    json_path: str | None,
+    report_path: str | None,
+    allow_unwired: bool,
+    messages_path: str | None,
+    html_path: str | None,
 ) -> None:
     """Run the tests under PATHS and give every scenario a red-phase verdict.
 
@@ -272,6 +289,8 @@ def verify(
             Path(json_path) if json_path else None,
             Path(report_path) if report_path else None,
             allow_unwired,
+            messages_path=Path(messages_path) if messages_path else None,
+            html_path=Path(html_path) if html_path else None,
         )
     sys.exit(result.exit_code)
 

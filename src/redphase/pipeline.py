@@ -12,6 +12,7 @@ from redphase.config import Config
 from redphase.diagnostics import Diagnostic
 from redphase.outcome import ScaffoldResult
 from redphase.parse.stream import read_in_order
+from redphase.progress import Progress
 from redphase.project import layout
 from redphase.write.files import (
     Change,
@@ -52,14 +53,17 @@ def _plan_render_write(
         context = planner.context()
         output = _Output(config, staging)
         parse_diagnostics: list[Diagnostic] = []
+        progress = Progress("scaffold", len(jobs), "features")
         # Each feature is planned and rendered while later ones are still being parsed.
         for parsed in stream:
+            progress.advance()
             if isinstance(parsed, list):
                 parse_diagnostics += parsed
                 continue
             feature = planner.add(parsed)
             if feature is not None:
                 output.add(_feature_files(feature, context, index))
+        progress.close()
     plan = planner.finish()
     output.add(_harness_files(plan, index, config))
     result.changes = output.finish()

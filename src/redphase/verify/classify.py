@@ -48,6 +48,10 @@ class ScenarioRecord:
     when_steps: list[dict[str, Any]] = field(default_factory=list)
     failed_step: dict[str, Any] | None = None
     undefined_step: dict[str, Any] | None = None
+    # Each step that started, in order (line, status, start_ns, duration_ns, definition), for
+    # Cucumber Messages; and when the scenario started, in nanoseconds since the epoch.
+    steps: list[dict[str, Any]] = field(default_factory=list)
+    started_ns: int = 0
     app_ran: bool = False
 
 

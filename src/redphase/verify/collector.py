@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import shlex
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,7 @@ class Collector:
         self.tests: dict[str, _Test] = {}
         self.collection_errors: dict[str, dict[str, Any]] = {}
         self.results: list[dict[str, Any]] = []
+        self.started_ns = time.time_ns()
 
     def add_test_report(self, report: Any) -> None:
         data = next((value for name, value in report.user_properties if name == PROPERTY), None)
@@ -58,11 +60,13 @@ class Collector:
 
     def judged(self) -> list[dict[str, Any]]:
         results = list(self.collection_errors.values())
-        for nodeid in sorted(self.tests):
-            test = self.tests[nodeid]
-            judgement = judge(test.phases, test.scenario, test.health)
-            results.append(self._result(test, judgement))
+        results += [self.judge_one(nodeid) for nodeid in sorted(self.tests)]
         return results
+
+    def judge_one(self, nodeid: str) -> dict[str, Any]:
+        """One test's result from the phases seen so far: final once its teardown report is in."""
+        test = self.tests[nodeid]
+        return self._result(test, judge(test.phases, test.scenario, test.health))
 
     def _result(self, test: _Test, judgement: Judgement) -> dict[str, Any]:
         failed = next(
@@ -148,6 +152,37 @@ class Collector:
         markdown_path = self.config.getoption("redphase_report")
         if markdown_path:
             report.write_markdown(Path(markdown_path), self.results, self.rootdir)
+        self._write_extra_reports(allow)
+
+    def _write_extra_reports(self, allow: bool) -> None:
+        """Cucumber Messages and the HTML report, when asked for."""
+        from redphase.verify import report
+
+        records = {nodeid: test.scenario for nodeid, test in self.tests.items() if test.scenario is not None}
+        success = report.exit_status(self.results, allow) == 0
+        messages_path = self.config.getoption("redphase_messages", None)
+        if messages_path:
+            from redphase.verify import messages
+
+            text = messages.to_ndjson(
+                messages.envelopes(
+                    self.results,
+                    records,
+                    self.rootdir,
+                    self.started_ns,
+                    time.time_ns(),
+                    success,
+                    {nodeid: test.phases for nodeid, test in self.tests.items()},
+                )
+            )
+            report.write_text_atomically(Path(messages_path), text)
+        html_path = self.config.getoption("redphase_html", None)
+        if html_path:
+            from redphase.verify import html
+
+            report.write_text_atomically(
+                Path(html_path), html.render(self.results, records, self.rootdir, allow)
+            )
 
 
 def collection_error(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import glob
 import sys
+import time
 from collections.abc import Generator
 from dataclasses import asdict
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Any
 import pytest
 
 from redphase.verify import exceptions as exc_info
+from redphase.verify import junit
 from redphase.verify.appcode import AppCodeWatch, ApplicationCode
 from redphase.verify.classify import PhaseRecord, ScenarioRecord
 from redphase.verify.collector import PROPERTY, Collector
@@ -28,6 +30,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--redphase", action="store_true", help="give every scenario a red-phase verdict")
     group.addoption("--redphase-json", metavar="FILE", help="write the verdicts as JSON")
     group.addoption("--redphase-report", metavar="FILE", help="write the Markdown gaps report")
+    group.addoption("--redphase-messages", metavar="FILE", help="write the run as Cucumber Messages (NDJSON)")
+    group.addoption("--redphase-html", metavar="FILE", help="write the self-contained HTML report")
     group.addoption(
         "--redphase-allow-unwired", action="store_true", help="count unwired-red as good for the exit status"
     )
@@ -147,6 +151,10 @@ class RedphaseSession:
         self.scenarios: dict[str, ScenarioRecord] = {}
         self.step_codes: dict[str, Any] = {}
         self._relative_paths: dict[str, str] = {}
+        self.definitions = StepDefinitions()
+        # Each step's status, timing and definition feed only Cucumber Messages and the HTML page:
+        # a run that writes neither records none of it.
+        self.record_steps = bool(config.getoption("redphase_messages") or config.getoption("redphase_html"))
         self.collector = None if hasattr(config, "workerinput") else Collector(config, self.rootdir)
 
     def _relative(self, filename: str) -> str:
@@ -170,7 +178,28 @@ class RedphaseSession:
             line=scenario.line_number,
             has_then=any(step.type == "then" for step in scenario.steps),
             when_steps=[_step_data(step) for step in scenario.steps if step.type == "when"],
+            started_ns=time.time_ns(),
         )
+
+    def pytest_bdd_before_step(self, request: Any, step: Any, step_func: Any, **_: Any) -> None:
+        record = self.scenarios.get(request.node.nodeid) if self.record_steps else None
+        if record is not None:
+            record.steps.append(
+                {
+                    "line": step.line_number,
+                    "status": "",
+                    "start_ns": time.time_ns(),
+                    "duration_ns": 0,
+                    "definition": self.definitions.find(step, step_func, self._relative),
+                }
+            )
+
+    def _end_step(self, nodeid: str, status: str) -> None:
+        record = self.scenarios.get(nodeid)
+        if record is not None and record.steps and not record.steps[-1]["status"]:
+            last = record.steps[-1]
+            last["status"] = status
+            last["duration_ns"] = max(0, time.time_ns() - last["start_ns"])
 
     def pytest_bdd_before_step_call(self, request: Any, step: Any, step_func: Any, **_: Any) -> None:
         self.step_codes[request.node.nodeid] = getattr(step_func, "__code__", None)
@@ -178,9 +207,11 @@ class RedphaseSession:
 
     def pytest_bdd_after_step(self, request: Any, **_: Any) -> None:
         self._stop_watch(request.node.nodeid)
+        self._end_step(request.node.nodeid, "passed")
 
     def pytest_bdd_step_error(self, request: Any, step: Any, step_func: Any, **_: Any) -> None:
         self._stop_watch(request.node.nodeid)
+        self._end_step(request.node.nodeid, "failed")
         record = self.scenarios.get(request.node.nodeid)
         if record is not None:
             record.failed_step = _step_data(step)
@@ -268,13 +299,36 @@ class RedphaseSession:
 
     # -- where reports arrive -------------------------------------------------------------------
 
-    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> Generator[None, Any, None]:
+        # A wrapper: the report is recorded (and, at teardown, judged for --junitxml) before any
+        # other plugin, junitxml among them, sees it.
         if self.collector is not None:
             self.collector.add_test_report(report)
+            xml = junit.log_xml(self.config)
+            if xml is not None:
+                junit.drop_recorded_data(report)
+            test = self.collector.tests.get(report.nodeid)
+            if xml is not None and test is not None and report.when == "teardown":
+                call = test.phases.get("call")
+                junit.before_teardown_report(
+                    xml,
+                    report,
+                    self.collector.judge_one(report.nodeid),
+                    call is not None and call.outcome == "failed",
+                )
+        yield
 
-    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_collectreport(self, report: pytest.CollectReport) -> Generator[None, Any, None]:
         if self.collector is not None and report.failed:
             self.collector.add_collection_error(report)
+        yield
+        xml = junit.log_xml(self.config) if self.collector is not None and report.failed else None
+        if xml is not None and self.collector is not None:
+            result = self.collector.collection_errors.get(report.nodeid)
+            if result is not None:
+                junit.after_collect_report(xml, report, result)
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         if self.collector is not None:
@@ -282,6 +336,49 @@ class RedphaseSession:
 
     def pytest_unconfigure(self, config: pytest.Config) -> None:
         self.watch.close()
+
+
+class StepDefinitions:
+    """Which pattern and function a step ran, for Cucumber Messages' stepDefinition.
+
+    pytest-bdd keeps each step decorator's context (its parser and function) in a registry; the
+    contexts are indexed by function once, and again only when a function is not found.
+    """
+
+    def __init__(self) -> None:
+        self._by_function: dict[int, list[Any]] = {}
+
+    def _index(self) -> None:
+        try:
+            from pytest_bdd.steps import step_function_context_registry
+        except ImportError:  # pragma: no cover - a pytest-bdd without it: no definitions, no crash
+            return
+        self._by_function = {}
+        for context in list(step_function_context_registry.values()):
+            self._by_function.setdefault(id(context.step_func), []).append(context)
+
+    def find(self, step: Any, step_func: Any, relative: Any) -> dict[str, Any] | None:
+        contexts = self._by_function.get(id(step_func))
+        if contexts is None:
+            self._index()
+            # A function pytest-bdd does not know stays unknown: the registry is read once for it.
+            contexts = self._by_function.setdefault(id(step_func), [])
+        code = getattr(step_func, "__code__", None)
+        for context in contexts:
+            if context.step_func is not step_func:
+                continue
+            try:
+                matching = bool(context.parser.is_matching(step.name))
+            except Exception:
+                matching = len(contexts) == 1
+            if matching:
+                return {
+                    "pattern": str(getattr(context.parser, "name", step.name)),
+                    "regex": type(context.parser).__name__ == "re",
+                    "file": relative(code.co_filename) if code else "",
+                    "line": code.co_firstlineno if code else 0,
+                }
+        return None
 
 
 def _is_strict_xpass(report: pytest.TestReport, call: pytest.CallInfo[None]) -> bool:

@@ -38,6 +38,8 @@ def pytest_command(
     json_path: Path,
     report_path: Path | None = None,
     allow_unwired: bool = False,
+    messages_path: Path | None = None,
+    html_path: Path | None = None,
 ) -> list[str]:
     """The child's command line. Every option of ours is one `--name=value` word: pytest's first
     scan for the rootdir takes any word that does not start with `-` for a test path, and an output
@@ -55,6 +57,10 @@ def pytest_command(
         command.append(f"--redphase-report={report_path.absolute()}")
     if allow_unwired:
         command.append("--redphase-allow-unwired")
+    if messages_path is not None:
+        command.append(f"--redphase-messages={messages_path.absolute()}")
+    if html_path is not None:
+        command.append(f"--redphase-html={html_path.absolute()}")
     return command
 
 
@@ -63,6 +69,8 @@ def verify(
     json_path: Path | None = None,
     report_path: Path | None = None,
     allow_unwired: bool = False,
+    messages_path: Path | None = None,
+    html_path: Path | None = None,
 ) -> VerifyResult:
     if sys.flags.optimize:
         raise UsageError(
@@ -72,7 +80,7 @@ def verify(
         # The child writes into scratch, so a JSON file left by an earlier run is never read as this
         # run's, and it is replaced only once this run has verdicts.
         target = Path(scratch) / "verdicts.json"
-        code = _run(pytest_command(pytest_args, target, report_path, allow_unwired))
+        code = _run(pytest_command(pytest_args, target, report_path, allow_unwired, messages_path, html_path))
         if not target.is_file():
             raise UsageError(f"pytest could not run (exit code {code}); see its message above")
         text = target.read_text(encoding="utf-8")
