@@ -242,8 +242,32 @@ def plan(feature: str, output_format: str, project: str | None) -> None:
     is_flag=True,
     help="Count unwired-red as good (the steps reach Then but call no application code yet).",
 )
+@click.option(
+    "--phase",
+    type=click.Choice(["red", "green"]),
+    default="red",
+    show_default=True,
+    help="red: judge every red and write redphase.lock; green: prove the locked good reds now pass, untouched.",
+)
+@click.option(
+    "--relock",
+    multiple=True,
+    metavar="NODEID",
+    help="Replace this scenario's lock entry, only if it is good-red in this run (repeatable).",
+)
+@click.option(
+    "--one-line",
+    is_flag=True,
+    help="After the run, print one line: the outcome, or the first problem (for hooks).",
+)
 def verify(
-    paths: tuple[str, ...], json_path: str | None, report_path: str | None, allow_unwired: bool
+    paths: tuple[str, ...],
+    json_path: str | None,
+    report_path: str | None,
+    allow_unwired: bool,
+    phase: str,
+    relock: tuple[str, ...],
+    one_line: bool,
 ) -> None:
     """Run the tests under PATHS and give every scenario a red-phase verdict.
 
@@ -258,8 +282,18 @@ def verify(
     skipped, not-scenario       listed, never judged
 
     \b
+    With --phase green, against redphase.lock:
+    green          locked good red that passes now, its Gherkin and test code unchanged
+    still-red      locked, still fails
+    tampered       locked, and its Gherkin or the test code it ran changed
+    never-red      passes, but was never locked red
+    missing        locked, but the scenario or Examples row is gone
+
+    \b
     Exit codes: 0 every scenario is good-red and every health check health-ok
-                (unwired-red too with --allow-unwired); 1 anything else; 2 usage errors.
+                (unwired-red too with --allow-unwired), or with --phase green every
+                locked scenario green and every health check health-ok;
+                1 anything else; 2 usage errors.
     """
     from pathlib import Path
 
@@ -272,7 +306,13 @@ def verify(
             Path(json_path) if json_path else None,
             Path(report_path) if report_path else None,
             allow_unwired,
+            phase,
+            relock,
         )
+    if one_line:
+        from redphase.verify.green import one_line as reason
+
+        click.echo(reason(result.results, result.exit_code, phase))
     sys.exit(result.exit_code)
 
 

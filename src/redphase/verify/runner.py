@@ -38,6 +38,8 @@ def pytest_command(
     json_path: Path,
     report_path: Path | None = None,
     allow_unwired: bool = False,
+    phase: str = "red",
+    relock: Sequence[str] = (),
 ) -> list[str]:
     """The child's command line. Every option of ours is one `--name=value` word: pytest's first
     scan for the rootdir takes any word that does not start with `-` for a test path, and an output
@@ -55,6 +57,8 @@ def pytest_command(
         command.append(f"--redphase-report={report_path.absolute()}")
     if allow_unwired:
         command.append("--redphase-allow-unwired")
+    command += ["--redphase-lock", f"--redphase-phase={phase}"]
+    command += [f"--redphase-relock={nodeid}" for nodeid in relock]
     return command
 
 
@@ -63,6 +67,8 @@ def verify(
     json_path: Path | None = None,
     report_path: Path | None = None,
     allow_unwired: bool = False,
+    phase: str = "red",
+    relock: Sequence[str] = (),
 ) -> VerifyResult:
     if sys.flags.optimize:
         raise UsageError(
@@ -72,14 +78,18 @@ def verify(
         # The child writes into scratch, so a JSON file left by an earlier run is never read as this
         # run's, and it is replaced only once this run has verdicts.
         target = Path(scratch) / "verdicts.json"
-        code = _run(pytest_command(pytest_args, target, report_path, allow_unwired))
+        code = _run(pytest_command(pytest_args, target, report_path, allow_unwired, phase, relock))
         if not target.is_file():
             raise UsageError(f"pytest could not run (exit code {code}); see its message above")
         text = target.read_text(encoding="utf-8")
     if json_path is not None:
         write_text_atomically(json_path, text)
-    results = json.loads(text)["results"]
-    return VerifyResult(exit_status(results, allow_unwired), results, code)
+    document = json.loads(text)
+    results = document["results"]
+    status = exit_status(results, allow_unwired, phase)
+    if (document.get("lock") or {}).get("refused"):
+        status = 1  # a --relock that could not be honoured: the changed test was not shown red
+    return VerifyResult(status, results, code)
 
 
 def _run(command: list[str]) -> int:
