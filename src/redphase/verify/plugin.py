@@ -208,14 +208,14 @@ class RedphaseSession:
         used = getattr(getattr(item, "_request", None), "_fixture_defs", {}) or {}
         for fixturedef in list(used.values()):
             watch.add(watch.by_fixture.get(id(fixturedef), []))
+        # Every fixture the test used (requested by name, by a step, or autouse) that is test code.
         fixtures: dict[str, str] = {}
-        info = getattr(item, "_fixtureinfo", None)
-        for name, definitions in sorted(getattr(info, "name2fixturedefs", {}).items()):
-            function = getattr(definitions[-1], "func", None) if definitions else None
+        for name, fixturedef in sorted(used.items()):
+            function = getattr(fixturedef, "func", None)
             code = getattr(getattr(function, "__wrapped__", function), "__code__", None)
             key = self.test_code.key(code) if code is not None else None
             if key is not None:
-                fixtures[name] = key
+                fixtures[str(name)] = key
         return {**record, "functions": watch.end(), "fixtures": fixtures}
 
     def pytest_bdd_before_scenario(self, request: Any, feature: Any, scenario: Any) -> None:
