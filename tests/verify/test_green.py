@@ -62,7 +62,9 @@ def _implement(root: Path) -> None:
         "from .domain import Account, AlreadyRegistered",
         "from .domain import Account, AlreadyRegistered, AuditEvent, Message",
     )
-    marker = "        # The red phase points here: the welcome email and the audit event are not written yet.\n"
+    marker = (
+        "        # The red phase points here: the welcome email and the audit event are not written yet.\n"
+    )
     assert marker in text
     text = text.replace(
         marker,
@@ -115,7 +117,7 @@ def red_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-@pytest.fixture()
+@pytest.fixture
 def implemented(red_project: Path, tmp_path: Path) -> Path:
     """A copy of the locked project with the welcome email and the audit event implemented."""
     root = tmp_path / "shop"
@@ -172,7 +174,9 @@ def _loosen(root: Path) -> None:
 
 
 def _change_expected(root: Path) -> None:
-    _edit(root / STEPS, 'expected = {"text": text, "text2": text2}', 'expected = {"text": text, "text2": "x"}')
+    _edit(
+        root / STEPS, 'expected = {"text": text, "text2": text2}', 'expected = {"text": text, "text2": "x"}'
+    )
 
 
 def _empty_step(root: Path) -> None:
@@ -196,7 +200,7 @@ def _edit_then_line(root: Path) -> None:
 
 
 def _change_helper(root: Path) -> None:
-    _replace_body(root / STEPS, "_unquote", "return text.strip(\"'\\\"\")")
+    _replace_body(root / STEPS, "_unquote", 'return text.strip("\'\\"")')
 
 
 @pytest.mark.parametrize(
@@ -209,7 +213,14 @@ def _change_helper(root: Path) -> None:
         (_edit_then_line, AUDITED, "Gherkin: "),
         (_change_helper, WELCOMED, f"{STEPS}::_unquote"),
     ],
-    ids=["loosened", "expected-changed", "step-emptied", "harness-echoes", "then-line-edited", "helper-changed"],
+    ids=[
+        "loosened",
+        "expected-changed",
+        "step-emptied",
+        "harness-echoes",
+        "then-line-edited",
+        "helper-changed",
+    ],
 )
 def test_each_weakening_is_tampered(implemented: Path, change: Any, touched: str, named: str) -> None:
     change(implemented)
@@ -273,9 +284,9 @@ def test_a_scenario_added_after_the_lock_is_never_red(implemented: Path) -> None
     code, document, output = _verify(implemented, "--phase", "green")
     assert code == 1, output
     verdicts = _verdicts(document)
-    assert verdicts["tests/integration/test_user_registration.py::test_a_registered_visitor_has_an_account"] == (
-        "never-red"
-    )
+    assert verdicts[
+        "tests/integration/test_user_registration.py::test_a_registered_visitor_has_an_account"
+    ] == ("never-red")
     assert verdicts[WELCOMED] == verdicts[AUDITED] == "green"
 
 
@@ -292,7 +303,9 @@ def test_the_lock_keeps_entries_and_relocks_only_good_reds(red_project: Path, tm
     shutil.copytree(red_project, root)
     before = (root / "redphase.lock").read_text(encoding="utf-8")
     # A changed test that is still good-red does not replace its entry on its own...
-    _edit(root / STEPS, 'expected = {"text": text, "text2": text2}', 'expected = {"text2": text2, "text": text}')
+    _edit(
+        root / STEPS, 'expected = {"text": text, "text2": text2}', 'expected = {"text2": text2, "text": text}'
+    )
     code, document, output = _verify(root)
     assert code == 0, output
     assert document["lock"]["changed"] == [AUDITED]

@@ -51,7 +51,9 @@ def write_markdown(path: Path, results: list[dict[str, Any]]) -> None:
 
     counts = summary_counts(results)
     lines = ["# Green Phase: locked scenarios", ""]
-    lines.append("Verdicts: " + (", ".join(f"{n} {verdict}" for verdict, n in counts.items()) or "none") + ".")
+    lines.append(
+        "Verdicts: " + (", ".join(f"{n} {verdict}" for verdict, n in counts.items()) or "none") + "."
+    )
     lines.append("")
     sections = [
         (v.GREEN, "Turned green"),
@@ -83,9 +85,7 @@ def write_markdown(path: Path, results: list[dict[str, Any]]) -> None:
                 lines.append(f"  - {result['hint'].splitlines()[0]}")
         lines.append("")
     other = [
-        r
-        for r in results
-        if r["verdict"] not in v.GREEN_PHASE and v.is_bad(r["verdict"], phase="green")
+        r for r in results if r["verdict"] not in v.GREEN_PHASE and v.is_bad(r["verdict"], phase="green")
     ]
     if other:
         lines += ["## Other problems", ""]

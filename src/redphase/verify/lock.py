@@ -145,9 +145,7 @@ def update_red(
         if nodeid in notes["relocked"] or nodeid in notes["added"]:
             continue
         found = by_nodeid.get(nodeid)
-        notes["refused"].append(
-            {"nodeid": nodeid, "verdict": found["verdict"] if found else "not run"}
-        )
+        notes["refused"].append({"nodeid": nodeid, "verdict": found["verdict"] if found else "not run"})
     if locked or (rootdir / LOCK_NAME).is_file():
         write(rootdir, locked)
     notes["path"] = [LOCK_NAME]
@@ -200,7 +198,9 @@ def judge_green(
             )
         elif red == v.PASSED:
             result["verdict"] = v.GREEN
-            result["why"] = "it was good-red in the lock, passes now, and neither its Gherkin nor its test code changed"
+            result["why"] = (
+                "it was good-red in the lock, passes now, and neither its Gherkin nor its test code changed"
+            )
             result["hint"] = ""
         elif red in (v.GOOD_RED, v.UNWIRED_RED):
             result["verdict"] = v.STILL_RED
@@ -248,14 +248,10 @@ def _missing(
 
 
 def _unified(old: list[str], new: list[str], name: str) -> str:
-    return "\n".join(
-        difflib.unified_diff(old, new, f"locked/{name}", f"now/{name}", lineterm="", n=2)
-    )
+    return "\n".join(difflib.unified_diff(old, new, f"locked/{name}", f"now/{name}", lineterm="", n=2))
 
 
-def diff(
-    item: dict[str, Any], recorded: dict[str, Any] | None, sources: Sources
-) -> list[dict[str, Any]]:
+def diff(item: dict[str, Any], recorded: dict[str, Any] | None, sources: Sources) -> list[dict[str, Any]]:
     """Every change since `item` was locked: each Gherkin step, function, binding and fixture."""
     changes: list[dict[str, Any]] = []
     if recorded is not None:
@@ -297,7 +293,7 @@ def diff(
     if recorded is not None:
         old_steps = [list(pair) for pair in item["code"].get("steps", [])]
         new_steps = [list(pair) for pair in recorded.get("steps", [])]
-        old_map = {line: key for line, key in old_steps}
+        old_map = {str(pair[0]): str(pair[1]) for pair in old_steps}
         for line, key in new_steps:
             if line in old_map and old_map[line] != key:
                 changes.append(

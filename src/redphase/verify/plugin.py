@@ -168,7 +168,9 @@ class RedphaseSession:
         self._relative_paths: dict[str, str] = {}
         self.collector = None if hasattr(config, "workerinput") else Collector(config, self.rootdir)
         # redphase.lock: which test code each scenario ran, recorded only when the lock is used.
-        self.lock_on = bool(config.getoption("redphase_lock")) or config.getoption("redphase_phase") == "green"
+        self.lock_on = (
+            bool(config.getoption("redphase_lock")) or config.getoption("redphase_phase") == "green"
+        )
         self.test_code = TestCode(self.watch.is_app_file)
         self.code_watch = TestCodeWatch(self.test_code) if self.lock_on else None
         self.lock_data: dict[str, dict[str, Any]] = {}

@@ -74,7 +74,10 @@ def terminal_summary(
     status = "good" if exit_status(results, allow_unwired, phase) == 0 else "not good"
     line = ", ".join(f"{count} {verdict}" for verdict, count in counts.items()) or "no tests"
     reporter.write_line(
-        f"redphase: {line} - {phase} phase is {status}", bold=True, green=status == "good", red=status != "good"
+        f"redphase: {line} - {phase} phase is {status}",
+        bold=True,
+        green=status == "good",
+        red=status != "good",
     )
 
 

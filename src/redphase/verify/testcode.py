@@ -185,7 +185,8 @@ class TestCode:
         candidates = [
             source
             for key, source in self.index(relative).items()
-            if key == f"{relative}::{qualname}" or key.startswith(f"{relative}::{qualname}[")
+            if key == f"{relative}::{qualname}"
+            or key.startswith(f"{relative}::{qualname}[")
             or key.startswith(f"{relative}::{qualname}#")
         ]
         if len(candidates) == 1:
