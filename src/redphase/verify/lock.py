@@ -16,6 +16,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -108,6 +109,10 @@ def write(rootdir: Path, entries: dict[str, dict[str, Any]]) -> None:
     if path.is_file() and path.read_text(encoding="utf-8") == text:
         return
     write_text_atomically(path, text)
+    # A file meant to be committed: the usual permissions, not those of a private temporary file.
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(path, 0o666 & ~umask)
 
 
 # -- red phase --------------------------------------------------------------------------------------

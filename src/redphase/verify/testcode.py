@@ -139,6 +139,7 @@ class TestCode:
         self.rootdir = app.rootdir
         self._cache: dict[str, str | None] = {}
         self._indexes: dict[str, dict[str, FunctionSource]] = {}
+        self._keys: dict[CodeType, str | None] = {}
 
     def relative(self, filename: str) -> str | None:
         """The file's path relative to the rootdir when it is test code, else None."""
@@ -176,6 +177,14 @@ class TestCode:
         return known
 
     def key(self, code: CodeType) -> str | None:
+        """The key of the function whose code this is, when it is test code."""
+        try:
+            return self._keys[code]
+        except KeyError:
+            known = self._keys[code] = self._key(code)
+            return known
+
+    def _key(self, code: CodeType) -> str | None:
         relative = self.relative(code.co_filename)
         if relative is None:
             return None
