@@ -232,7 +232,9 @@ def test_each_weakening_is_tampered(implemented: Path, change: Any, touched: str
     names = [change["name"] for change in result["diff"]]
     assert any(name.startswith(named) for name in names), names
     assert all(change["diff"].startswith("--- locked/") for change in result["diff"])
-    assert result["lock"] == _lock(implemented)[touched]
+    assert result["lock"]["gherkin"] == _lock(implemented)[touched]["gherkin"]
+    assert set(result["lock"]["code"]["functions"]) == set(_lock(implemented)[touched]["code"]["functions"])
+    assert all(isinstance(f["source"], list) for f in result["lock"]["code"]["functions"].values())
     assert output.strip().splitlines()[-1].startswith("redphase green: tampered ")
     if change is _edit_then_line:
         assert verdicts[WELCOMED] == "green"  # only the scenario it touches
@@ -418,3 +420,59 @@ def test_the_lock_and_verdicts_are_the_same_under_xdist_and_any_hash_seed(
     assert locks[0] == locks[1] == locks[2]
     assert locks[0] == (red_project / "redphase.lock").read_text(encoding="utf-8")
     assert verdicts[0] == verdicts[1] == verdicts[2]
+
+
+SESSION_STEPS = """\
+import pytest
+from pytest_bdd import given, parsers, scenarios, then
+
+from shop.discounts import discount
+
+scenarios("discounts.feature")
+
+
+def _catalogue():
+    return {"SPRING": 10, "SUMMER": 20, "AUTUMN": 30, "WINTER": 40}
+
+
+@pytest.fixture(scope="session")
+def catalogue():
+    return _catalogue()
+
+
+@pytest.fixture
+def box():
+    return {}
+
+
+@given(parsers.parse('the code "{code}"'))
+def _(box, catalogue, code):
+    assert code in catalogue
+    box["code"] = code
+
+
+@then(parsers.parse("the discount is {percent:d} percent"))
+def _(box, percent):
+    assert discount(box["code"]) == percent
+"""
+
+
+def test_a_session_fixture_counts_for_every_scenario_on_any_worker(tmp_path: Path) -> None:
+    locks = []
+    for name, args in [("serial", ()), ("xdist", ("--", "-n", "2"))]:
+        root = _outline_project(tmp_path / name)
+        _edit(
+            root / "tests/discounts.feature",
+            "      | SUMMER | 20      |\n",
+            "      | SUMMER | 20 |\n      | AUTUMN | 30 |\n      | WINTER | 40 |\n",
+        )
+        (root / "tests/test_discounts.py").write_text(SESSION_STEPS, encoding="utf-8")
+        code, document, output = _verify(root, *args)
+        assert code == 0, output
+        lock = _lock(root)
+        assert len(lock) == 4
+        for entry in lock.values():
+            assert "tests/test_discounts.py::_catalogue" in entry["code"]["functions"]
+            assert entry["code"]["fixtures"]["catalogue"] == "tests/test_discounts.py::catalogue"
+        locks.append((root / "redphase.lock").read_text(encoding="utf-8"))
+    assert locks[0] == locks[1]

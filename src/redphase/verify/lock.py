@@ -85,6 +85,7 @@ def entry(result: dict[str, Any], recorded: dict[str, Any], sources: Sources) ->
 
 
 def read(rootdir: Path) -> dict[str, dict[str, Any]]:
+    """The locked entries, each function with its source lines again."""
     path = rootdir / LOCK_NAME
     if not path.is_file():
         return {}
@@ -93,11 +94,32 @@ def read(rootdir: Path) -> dict[str, dict[str, Any]]:
     except (OSError, ValueError):
         return {}
     scenarios = document.get("scenarios") if isinstance(document, dict) else None
-    return dict(scenarios) if isinstance(scenarios, dict) else {}
+    if not isinstance(scenarios, dict):
+        return {}
+    sources = document.get("sources") or {}
+    for item in scenarios.values():
+        for function in item.get("code", {}).get("functions", {}).values():
+            if isinstance(function.get("source"), str):
+                function["source"] = list(sources.get(function["source"], []))
+    return dict(scenarios)
 
 
 def render(entries: dict[str, dict[str, Any]]) -> str:
-    document = {"version": VERSION, "scenarios": dict(sorted(entries.items()))}
+    """The lock's text. Each distinct function source is stored once, under `sources`, by the
+    sha256 of its text, and an entry's function names it: a harness method that every scenario
+    ran is written once, not once per scenario."""
+    import copy
+
+    sources: dict[str, list[str]] = {}
+    scenarios = copy.deepcopy(dict(sorted(entries.items())))
+    for item in scenarios.values():
+        for function in item["code"]["functions"].values():
+            lines = function["source"]
+            if isinstance(lines, list):
+                name = hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+                sources[name] = lines
+                function["source"] = name
+    document = {"version": VERSION, "scenarios": scenarios, "sources": sources}
     return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
