@@ -467,7 +467,7 @@ def test_a_session_fixture_counts_for_every_scenario_on_any_worker(tmp_path: Pat
             "      | SUMMER | 20 |\n      | AUTUMN | 30 |\n      | WINTER | 40 |\n",
         )
         (root / "tests/test_discounts.py").write_text(SESSION_STEPS, encoding="utf-8")
-        code, document, output = _verify(root, *args)
+        code, _document, output = _verify(root, *args)
         assert code == 0, output
         lock = _lock(root)
         assert len(lock) == 4
