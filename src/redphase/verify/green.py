@@ -10,7 +10,7 @@ from redphase.verify import verdicts as v
 
 def terminal_lock_notes(reporter: Any, notes: dict[str, Any]) -> None:
     """The red run's changes to redphase.lock, one line each."""
-    total = notes.get("entries", [0])[0]
+    total = notes.get("entries", 0)
     reporter.write_line(
         f"redphase.lock: {total} locked, {len(notes['added'])} added, {len(notes['relocked'])} relocked",
         bold=True,
