@@ -82,8 +82,24 @@ def normalise(node: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[str, str]:
     source = ast.unparse(shown)
     canonical = copy.deepcopy(shown)
     _rename_locals(canonical)
-    digest = hashlib.sha256(ast.dump(canonical, include_attributes=False).encode("utf-8")).hexdigest()
+    digest = hashlib.sha256(_dump(canonical).encode("utf-8")).hexdigest()
     return digest, source
+
+
+def _dump(node: object) -> str:
+    """`ast.dump` without the fields that are empty or None: the same function gives the same text
+    on every Python version (3.12 added `type_params`, empty unless the code uses them)."""
+    if isinstance(node, ast.AST):
+        fields = []
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if value is None or value == []:
+                continue
+            fields.append(f"{name}={_dump(value)}")
+        return f"{type(node).__name__}({', '.join(fields)})"
+    if isinstance(node, list):
+        return "[" + ", ".join(_dump(item) for item in node) + "]"
+    return repr(node)
 
 
 def function_index(path: Path, relative: str) -> dict[str, FunctionSource]:
