@@ -393,6 +393,9 @@ def test_an_outline_locks_each_row_and_a_deleted_row_is_missing(tmp_path: Path) 
     (root / "src/shop/discounts.py").write_text(
         'def discount(code):\n    return {"SPRING": 10, "SUMMER": 20}.get(code, 0)\n', encoding="utf-8"
     )
+    # Whitespace that Gherkin ignores does not count.
+    _edit(root / "tests/discounts.feature", "      | SPRING | 10      |", "   |   SPRING |  10 |   ")
+    _edit(root / "tests/discounts.feature", '    Given the code "<code>"', '\t\tGiven   the code "<code>"  ')
     code, document, output = _verify(root, "--phase", "green")
     assert code == 0, output
     assert set(_verdicts(document).values()) == {"green"}
