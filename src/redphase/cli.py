@@ -256,6 +256,11 @@ def plan(feature: str, output_format: str, project: str | None) -> None:
     help="Replace this scenario's lock entry, only if it is good-red in this run (repeatable).",
 )
 @click.option(
+    "--no-lock",
+    is_flag=True,
+    help="Red phase only: neither record nor update redphase.lock (nothing is recorded, which is faster).",
+)
+@click.option(
     "--one-line",
     is_flag=True,
     help="After the run, print one line: the outcome, or the first problem (for hooks).",
@@ -267,6 +272,7 @@ def verify(
     allow_unwired: bool,
     phase: str,
     relock: tuple[str, ...],
+    no_lock: bool,
     one_line: bool,
 ) -> None:
     """Run the tests under PATHS and give every scenario a red-phase verdict.
@@ -308,6 +314,7 @@ def verify(
             allow_unwired,
             phase,
             relock,
+            not no_lock,
         )
     if one_line:
         from redphase.verify.green import one_line as reason

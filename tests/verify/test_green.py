@@ -479,3 +479,11 @@ def test_a_session_fixture_counts_for_every_scenario_on_any_worker(tmp_path: Pat
             assert entry["code"]["fixtures"]["catalogue"] == "tests/test_discounts.py::catalogue"
         locks.append((root / "redphase.lock").read_text(encoding="utf-8"))
     assert locks[0] == locks[1]
+
+
+def test_no_lock_records_nothing(tmp_path: Path) -> None:
+    root = _outline_project(tmp_path / "outline")
+    code, document, output = _verify(root, "--no-lock")
+    assert code == 0, output
+    assert "lock" not in document
+    assert not (root / "redphase.lock").exists()

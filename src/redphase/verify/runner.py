@@ -40,6 +40,7 @@ def pytest_command(
     allow_unwired: bool = False,
     phase: str = "red",
     relock: Sequence[str] = (),
+    lock: bool = True,
 ) -> list[str]:
     """The child's command line. Every option of ours is one `--name=value` word: pytest's first
     scan for the rootdir takes any word that does not start with `-` for a test path, and an output
@@ -57,7 +58,9 @@ def pytest_command(
         command.append(f"--redphase-report={report_path.absolute()}")
     if allow_unwired:
         command.append("--redphase-allow-unwired")
-    command += ["--redphase-lock", f"--redphase-phase={phase}"]
+    if lock or phase == "green":
+        command.append("--redphase-lock")
+    command.append(f"--redphase-phase={phase}")
     command += [f"--redphase-relock={nodeid}" for nodeid in relock]
     return command
 
@@ -69,6 +72,7 @@ def verify(
     allow_unwired: bool = False,
     phase: str = "red",
     relock: Sequence[str] = (),
+    lock: bool = True,
 ) -> VerifyResult:
     if sys.flags.optimize:
         raise UsageError(
@@ -78,7 +82,7 @@ def verify(
         # The child writes into scratch, so a JSON file left by an earlier run is never read as this
         # run's, and it is replaced only once this run has verdicts.
         target = Path(scratch) / "verdicts.json"
-        code = _run(pytest_command(pytest_args, target, report_path, allow_unwired, phase, relock))
+        code = _run(pytest_command(pytest_args, target, report_path, allow_unwired, phase, relock, lock))
         if not target.is_file():
             raise UsageError(f"pytest could not run (exit code {code}); see its message above")
         text = target.read_text(encoding="utf-8")
