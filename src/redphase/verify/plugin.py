@@ -197,9 +197,25 @@ class RedphaseSession:
         if self.code_watch is None:
             yield
             return
-        mark = self.code_watch.mark()
-        yield
-        self.code_watch.by_fixture[id(fixturedef)] = self.code_watch.since(mark)
+        watch = self.code_watch
+        watch.resume()
+        mark = watch.mark()
+        try:
+            yield
+        finally:
+            watch.by_fixture[id(fixturedef)] = watch.since(mark)
+            watch.pause()
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_call(self, item: pytest.Item) -> Generator[None, Any, None]:
+        if self.code_watch is None:
+            yield
+            return
+        self.code_watch.resume()
+        try:
+            yield
+        finally:
+            self.code_watch.pause()
 
     def _lock_record(self, item: pytest.Item) -> dict[str, Any] | None:
         """What the lock needs of this scenario: its Gherkin, and the test code it ran."""

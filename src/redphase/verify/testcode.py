@@ -240,29 +240,56 @@ class TestCodeWatch:
         self._seen_keys: set[str] = set()
         self._seen: set[CodeType] = set()
         self._active = False
+        self._depth = 0
+        self._in_test = False
         self._monitoring = sys.version_info >= (3, 12)
         self._tool: int | None = None
         # What ran while each fixture was set up: a cached fixture still counts in later tests.
         self.by_fixture: dict[int, list[str]] = {}
 
     def begin(self) -> None:
+        """A test starts: nothing seen yet. Recording is on only while `resume`d: while a fixture
+        function runs, and during the test's call (pytest's own setup machinery is not watched)."""
         self.keys, self._seen_keys, self._seen = [], set(), set()
-        self._active = True
+        self._depth = 0
+        self._in_test = True
         if self._monitoring:
-            self._start_monitoring()
-        else:
-            profile_hub().add(self._profile)
+            monitoring: Any = getattr(sys, "monitoring")  # noqa: B009 - absent on 3.11
+            monitoring.restart_events()  # code disabled in the last test is seen again in this one
+
+    def resume(self) -> None:
+        if not self._in_test:
+            return
+        self._depth += 1
+        if self._depth == 1:
+            self._switch(True)
+
+    def pause(self) -> None:
+        if self._depth == 0:
+            return
+        self._depth -= 1
+        if self._depth == 0:
+            self._switch(False)
 
     def end(self) -> list[str]:
-        if self._active:
-            self._active = False
-            if self._monitoring:
-                monitoring: Any = getattr(sys, "monitoring")  # noqa: B009
-                if self._tool is not None:
-                    monitoring.set_events(self._tool, 0)
-            else:
-                profile_hub().remove(self._profile)
+        if self._depth:
+            self._depth = 0
+            self._switch(False)
+        self._in_test = False
         return sorted(self._seen_keys)
+
+    def _switch(self, on: bool) -> None:
+        self._active = on
+        if self._monitoring:
+            if on:
+                self._start_monitoring()
+            elif self._tool is not None:
+                monitoring: Any = getattr(sys, "monitoring")  # noqa: B009
+                monitoring.set_events(self._tool, 0)
+        elif on:
+            profile_hub().add(self._profile)
+        else:
+            profile_hub().remove(self._profile)
 
     def add(self, keys: list[str]) -> None:
         for key in keys:
@@ -302,7 +329,6 @@ class TestCodeWatch:
                 profile_hub().add(self._profile)
                 return
             monitoring.register_callback(self._tool, monitoring.events.PY_START, self._on_start)
-        monitoring.restart_events()
         monitoring.set_events(self._tool, monitoring.events.PY_START)
 
     def _on_start(self, code: CodeType, offset: int) -> Any:
