@@ -254,6 +254,29 @@ def plan(feature: str, output_format: str, project: str | None) -> None:
     type=click.Path(dir_okay=False),
     help="Write a self-contained HTML report: verdict chart, scenarios by verdict, filterable.",
 )
+@click.option(
+    "--phase",
+    type=click.Choice(["red", "green"]),
+    default="red",
+    show_default=True,
+    help="red: judge every red and write redphase.lock; green: prove the locked good reds now pass, untouched.",
+)
+@click.option(
+    "--relock",
+    multiple=True,
+    metavar="NODEID",
+    help="Replace this scenario's lock entry, only if it is good-red in this run (repeatable).",
+)
+@click.option(
+    "--no-lock",
+    is_flag=True,
+    help="Red phase only: neither record nor update redphase.lock (nothing is recorded, which is faster).",
+)
+@click.option(
+    "--one-line",
+    is_flag=True,
+    help="After the run, print one line: the outcome, or the first problem (for hooks).",
+)
 def verify(
     paths: tuple[str, ...],
     json_path: str | None,
@@ -261,6 +284,10 @@ def verify(
     allow_unwired: bool,
     messages_path: str | None,
     html_path: str | None,
+    phase: str,
+    relock: tuple[str, ...],
+    no_lock: bool,
+    one_line: bool,
 ) -> None:
     """Run the tests under PATHS and give every scenario a red-phase verdict.
 
@@ -275,23 +302,43 @@ def verify(
     skipped, not-scenario       listed, never judged
 
     \b
+    With --phase green, against redphase.lock:
+    green          locked good red that passes now, its Gherkin and test code unchanged
+    still-red      locked, still fails
+    tampered       locked, and its Gherkin or the test code it ran changed
+    never-red      passes, but was never locked red
+    missing        locked, but the scenario or Examples row is gone
+
+    \b
     Exit codes: 0 every scenario is good-red and every health check health-ok
-                (unwired-red too with --allow-unwired); 1 anything else; 2 usage errors.
+                (unwired-red too with --allow-unwired), or with --phase green every
+                locked scenario green and every health check health-ok;
+                1 anything else; 2 usage errors.
     """
     from pathlib import Path
 
+    from redphase.verify.runner import VerifyOptions
     from redphase.verify.runner import verify as run_verify
 
     # Paths and the arguments after `--` all go to pytest, in the order given.
     with _mapped_errors():
         result = run_verify(
             [arg for arg in paths if arg != "--"],
-            Path(json_path) if json_path else None,
-            Path(report_path) if report_path else None,
-            allow_unwired,
-            messages_path=Path(messages_path) if messages_path else None,
-            html_path=Path(html_path) if html_path else None,
+            VerifyOptions(
+                json_path=Path(json_path) if json_path else None,
+                report_path=Path(report_path) if report_path else None,
+                allow_unwired=allow_unwired,
+                messages_path=Path(messages_path) if messages_path else None,
+                html_path=Path(html_path) if html_path else None,
+                phase=phase,
+                relock=tuple(relock),
+                lock=not no_lock,
+            ),
         )
+    if one_line:
+        from redphase.verify.green import one_line as reason
+
+        click.echo(reason(result.results, result.exit_code, phase))
     sys.exit(result.exit_code)
 
 

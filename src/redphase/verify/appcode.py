@@ -131,6 +131,43 @@ def _defines_steps(path: str) -> bool:
         return False
 
 
+class ProfileHub:
+    """One `sys.setprofile` hook shared by the watches that need one (Python 3.11, or no free
+    `sys.monitoring` tool): each adds its own function and removes it when done."""
+
+    def __init__(self) -> None:
+        self._hooks: list[Any] = []
+
+    def add(self, hook: Any) -> None:
+        if hook not in self._hooks:
+            self._hooks.append(hook)
+        self._install()
+
+    def remove(self, hook: Any) -> None:
+        if hook in self._hooks:
+            self._hooks.remove(hook)
+        self._install()
+
+    def _install(self) -> None:
+        if not self._hooks:
+            sys.setprofile(None)
+        elif len(self._hooks) == 1:
+            sys.setprofile(self._hooks[0])
+        else:
+            sys.setprofile(self._dispatch)
+
+    def _dispatch(self, frame: FrameType, event: str, arg: Any) -> None:
+        for hook in tuple(self._hooks):
+            hook(frame, event, arg)
+
+
+_HUB = ProfileHub()
+
+
+def profile_hub() -> ProfileHub:
+    return _HUB
+
+
 class AppCodeWatch:
     """Switched on around each step; `ran` says whether application code was called meanwhile."""
 
@@ -152,7 +189,7 @@ class AppCodeWatch:
         if self._monitoring:
             self._start_monitoring()
         else:
-            sys.setprofile(self._profile)
+            profile_hub().add(self._profile)
 
     def stop(self) -> None:
         if not self._active:
@@ -161,7 +198,7 @@ class AppCodeWatch:
         if self._monitoring:
             self._stop_monitoring()
         else:
-            sys.setprofile(None)
+            profile_hub().remove(self._profile)
 
     def reset(self) -> None:
         self.stop()
@@ -170,7 +207,7 @@ class AppCodeWatch:
     def _profile(self, frame: FrameType, event: str, arg: Any) -> None:
         if event == "call" and self.is_app_file(frame.f_code.co_filename):
             self.ran = True
-            sys.setprofile(None)
+            profile_hub().remove(self._profile)
 
     def _thread_profile(self, frame: FrameType, event: str, arg: Any) -> None:
         if self._active and event == "call" and not self.ran and self.is_app_file(frame.f_code.co_filename):
@@ -188,7 +225,7 @@ class AppCodeWatch:
             else:
                 self._monitoring = False
                 threading.setprofile(self._thread_profile)
-                sys.setprofile(self._profile)
+                profile_hub().add(self._profile)
                 return
             monitoring.register_callback(self._tool, monitoring.events.PY_START, self._on_start)
         monitoring.restart_events()

@@ -23,6 +23,7 @@ class _Test:
     phases: dict[str, PhaseRecord] = field(default_factory=dict)
     scenario: ScenarioRecord | None = None
     health: bool = False
+    lock: dict[str, Any] | None = None  # what redphase.lock needs, when the lock is used
 
 
 class Collector:
@@ -45,6 +46,8 @@ class Collector:
         test.health = test.health or bool(data.get("health"))
         if "scenario" in data:
             test.scenario = ScenarioRecord(**data["scenario"])
+        if "lock" in data:
+            test.lock = data["lock"]
 
     def add_collection_error(self, report: Any) -> None:
         if report.nodeid in self.collection_errors:
@@ -145,21 +148,30 @@ class Collector:
 
         self.results = self.judged()
         allow = bool(self.config.getoption("redphase_allow_unwired"))
-        report.terminal_summary(terminalreporter, self.results, allow)
+        phase, lock_notes = self._apply_lock()
+        report.terminal_summary(terminalreporter, self.results, allow, phase)
+        if lock_notes is not None:
+            from redphase.verify import green
+
+            green.terminal_lock_notes(terminalreporter, lock_notes)
         json_path = self.config.getoption("redphase_json")
         if json_path:
-            report.write_json(Path(json_path), self.results, allow)
+            report.write_json(Path(json_path), self.results, allow, phase, lock_notes)
         markdown_path = self.config.getoption("redphase_report")
-        if markdown_path:
-            report.write_markdown(Path(markdown_path), self.results, self.rootdir)
-        self._write_extra_reports(allow)
+        if markdown_path and phase == "green":
+            from redphase.verify import green
 
-    def _write_extra_reports(self, allow: bool) -> None:
+            green.write_markdown(Path(markdown_path), self.results)
+        elif markdown_path:
+            report.write_markdown(Path(markdown_path), self.results, self.rootdir)
+        self._write_extra_reports(allow, phase)
+
+    def _write_extra_reports(self, allow: bool, phase: str) -> None:
         """Cucumber Messages and the HTML report, when asked for."""
         from redphase.verify import report
 
         records = {nodeid: test.scenario for nodeid, test in self.tests.items() if test.scenario is not None}
-        success = report.exit_status(self.results, allow) == 0
+        success = report.exit_status(self.results, allow, phase) == 0
         messages_path = self.config.getoption("redphase_messages", None)
         if messages_path:
             from redphase.verify import messages
@@ -183,6 +195,27 @@ class Collector:
             report.write_text_atomically(
                 Path(html_path), html.render(self.results, records, self.rootdir, allow)
             )
+
+    def _apply_lock(self) -> tuple[str, dict[str, Any] | None]:
+        """Green phase: the results judged against redphase.lock. Red phase with the lock on: the
+        lock updated with this run's good reds."""
+        from redphase.verify import lock
+
+        phase = str(self.config.getoption("redphase_phase") or "red")
+        recordings = {nodeid: test.lock for nodeid, test in self.tests.items() if test.lock is not None}
+        if phase == "green":
+            # Narrowed to some tests (`path::name`, -k, -m): a locked test that did not run may not
+            # have been selected, so none is judged missing.
+            args = [str(arg) for arg in getattr(self.config, "args", [])]
+            narrowed = any("::" in arg for arg in args) or bool(
+                self.config.getoption("keyword", "") or self.config.getoption("markexpr", "")
+            )
+            self.results = lock.judge_green(self.rootdir, self.results, recordings, not narrowed)
+            return phase, None
+        if not self.config.getoption("redphase_lock"):
+            return phase, None
+        relock = list(self.config.getoption("redphase_relock") or [])
+        return phase, lock.update_red(self.rootdir, self.results, recordings, relock)
 
 
 def collection_error(

@@ -23,6 +23,7 @@ from redphase.verify.appcode import AppCodeWatch, ApplicationCode
 from redphase.verify.classify import PhaseRecord, ScenarioRecord
 from redphase.verify.collector import PROPERTY, Collector
 from redphase.verify.startup import StartupFailure
+from redphase.verify.testcode import TestCode, TestCodeWatch
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -37,6 +38,24 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption(
         "--redphase-app", action="append", default=[], metavar="PACKAGE", help="application package"
+    )
+    group.addoption(
+        "--redphase-lock",
+        action="store_true",
+        help="red phase: record every good red in redphase.lock; green phase: judge against it",
+    )
+    group.addoption(
+        "--redphase-phase",
+        choices=("red", "green"),
+        default="red",
+        help="red (the default) or green: prove that the locked good reds now pass, untouched",
+    )
+    group.addoption(
+        "--redphase-relock",
+        action="append",
+        default=[],
+        metavar="NODEID",
+        help="replace this scenario's lock entry, if it is good-red in this run",
     )
 
 
@@ -156,6 +175,13 @@ class RedphaseSession:
         # a run that writes neither records none of it.
         self.record_steps = bool(config.getoption("redphase_messages") or config.getoption("redphase_html"))
         self.collector = None if hasattr(config, "workerinput") else Collector(config, self.rootdir)
+        # redphase.lock: which test code each scenario ran, recorded only when the lock is used.
+        self.lock_on = (
+            bool(config.getoption("redphase_lock")) or config.getoption("redphase_phase") == "green"
+        )
+        self.test_code = TestCode(self.watch.is_app_file)
+        self.code_watch = TestCodeWatch(self.test_code) if self.lock_on else None
+        self.lock_data: dict[str, dict[str, Any]] = {}
 
     def _relative(self, filename: str) -> str:
         known = self._relative_paths.get(filename)
@@ -169,8 +195,63 @@ class RedphaseSession:
 
     # -- where tests run ------------------------------------------------------------------------
 
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        if self.code_watch is not None:
+            self.code_watch.begin()
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_fixture_setup(self, fixturedef: Any, request: Any) -> Generator[None, Any, None]:
+        if self.code_watch is None:
+            yield
+            return
+        watch = self.code_watch
+        watch.resume()
+        mark = watch.mark()
+        try:
+            yield
+        finally:
+            watch.by_fixture[id(fixturedef)] = watch.since(mark)
+            watch.pause()
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_call(self, item: pytest.Item) -> Generator[None, Any, None]:
+        if self.code_watch is None:
+            yield
+            return
+        self.code_watch.resume()
+        try:
+            yield
+        finally:
+            self.code_watch.pause()
+
+    def _lock_record(self, item: pytest.Item) -> dict[str, Any] | None:
+        """What the lock needs of this scenario: its Gherkin, and the test code it ran."""
+        record = self.lock_data.get(item.nodeid)
+        if record is None or self.code_watch is None:
+            return None
+        watch = self.code_watch
+        used = getattr(getattr(item, "_request", None), "_fixture_defs", {}) or {}
+        for fixturedef in list(used.values()):
+            watch.add(watch.by_fixture.get(id(fixturedef), []))
+        # Every fixture the test used (requested by name, by a step, or autouse) that is test code.
+        fixtures: dict[str, str] = {}
+        for name, fixturedef in sorted(used.items()):
+            function = getattr(fixturedef, "func", None)
+            code = getattr(getattr(function, "__wrapped__", function), "__code__", None)
+            key = self.test_code.key(code) if code is not None else None
+            if key is not None:
+                fixtures[str(name)] = key
+        return {**record, "functions": watch.end(), "fixtures": fixtures}
+
     def pytest_bdd_before_scenario(self, request: Any, feature: Any, scenario: Any) -> None:
         self.watch.reset()
+        if self.code_watch is not None:
+            self.lock_data[request.node.nodeid] = {
+                "gherkin": gherkin_lines(scenario, request.node),
+                "line": scenario.line_number,
+                "steps": [],
+            }
         self.scenarios[request.node.nodeid] = ScenarioRecord(
             feature=feature.name,
             feature_file=self._relative(feature.filename),
@@ -203,6 +284,11 @@ class RedphaseSession:
 
     def pytest_bdd_before_step_call(self, request: Any, step: Any, step_func: Any, **_: Any) -> None:
         self.step_codes[request.node.nodeid] = getattr(step_func, "__code__", None)
+        record = self.lock_data.get(request.node.nodeid)
+        if record is not None:
+            code = getattr(step_func, "__code__", None)
+            key = self.test_code.key(code) if code is not None else None
+            record["steps"].append([f"{str(step.keyword).strip()} {step.name}", key or ""])
         self.watch.start()
 
     def pytest_bdd_after_step(self, request: Any, **_: Any) -> None:
@@ -244,10 +330,17 @@ class RedphaseSession:
             data["health"] = is_health_check(item, scenario is not None)
             if scenario is not None:
                 data["scenario"] = asdict(scenario)
+            if call.when != "teardown":
+                recorded = self._lock_record(item)
+                if recorded is not None:
+                    data["lock"] = recorded
             report.user_properties = [*report.user_properties, (PROPERTY, data)]
         if call.when == "teardown":
             self.scenarios.pop(item.nodeid, None)
             self.step_codes.pop(item.nodeid, None)
+            self.lock_data.pop(item.nodeid, None)
+            if self.code_watch is not None:
+                self.code_watch.end()
 
     def _scenario_from_template(self, item: pytest.Item) -> ScenarioRecord | None:
         template = _scenario_template(item)
@@ -336,6 +429,26 @@ class RedphaseSession:
 
     def pytest_unconfigure(self, config: pytest.Config) -> None:
         self.watch.close()
+        if self.code_watch is not None:
+            self.code_watch.close()
+
+
+def gherkin_lines(scenario: Any, node: Any) -> list[str]:
+    """The scenario as Gherkin sees it: each step with its keyword, data table and doc string, then
+    its Examples row. Whitespace that Gherkin ignores is already gone from what the parser gives."""
+    lines: list[str] = []
+    for step in scenario.steps:
+        lines.append(f"{str(step.keyword).strip()} {step.name}")
+        table = getattr(step, "datatable", None)
+        if table is not None:
+            rows = table.raw() if hasattr(table, "raw") else table
+            lines += ["  | " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+        if getattr(step, "docstring", None) is not None:
+            lines += ['  """', *(f"  {line}" for line in str(step.docstring).splitlines()), '  """']
+    example = getattr(getattr(node, "callspec", None), "params", {}).get("_pytest_bdd_example")
+    if example:
+        lines.append("Examples: " + " | ".join(f"{key}={value}" for key, value in example.items()))
+    return lines
 
 
 class StepDefinitions:

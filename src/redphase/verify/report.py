@@ -20,15 +20,17 @@ def summary_counts(results: list[dict[str, Any]]) -> dict[str, int]:
     return {verdict: counts[verdict] for verdict in v.ALL if counts[verdict]}
 
 
-def exit_status(results: list[dict[str, Any]], allow_unwired: bool) -> int:
+def exit_status(results: list[dict[str, Any]], allow_unwired: bool, phase: str = "red") -> int:
     judged = [r for r in results if r["verdict"] not in v.NEUTRAL]
     scenarios = [r for r in judged if r["verdict"] not in (v.HEALTH_OK, v.HEALTH_FAILED)]
     if not scenarios:
         return 1
-    return 0 if all(v.is_good(r["verdict"], allow_unwired) for r in judged) else 1
+    return 0 if all(v.is_good(r["verdict"], allow_unwired, phase) for r in judged) else 1
 
 
-def terminal_summary(reporter: Any, results: list[dict[str, Any]], allow_unwired: bool) -> None:
+def terminal_summary(
+    reporter: Any, results: list[dict[str, Any]], allow_unwired: bool, phase: str = "red"
+) -> None:
     reporter.write_sep("=", "redphase verdicts")
     by_verdict: dict[str, list[dict[str, Any]]] = {}
     for result in results:
@@ -39,7 +41,7 @@ def terminal_summary(reporter: Any, results: list[dict[str, Any]], allow_unwired
             continue
         colour = (
             {"green": True}
-            if v.is_good(verdict, allow_unwired)
+            if v.is_good(verdict, allow_unwired, phase)
             else {"yellow": True}
             if verdict in v.NEUTRAL
             else {"red": True}
@@ -55,7 +57,13 @@ def terminal_summary(reporter: Any, results: list[dict[str, Any]], allow_unwired
                 reporter.write_line(f"    step: {step['keyword']} {step['text']} (line {step['line']})")
             if result.get("message") and verdict not in v.NEUTRAL:
                 reporter.write_line(f"    {result['message'].splitlines()[0][:200]}")
-            if result.get("hint") and not v.is_good(verdict, allow_unwired) and verdict not in v.NEUTRAL:
+            for change in result.get("diff") or []:
+                reporter.write_line(f"    changed: {change['name']}")
+            if (
+                result.get("hint")
+                and not v.is_good(verdict, allow_unwired, phase)
+                and verdict not in v.NEUTRAL
+            ):
                 first, *rest = result["hint"].splitlines()
                 reporter.write_line(f"    hint: {first}")
                 for line in rest:
@@ -63,20 +71,32 @@ def terminal_summary(reporter: Any, results: list[dict[str, Any]], allow_unwired
         if len(shown) < len(group):
             reporter.write_line(f"  ... and {len(group) - len(shown)} more (all of them in --json)")
     counts = summary_counts(results)
-    status = "good" if exit_status(results, allow_unwired) == 0 else "not good"
+    status = "good" if exit_status(results, allow_unwired, phase) == 0 else "not good"
     line = ", ".join(f"{count} {verdict}" for verdict, count in counts.items()) or "no tests"
     reporter.write_line(
-        f"redphase: {line} - red phase is {status}", bold=True, green=status == "good", red=status != "good"
+        f"redphase: {line} - {phase} phase is {status}",
+        bold=True,
+        green=status == "good",
+        red=status != "good",
     )
 
 
-def write_json(path: Path, results: list[dict[str, Any]], allow_unwired: bool) -> None:
-    document = {
+def write_json(
+    path: Path,
+    results: list[dict[str, Any]],
+    allow_unwired: bool,
+    phase: str = "red",
+    lock: dict[str, Any] | None = None,
+) -> None:
+    document: dict[str, Any] = {
         "results": results,
         "summary": summary_counts(results),
-        "exit_status": exit_status(results, allow_unwired),
+        "exit_status": exit_status(results, allow_unwired, phase),
         "allow_unwired": allow_unwired,
+        "phase": phase,
     }
+    if lock is not None:
+        document["lock"] = lock
     write_text_atomically(path, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
 
 

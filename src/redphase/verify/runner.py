@@ -33,14 +33,21 @@ class VerifyResult:
     pytest_exit: int
 
 
-def pytest_command(
-    pytest_args: Sequence[str],
-    json_path: Path,
-    report_path: Path | None = None,
-    allow_unwired: bool = False,
-    messages_path: Path | None = None,
-    html_path: Path | None = None,
-) -> list[str]:
+@dataclass(frozen=True)
+class VerifyOptions:
+    """What `redphase verify` was asked for, besides the arguments that go to pytest unchanged."""
+
+    json_path: Path | None = None
+    report_path: Path | None = None
+    allow_unwired: bool = False
+    messages_path: Path | None = None
+    html_path: Path | None = None
+    phase: str = "red"
+    relock: tuple[str, ...] = ()
+    lock: bool = True
+
+
+def pytest_command(pytest_args: Sequence[str], json_target: Path, options: VerifyOptions) -> list[str]:
     """The child's command line. Every option of ours is one `--name=value` word: pytest's first
     scan for the rootdir takes any word that does not start with `-` for a test path, and an output
     file that exists from an earlier run would move the rootdir."""
@@ -50,28 +57,25 @@ def pytest_command(
     command += [
         "--redphase",
         "--continue-on-collection-errors",
-        f"--redphase-json={json_path.absolute()}",
+        f"--redphase-json={json_target.absolute()}",
         f"-W{_REWRITE_WARNING}",
     ]
-    if report_path is not None:
-        command.append(f"--redphase-report={report_path.absolute()}")
-    if allow_unwired:
+    outputs = (
+        ("report", options.report_path),
+        ("messages", options.messages_path),
+        ("html", options.html_path),
+    )
+    command += [f"--redphase-{name}={path.absolute()}" for name, path in outputs if path is not None]
+    if options.allow_unwired:
         command.append("--redphase-allow-unwired")
-    if messages_path is not None:
-        command.append(f"--redphase-messages={messages_path.absolute()}")
-    if html_path is not None:
-        command.append(f"--redphase-html={html_path.absolute()}")
+    if options.lock or options.phase == "green":
+        command.append("--redphase-lock")
+    command.append(f"--redphase-phase={options.phase}")
+    command += [f"--redphase-relock={nodeid}" for nodeid in options.relock]
     return command
 
 
-def verify(
-    pytest_args: Sequence[str],
-    json_path: Path | None = None,
-    report_path: Path | None = None,
-    allow_unwired: bool = False,
-    messages_path: Path | None = None,
-    html_path: Path | None = None,
-) -> VerifyResult:
+def verify(pytest_args: Sequence[str], options: VerifyOptions) -> VerifyResult:
     if sys.flags.optimize:
         raise UsageError(
             "redphase refuses to run under `python -O`: assert statements are removed, so no red could be good"
@@ -80,14 +84,18 @@ def verify(
         # The child writes into scratch, so a JSON file left by an earlier run is never read as this
         # run's, and it is replaced only once this run has verdicts.
         target = Path(scratch) / "verdicts.json"
-        code = _run(pytest_command(pytest_args, target, report_path, allow_unwired, messages_path, html_path))
+        code = _run(pytest_command(pytest_args, target, options))
         if not target.is_file():
             raise UsageError(f"pytest could not run (exit code {code}); see its message above")
         text = target.read_text(encoding="utf-8")
-    if json_path is not None:
-        write_text_atomically(json_path, text)
-    results = json.loads(text)["results"]
-    return VerifyResult(exit_status(results, allow_unwired), results, code)
+    if options.json_path is not None:
+        write_text_atomically(options.json_path, text)
+    document = json.loads(text)
+    results = document["results"]
+    status = exit_status(results, options.allow_unwired, options.phase)
+    if (document.get("lock") or {}).get("refused"):
+        status = 1  # a --relock that could not be honoured: the changed test was not shown red
+    return VerifyResult(status, results, code)
 
 
 def _run(command: list[str]) -> int:

@@ -19,6 +19,14 @@ HEALTH_FAILED = "health-failed"
 SKIPPED = "skipped"
 NOT_SCENARIO = "not-scenario"
 
+# The green phase (`redphase verify --phase green`), judged against redphase.lock.
+GREEN = "green"
+STILL_RED = "still-red"
+TAMPERED = "tampered"
+NEVER_RED = "never-red"
+MISSING = "missing"
+GREEN_PHASE = (GREEN, STILL_RED, TAMPERED, NEVER_RED, MISSING)
+
 ALL = (
     GOOD_RED,
     UNWIRED_RED,
@@ -36,14 +44,17 @@ ALL = (
     HEALTH_FAILED,
     SKIPPED,
     NOT_SCENARIO,
+    *GREEN_PHASE,
 )
 # Neither good nor bad: listed, never judged.
 NEUTRAL = frozenset({SKIPPED, NOT_SCENARIO})
 
 
-def is_good(verdict: str, allow_unwired: bool = False) -> bool:
+def is_good(verdict: str, allow_unwired: bool = False, phase: str = "red") -> bool:
+    if phase == "green":
+        return verdict in (GREEN, HEALTH_OK)
     return verdict in (GOOD_RED, HEALTH_OK) or (allow_unwired and verdict == UNWIRED_RED)
 
 
-def is_bad(verdict: str, allow_unwired: bool = False) -> bool:
-    return verdict not in NEUTRAL and not is_good(verdict, allow_unwired)
+def is_bad(verdict: str, allow_unwired: bool = False, phase: str = "red") -> bool:
+    return verdict not in NEUTRAL and not is_good(verdict, allow_unwired, phase)
