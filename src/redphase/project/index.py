@@ -100,66 +100,84 @@ class _Place:
 
 
 class _StepLookup:
-    """Existing steps filed by the literal first word every text they match starts with.
+    """Existing steps filed by the literal prefix every text they match starts with.
 
-    A project with thousands of steps would otherwise run every matcher for every step text. A step
-    whose first word is not a fixed literal (a parameter first, a regex class, a case-insensitive
-    parser over non-ASCII text) is filed under "" and tried for every text, as before.
+    A project with thousands of steps would otherwise run every matcher for every step text, and
+    filing by first word helps little where most steps start "I" or "the". A `string` step is filed
+    by its whole text; any other by its literal prefix, exact or case-folded as its parser compares.
+    A text's candidates are the steps filed under its own prefixes; a step with no literal prefix (a
+    parameter first, a verbose regex) is filed under "" and tried for every text, as before.
     """
 
     def __init__(self, steps: list[ExistingStep]) -> None:
         self.places = [
             _Place(str(step.path), str(step.path.parent), f"{step.path.parent}{os.sep}") for step in steps
         ]
+        self.equal: dict[str, list[int]] = {}
         self.exact: dict[str, list[int]] = {}
         self.folded: dict[str, list[int]] = {}
-        self.always: list[int] = []
-        self.folded_keys: list[int] = []
         for position, step in enumerate(steps):
-            word, case_sensitive = _first_literal_word(step.matcher)
-            if not word:
-                self.always.append(position)
+            prefix, case_sensitive, whole = _literal_prefix(step.matcher)
+            if whole:
+                self.equal.setdefault(prefix, []).append(position)
             elif case_sensitive:
-                self.exact.setdefault(word, []).append(position)
+                self.exact.setdefault(prefix, []).append(position)
             else:
-                self.folded.setdefault(word.lower(), []).append(position)
-                self.folded_keys.append(position)
+                self.folded.setdefault(prefix, []).append(position)
+        self.exact_lengths = sorted({len(prefix) for prefix in self.exact})
+        self.folded_lengths = sorted({len(prefix) for prefix in self.folded})
 
     def candidates(self, text: str) -> list[int]:
         """Positions of the steps that could match `text`, in project order; their type is checked after."""
-        word = text.split(" ", 1)[0]
-        found = self.exact.get(word, []) + self.always
-        # Case folding outside ASCII (the Kelvin sign, a long s) can meet ASCII: try every folded step.
-        found += self.folded.get(word.lower(), []) if word.isascii() else self.folded_keys
+        found = list(self.equal.get(text, ()))
+        for length in self.exact_lengths:
+            if length > len(text):
+                break
+            found += self.exact.get(text[:length], ())
+        # Folded prefixes are ASCII; outside ASCII, case folding can meet ASCII (the Kelvin sign, a
+        # long s), so past the text's first non-ASCII character every longer folded prefix is a candidate.
+        ascii_run = next((at for at, char in enumerate(text) if not char.isascii()), len(text))
+        folded = text[:ascii_run].lower()
+        for length in self.folded_lengths:
+            if length > ascii_run:
+                if ascii_run < len(text):
+                    for prefix, positions in self.folded.items():
+                        if len(prefix) > ascii_run:
+                            found += positions
+                break
+            found += self.folded.get(folded[:length], ())
         return sorted(found)
 
 
-_REGEX_SPECIAL = frozenset(".^$*+?{}[]|()")
-_QUANTIFIERS = frozenset("*+?{")
+def _literal_prefix(matcher: Any) -> tuple[str, bool, bool]:
+    """(literal prefix of every text `matcher` accepts, whether case counts, whether it is the whole text).
 
-
-def _first_literal_word(matcher: Any) -> tuple[str, bool]:
-    """The literal word (up to a space) that starts every text `matcher` accepts, and whether case counts."""
+    A case-folded prefix is lower-cased and ends before its first non-ASCII character.
+    """
     import re
 
     from pytest_bdd import parsers
 
     if isinstance(matcher, parsers.string):
-        return matcher.name.split(" ", 1)[0], True
+        return matcher.name, True, True
     if isinstance(matcher, parsers.re):
         flags = matcher.regex.flags
         if flags & re.VERBOSE:
-            return "", True
-        return _keyed(_regex_literal_prefix(matcher.regex.pattern), not flags & re.IGNORECASE)
+            return "", True, False
+        literal = _regex_literal_prefix(matcher.regex.pattern)
+        return (literal, True, False) if not flags & re.IGNORECASE else (_folded(literal), False, False)
     if isinstance(matcher, parsers.parse):  # cfparse too; parse ignores case unless told otherwise
-        return _keyed(matcher.name.split("{", 1)[0], False)
-    return "", True
+        return _folded(matcher.name.split("{", 1)[0]), False, False
+    return "", True, False
 
 
-def _keyed(literal: str, case_sensitive: bool) -> tuple[str, bool]:
-    word = literal.split(" ", 1)[0] if " " in literal else ""
-    # Folding case outside ASCII can meet ASCII (a long s folds to s): such a step is tried every time.
-    return (word, case_sensitive) if case_sensitive or word.isascii() else ("", case_sensitive)
+def _folded(literal: str) -> str:
+    ascii_run = next((at for at, char in enumerate(literal) if not char.isascii()), len(literal))
+    return literal[:ascii_run].lower()
+
+
+_REGEX_SPECIAL = frozenset(".^$*+?{}[]|()")
+_QUANTIFIERS = frozenset("*+?{")
 
 
 def _regex_literal_prefix(pattern: str) -> str:
