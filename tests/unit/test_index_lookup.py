@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pytest_bdd import parsers
 
-from redphase.project.index import ExistingStep, ProjectIndex
+from redphase.project.index import DeferredParser, ExistingStep, ProjectIndex
 
 WORDS = [
     "the",
@@ -75,6 +75,11 @@ def projects(draw: st.DrawFn) -> ProjectIndex:
     for line, matcher in enumerate(draw(st.lists(matchers(), max_size=12)), 1):
         path = draw(st.sampled_from(places))
         kind = draw(st.sampled_from(["given", "when", "then", None]))
+        if draw(st.booleans()) and not isinstance(matcher, parsers.string):
+            # As the index reads a project: compiled on first use.
+            name = "re" if isinstance(matcher, parsers.re) else type(matcher).__name__
+            flags = matcher.regex.flags if isinstance(matcher, parsers.re) else 0
+            matcher = DeferredParser(name, matcher.name, flags)
         index.steps.append(ExistingStep(kind, matcher, path, line, path != MODULES[0]))
     return index
 
@@ -84,7 +89,8 @@ def naive(index: ProjectIndex, kind: str, text: str, module: Path) -> ExistingSt
         visible = step.path == module or (
             step.shared and (step.path.parent == STEPS or module.is_relative_to(step.path.parent))
         )
-        if visible and step.matches(kind, text):
+        matcher = step.matcher.built() if isinstance(step.matcher, DeferredParser) else step.matcher
+        if visible and (step.kind is None or step.kind == kind) and matcher.is_matching(text):
             return step
     return None
 

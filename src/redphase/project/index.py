@@ -160,6 +160,16 @@ def _literal_prefix(matcher: Any) -> tuple[str, bool, bool]:
 
     if isinstance(matcher, parsers.string):
         return matcher.name, True, True
+    if isinstance(matcher, DeferredParser):
+        if matcher.kind != "re":
+            return _folded(matcher.name.split("{", 1)[0]), False, False
+        # Inline flags start the pattern with "(", which ends its literal prefix at once.
+        if matcher.flags & re.VERBOSE:
+            return "", True, False
+        literal = _regex_literal_prefix(matcher.name)
+        return (
+            (literal, True, False) if not matcher.flags & re.IGNORECASE else (_folded(literal), False, False)
+        )
     if isinstance(matcher, parsers.re):
         flags = matcher.regex.flags
         if flags & re.VERBOSE:
@@ -369,22 +379,50 @@ def _index_scenarios_call(
 def _matcher(node: ast.expr, constants: dict[str, str]) -> Any:
     from pytest_bdd import parsers
 
-    try:
-        text = _string_value(node, constants)
-        if text is not None:
-            return parsers.string(text)
-        if isinstance(node, ast.Call) and _call_name(node.func) in PARSER_NAMES and node.args:
-            pattern = _string_value(node.args[0], constants)
-            if pattern is None:
-                return None
-            kind = _call_name(node.func)
-            if kind == "re":
-                flags = _regex_flags(node)
-                return parsers.re(pattern, flags)
-            return getattr(parsers, kind)(pattern)
-    except Exception:  # a pattern pytest-bdd itself could not compile defines nothing
-        return None
+    text = _string_value(node, constants)
+    if text is not None:
+        return parsers.string(text)
+    if isinstance(node, ast.Call) and _call_name(node.func) in PARSER_NAMES and node.args:
+        pattern = _string_value(node.args[0], constants)
+        if pattern is None:
+            return None
+        kind = _call_name(node.func)
+        return DeferredParser(kind, pattern, _regex_flags(node) if kind == "re" else 0)
     return None
+
+
+class DeferredParser:
+    """A `parse`, `cfparse` or `re` step parser, compiled only when a text is first tried against it.
+
+    Compiling every existing step's pattern cost a re-scaffold of a large project more than looking
+    them up. A pattern pytest-bdd itself could not compile defines nothing: it matches no text.
+    """
+
+    def __init__(self, kind: str, pattern: str, flags: int = 0) -> None:
+        self.kind = kind
+        self.name = pattern
+        self.flags = flags
+        self._built: Any = None
+        self._tried = False
+
+    def built(self) -> Any:
+        """The pytest-bdd parser, or None when pytest-bdd cannot compile the pattern."""
+        if not self._tried:
+            self._tried = True
+            from pytest_bdd import parsers
+
+            try:
+                if self.kind == "re":
+                    self._built = parsers.re(self.name, self.flags)
+                else:
+                    self._built = getattr(parsers, self.kind)(self.name)
+            except Exception:
+                self._built = None
+        return self._built
+
+    def is_matching(self, text: str) -> bool:
+        built = self.built()
+        return built is not None and bool(built.is_matching(text))
 
 
 def _regex_flags(call: ast.Call) -> int:
