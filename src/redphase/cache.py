@@ -123,6 +123,37 @@ def store(
     write_all(files, config.root)
 
 
+def load_index(config: Config) -> dict[str, list[object]]:
+    """The index memo the last run left (see redphase.project.index.index_project), or an empty one."""
+    try:
+        with open(os.path.join(str(config.root), CACHE_DIR, "index.json"), encoding="utf-8") as handle:
+            document = json.load(handle)
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(document, dict) or document.get("for") != _index_owner(config):
+        return {}
+    files = document.get("files")
+    if not isinstance(files, dict):
+        return {}
+    return {
+        str(path): entry
+        for path, entry in files.items()
+        if isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], str)
+    }
+
+
+def store_index(config: Config, memo: dict[str, list[object]]) -> None:
+    from redphase.write.files import write_all
+
+    document = {"for": _index_owner(config), "files": memo}
+    write_all([(config.root / CACHE_DIR / "index.json", json.dumps(document) + "\n")], config.root)
+
+
+def _index_owner(config: Config) -> list[str]:
+    """What an index memo is valid for: this redphase, these tests, this features base folder."""
+    return [__version__, str(config.tests), str(config.bdd_features_base_dir)]
+
+
 def settled_features(config: Config, base: str) -> dict[str, tuple[str, int, list[list[object]]]]:
     """The features the last run left complete, if nothing but feature files changed since it."""
     document = _document(str(config.root))

@@ -6,7 +6,7 @@ import contextlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from redphase.config import Config
 from redphase.diagnostics import Diagnostic
@@ -36,15 +36,17 @@ def run(
     *,
     dry_run: bool,
     settled: Mapping[str, FeatureRecord] | None = None,
+    index_memo: dict[str, list[Any]] | None = None,
 ) -> None:
     """Scaffold `feature_paths`. The features in `settled` (by resolved path) are known to need
     nothing (see redphase.cache): they are not read, and their records are replayed in path order.
+    `index_memo` spares indexing the test files unchanged since it was left (see index_project).
     """
     settled = settled or {}
     jobs = [job for job in _jobs(config, feature_paths, result) if str(job[0]) not in settled]
     staging = None if dry_run else Staging(config.root)
     try:
-        _plan_render_write(config, jobs, result, staging, settled)
+        _plan_render_write(config, jobs, result, staging, settled, index_memo)
     finally:
         if staging is not None:
             staging.discard()
@@ -56,13 +58,14 @@ def _plan_render_write(
     result: ScaffoldResult,
     staging: Staging | None,
     settled: Mapping[str, FeatureRecord],
+    index_memo: dict[str, list[Any]] | None = None,
 ) -> None:
     # The parsing child starts first; the planning and rendering stages load while it works.
     with contextlib.closing(read_in_order(jobs)) as stream:
         from redphase.plan.planner import Planner
         from redphase.project.index import index_project
 
-        index = index_project(config.tests, config.bdd_features_base_dir)
+        index = index_project(config.tests, config.bdd_features_base_dir, index_memo)
         planner = Planner(config, index)
         context = planner.context()
         output = _Output(config, staging)

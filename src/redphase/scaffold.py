@@ -38,15 +38,16 @@ def scaffold(
     from redphase.pipeline import run as run_pipeline
 
     settled = _settled(config, feature_paths, parts) if parts else {}
-    run_pipeline(config, feature_paths, result, dry_run=dry_run, settled=settled)
+    memo = cache.load_index(config) if parts else None
+    run_pipeline(config, feature_paths, result, dry_run=dry_run, settled=settled, index_memo=memo)
     # --check and --diff promise to write nothing, the cache included.
     if use_cache and not dry_run and not result.has_errors:
         run = cache.CachedRun(result.features, result.scenarios, [d.render() for d in result.diagnostics])
         # Nothing written means the tree is as it was hashed: no need to read it all again.
         after = parts if parts and not result.pending else cache.fingerprint_parts(config, feature_paths)
-        cache.store(
-            config, cache.combined(*after), run, after[0], _settling(config, feature_paths, after[1], result)
-        )
+        settling = _settling(config, feature_paths, after[1], result)
+        cache.store(config, cache.combined(*after), run, after[0], settling)
+        cache.store_index(config, memo if memo is not None else {})
     return result
 
 

@@ -213,13 +213,100 @@ def _regex_literal_prefix(pattern: str) -> str:
     return "".join(literal)
 
 
-def index_project(tests_dir: Path, base_dir: Path | None) -> ProjectIndex:
+def index_project(
+    tests_dir: Path, base_dir: Path | None, memo: dict[str, list[Any]] | None = None
+) -> ProjectIndex:
+    """Index every Python file under `tests_dir`.
+
+    With `memo` (by path: [digest of the file's bytes, what indexing it found], as `memo` is left by
+    the previous run), a file whose bytes are unchanged is not parsed again; `memo` is brought up to
+    date. The caller keeps it valid for one `tests_dir` and `base_dir`.
+    """
     index = ProjectIndex()
     if not tests_dir.is_dir():
+        if memo is not None:
+            memo.clear()
         return index
+    seen = set()
     for path in _python_files(tests_dir):
-        _index_file(index, path, tests_dir, base_dir)
+        if memo is None:
+            _index_file(index, path, tests_dir, base_dir)
+            continue
+        key = str(path)
+        seen.add(key)
+        try:
+            data = path.read_bytes()
+        except OSError:
+            data = b""
+        digest = _digest(data)
+        entry = memo.get(key)
+        one = _restored(path, entry[1]) if entry and entry[0] == digest else None
+        if one is None:
+            one = ProjectIndex()
+            _index_file(one, path, tests_dir, base_dir, data)
+            memo[key] = [digest, _record(one, path)]
+        index.steps += one.steps
+        index.modules.update(one.modules)
+        index.fixtures |= one.fixtures
+    for key in set(memo or ()) - seen:
+        del memo[key]  # type: ignore[union-attr]
     return index
+
+
+def _digest(data: bytes) -> str:
+    try:
+        from _blake2 import blake2b
+    except ImportError:  # pragma: no cover - an interpreter built without it
+        from hashlib import blake2b
+    return blake2b(data, digest_size=20).hexdigest()
+
+
+def _record(one: ProjectIndex, path: Path) -> dict[str, Any]:
+    """What indexing one file found, as JSON."""
+    from pytest_bdd import parsers
+
+    module = one.modules[path]
+    steps = []
+    for step in one.steps:
+        matcher = step.matcher
+        kind, flags = ("string", 0) if isinstance(matcher, parsers.string) else (matcher.kind, matcher.flags)
+        steps.append([step.kind, kind, matcher.name, flags, step.line, step.shared])
+    return {
+        "names": sorted(module.names),
+        "bound": sorted([feature, name] for feature, name in module.bound),
+        "bound_all": sorted(module.bound_all),
+        "features": sorted(module.features),
+        "imports": sorted(module.imports),
+        "constants": module.constants,
+        "fixtures": sorted(one.fixtures),
+        "steps": steps,
+    }
+
+
+def _restored(path: Path, record: Any) -> ProjectIndex | None:
+    """The index of one file from its record; None if the record is not one `_record` wrote."""
+    from pytest_bdd import parsers
+
+    try:
+        one = ProjectIndex()
+        one.modules[path] = ExistingModule(
+            path,
+            names=set(record["names"]),
+            bound={(str(feature), str(name)) for feature, name in record["bound"]},
+            bound_all=set(record["bound_all"]),
+            features=set(record["features"]),
+            imports=set(record["imports"]),
+            constants={str(k): str(v) for k, v in record["constants"].items()},
+        )
+        one.fixtures = set(record["fixtures"])
+        for kind, parser, pattern, flags, line, shared in record["steps"]:
+            matcher = (
+                parsers.string(pattern) if parser == "string" else DeferredParser(parser, pattern, flags)
+            )
+            one.steps.append(ExistingStep(kind, matcher, path, int(line), bool(shared)))
+    except (TypeError, ValueError, KeyError, AttributeError):
+        return None
+    return one
 
 
 def _python_files(root: Path) -> Iterator[Path]:
@@ -232,11 +319,17 @@ def _python_files(root: Path) -> Iterator[Path]:
                 yield Path(directory) / name
 
 
-def _index_file(index: ProjectIndex, path: Path, tests_dir: Path, base_dir: Path | None) -> None:
+def _index_file(
+    index: ProjectIndex, path: Path, tests_dir: Path, base_dir: Path | None, data: bytes | None = None
+) -> None:
     module = ExistingModule(path)
     index.modules[path] = module
     try:
-        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        if data is None:
+            text = path.read_text(encoding="utf-8")
+        else:  # as read_text would: universal newlines
+            text = data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+        tree = ast.parse(text, filename=str(path))
     except (SyntaxError, UnicodeDecodeError, ValueError):
         return
     shared = path.name == "conftest.py" or path.parent.name == "step_defs"
