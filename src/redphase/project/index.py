@@ -20,7 +20,7 @@ PARSER_NAMES = {"string", "parse", "cfparse", "re"}
 @dataclass(frozen=True)
 class ExistingStep:
     kind: str | None  # None: `@step`, which matches any type
-    matcher: Any  # a pytest_bdd.parsers.StepParser
+    matcher: Any  # a DeferredParser, or a pytest_bdd.parsers.StepParser
     path: Path
     line: int
     # conftest.py and step_defs modules are seen by every test below them; a test module only by itself.
@@ -154,31 +154,33 @@ def _literal_prefix(matcher: Any) -> tuple[str, bool, bool]:
 
     A case-folded prefix is lower-cased and ends before its first non-ASCII character.
     """
-    import re
-
+    if isinstance(matcher, DeferredParser):
+        if matcher.prefix is None:
+            matcher.prefix = _prefix_of(matcher.kind, matcher.name, matcher.flags)
+        return matcher.prefix
     from pytest_bdd import parsers
 
     if isinstance(matcher, parsers.string):
-        return matcher.name, True, True
-    if isinstance(matcher, DeferredParser):
-        if matcher.kind != "re":
-            return _folded(matcher.name.split("{", 1)[0]), False, False
-        # Inline flags start the pattern with "(", which ends its literal prefix at once.
-        if matcher.flags & re.VERBOSE:
-            return "", True, False
-        literal = _regex_literal_prefix(matcher.name)
-        return (
-            (literal, True, False) if not matcher.flags & re.IGNORECASE else (_folded(literal), False, False)
-        )
+        return _prefix_of("string", matcher.name, 0)
     if isinstance(matcher, parsers.re):
-        flags = matcher.regex.flags
-        if flags & re.VERBOSE:
-            return "", True, False
-        literal = _regex_literal_prefix(matcher.regex.pattern)
-        return (literal, True, False) if not flags & re.IGNORECASE else (_folded(literal), False, False)
-    if isinstance(matcher, parsers.parse):  # cfparse too; parse ignores case unless told otherwise
-        return _folded(matcher.name.split("{", 1)[0]), False, False
+        return _prefix_of("re", matcher.regex.pattern, matcher.regex.flags)
+    if isinstance(matcher, parsers.parse):  # cfparse too
+        return _prefix_of("parse", matcher.name, 0)
     return "", True, False
+
+
+def _prefix_of(kind: str, pattern: str, flags: int) -> tuple[str, bool, bool]:
+    import re
+
+    if kind == "string":
+        return pattern, True, True
+    if kind != "re":  # parse and cfparse ignore case unless told otherwise
+        return _folded(pattern.split("{", 1)[0]), False, False
+    # Inline flags start the pattern with "(", which ends its literal prefix at once.
+    if flags & re.VERBOSE:
+        return "", True, False
+    literal = _regex_literal_prefix(pattern)
+    return (literal, True, False) if not flags & re.IGNORECASE else (_folded(literal), False, False)
 
 
 def _folded(literal: str) -> str:
@@ -263,14 +265,13 @@ def _digest(data: bytes) -> str:
 
 def _record(one: ProjectIndex, path: Path) -> dict[str, Any]:
     """What indexing one file found, as JSON."""
-    from pytest_bdd import parsers
-
     module = one.modules[path]
     steps = []
     for step in one.steps:
         matcher = step.matcher
-        kind, flags = ("string", 0) if isinstance(matcher, parsers.string) else (matcher.kind, matcher.flags)
-        steps.append([step.kind, kind, matcher.name, flags, step.line, step.shared])
+        assert isinstance(matcher, DeferredParser)
+        prefix = list(_literal_prefix(matcher))
+        steps.append([step.kind, matcher.kind, matcher.name, matcher.flags, step.line, step.shared, prefix])
     return {
         "names": sorted(module.names),
         "bound": sorted([feature, name] for feature, name in module.bound),
@@ -285,8 +286,6 @@ def _record(one: ProjectIndex, path: Path) -> dict[str, Any]:
 
 def _restored(path: Path, record: Any) -> ProjectIndex | None:
     """The index of one file from its record; None if the record is not one `_record` wrote."""
-    from pytest_bdd import parsers
-
     try:
         one = ProjectIndex()
         one.modules[path] = ExistingModule(
@@ -299,10 +298,9 @@ def _restored(path: Path, record: Any) -> ProjectIndex | None:
             constants={str(k): str(v) for k, v in record["constants"].items()},
         )
         one.fixtures = set(record["fixtures"])
-        for kind, parser, pattern, flags, line, shared in record["steps"]:
-            matcher = (
-                parsers.string(pattern) if parser == "string" else DeferredParser(parser, pattern, flags)
-            )
+        for kind, parser, pattern, flags, line, shared, (prefix, case, whole) in record["steps"]:
+            known = (str(prefix), bool(case), bool(whole))
+            matcher = DeferredParser(str(parser), str(pattern), int(flags), known)
             one.steps.append(ExistingStep(kind, matcher, path, int(line), bool(shared)))
     except (TypeError, ValueError, KeyError, AttributeError):
         return None
@@ -470,11 +468,9 @@ def _index_scenarios_call(
 
 
 def _matcher(node: ast.expr, constants: dict[str, str]) -> Any:
-    from pytest_bdd import parsers
-
     text = _string_value(node, constants)
     if text is not None:
-        return parsers.string(text)
+        return DeferredParser("string", text)
     if isinstance(node, ast.Call) and _call_name(node.func) in PARSER_NAMES and node.args:
         pattern = _string_value(node.args[0], constants)
         if pattern is None:
@@ -485,16 +481,21 @@ def _matcher(node: ast.expr, constants: dict[str, str]) -> Any:
 
 
 class DeferredParser:
-    """A `parse`, `cfparse` or `re` step parser, compiled only when a text is first tried against it.
+    """A pytest-bdd step parser (`string`, `parse`, `cfparse` or `re`), made only when a text is first
+    tried against it: pytest-bdd is not even imported until then.
 
     Compiling every existing step's pattern cost a re-scaffold of a large project more than looking
     them up. A pattern pytest-bdd itself could not compile defines nothing: it matches no text.
     """
 
-    def __init__(self, kind: str, pattern: str, flags: int = 0) -> None:
+    def __init__(
+        self, kind: str, pattern: str, flags: int = 0, prefix: tuple[str, bool, bool] | None = None
+    ) -> None:
         self.kind = kind
         self.name = pattern
         self.flags = flags
+        # (literal prefix, case counts, whole text), worked out once (see _literal_prefix)
+        self.prefix = prefix
         self._built: Any = None
         self._tried = False
 
@@ -505,7 +506,9 @@ class DeferredParser:
             from pytest_bdd import parsers
 
             try:
-                if self.kind == "re":
+                if self.kind == "string":
+                    self._built = parsers.string(self.name)
+                elif self.kind == "re":
                     self._built = parsers.re(self.name, self.flags)
                 else:
                     self._built = getattr(parsers, self.kind)(self.name)
