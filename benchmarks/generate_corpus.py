@@ -87,14 +87,110 @@ def feature_text(index: int, scenarios: int, rng: random.Random) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_corpus(target: Path, count: int, scenarios: int = 8, seed: int = 20261121) -> list[Path]:
+# Real suites are mostly steps of their own, phrased by people: "I", "the" and "a" open most of them,
+# so a first word says little about which definition a text needs.
+SUBJECTS = ["I", "the user", "the admin", "a visitor", "the system", "the customer", "we"]
+ACTIONS = [
+    "open",
+    "click",
+    "fill in",
+    "select",
+    "submit",
+    "upload",
+    "delete",
+    "search for",
+    "sort by",
+    "filter by",
+    "log in as",
+    "navigate to",
+    "press",
+    "scroll to",
+    "drag",
+    "confirm",
+    "cancel",
+]
+THINGS = [
+    "login page",
+    "dashboard",
+    "settings panel",
+    "search box",
+    "cart",
+    "checkout form",
+    "profile page",
+    "report view",
+    "export dialog",
+    "admin console",
+    "inbox",
+    "calendar",
+    "product list",
+    "order history",
+    "help centre",
+    "billing page",
+    "team page",
+    "audit log",
+]
+CHECKS = [
+    "should see",
+    "should not see",
+    "should be redirected to",
+    "should receive",
+    "should have",
+    "is shown",
+    "is hidden",
+    "contains",
+    "is updated to",
+    "is sorted by",
+]
+
+
+def real_like_feature_text(index: int, scenarios: int, rng: random.Random) -> str:
+    """A feature whose steps are mostly its own, as in real suites: few texts recur across files."""
+    area = THINGS[index % len(THINGS)]
+    lines = [f"Feature: The {area} {index}", f"  As a user of the {area} I want things to work.", ""]
+    if index % 3 == 0:
+        lines += ["  Background:", f"    Given I am on the {area}", ""]
+    for number in range(scenarios):
+        subject = rng.choice(SUBJECTS)
+        action, thing = rng.choice(ACTIONS), rng.choice(THINGS)
+        check = rng.choice(CHECKS)
+        unique = f"{thing} {index}-{number}"
+        if number % 5 == 4:
+            lines += [
+                f"  Scenario Outline: {action} many {number}",
+                f"    Given {subject} has <count> items in the {unique}",
+                f"    When {subject} {action} the {thing} <count> times",
+                f"    Then {subject} {check} <count> entries in the {thing}",
+                "    Examples:",
+                "      | count |",
+                f"      | {rng.randint(1, 9)} |",
+                f"      | {rng.randint(10, 99)} |",
+                "",
+            ]
+            continue
+        lines += [
+            f"  Scenario: {subject} {action} the {thing} {number}",
+            f"    Given {subject} is on the {unique} page",
+            f'    And the {thing} has the title "{thing.title()} {number}"',
+            f"    When {subject} {action} the {unique}",
+            f"    Then {subject} {check} the {unique}",
+            f"    And the {thing} shows {rng.randint(1, 500)} results",
+            "",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def write_corpus(
+    target: Path, count: int, scenarios: int = 8, seed: int = 20261121, *, real_like: bool = False
+) -> list[Path]:
+    """`count` features under `target`; `real_like` writes mostly unique steps (see real_like_feature_text)."""
     rng = random.Random(seed)
+    text = real_like_feature_text if real_like else feature_text
     target.mkdir(parents=True, exist_ok=True)
     paths = []
     for index in range(count):
         path = target / f"area_{index % 10}" / f"feature_{index:04d}.feature"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(feature_text(index, scenarios, rng), encoding="utf-8")
+        path.write_text(text(index, scenarios, rng), encoding="utf-8")
         paths.append(path)
     return paths
 
@@ -102,4 +198,5 @@ def write_corpus(target: Path, count: int, scenarios: int = 8, seed: int = 20261
 if __name__ == "__main__":
     target = Path(sys.argv[1])
     count = int(sys.argv[2]) if len(sys.argv) > 2 else 500
-    print(f"wrote {len(write_corpus(target, count))} features to {target}")
+    real_like = "--real-like" in sys.argv[3:]
+    print(f"wrote {len(write_corpus(target, count, real_like=real_like))} features to {target}")

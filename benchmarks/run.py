@@ -70,10 +70,13 @@ _PEAK = (
 )
 
 
-def peak_memory_mib(command: list[str]) -> int:
-    """Peak resident memory of `command` alone: a wrapper process whose only child it is reports it."""
+def peak_memory_mib(command: list[str], cwd: Path | None = None) -> int:
+    """Peak resident memory of `command` alone: a wrapper process whose only child it is reports it.
+
+    For a command with children of its own (verify runs pytest in one), the largest of them all.
+    """
     completed = subprocess.run(
-        [sys.executable, "-c", _PEAK, *command], capture_output=True, text=True, check=True
+        [sys.executable, "-c", _PEAK, *command], capture_output=True, text=True, check=True, cwd=cwd
     )
     return int(completed.stdout.strip()) // 1024
 
@@ -367,6 +370,159 @@ def mechanisms(scratch: Path, repeat: int, size: int, chosen: Sequence[str] = ME
     )
 
 
+def rescaffold_after_edit(scratch: Path, repeat: int, size: int) -> None:
+    """Re-scaffold after one feature gained a scenario ÷ cold scaffold, on real-like features.
+
+    Each repeat: a fresh project, a cold scaffold, a first edit (the index memo is filled by it),
+    then a second edit, the everyday case. The output of the last run is checked once against a
+    cache-less full re-scaffold of a copy of the project: the trees must be byte-identical.
+    """
+    corpus_root = scratch / "rescaffold-features"
+    corpus = write_corpus(corpus_root, size, real_like=True)
+    print(f"-- re-scaffold after an edit: {len(corpus)} real-like features", flush=True)
+    scaffold = [str(BIN / "redphase"), "scaffold", "--project"]
+    cold_seconds: list[float] = []
+    first: list[float] = []
+    steady: list[float] = []
+
+    def edit(project: Path, number: int) -> None:
+        path = sorted((project / "features").rglob("*.feature"))[size // 2]
+        with path.open("a", encoding="utf-8") as handle:
+            handle.write(
+                f"\n  Scenario: Edited {number}\n    Given I am on the edited page {number}\n"
+                f'    When I save the "draft {number}"\n    Then the editor shows {number} results\n'
+            )
+
+    project = Path()
+    for _ in range(repeat):
+        project = project_with(corpus, fresh_folder(scratch, "rescaffold"), corpus_root)
+        cold_seconds.append(timed([*scaffold, str(project)]))
+        edit(project, 1)
+        first.append(timed([*scaffold, str(project)]))
+        edit(project, 2)
+        steady.append(timed([*scaffold, str(project)]))
+    for name, values in (
+        (
+            "re-scaffold after an edit / cold scaffold (goal <= 0.15)",
+            [s / c for s, c in zip(steady, cold_seconds, strict=True)],
+        ),
+        (
+            "first re-scaffold after the cold one, after an edit / cold",
+            [f / c for f, c in zip(first, cold_seconds, strict=True)],
+        ),
+    ):
+        print(_figure(name, values), flush=True)
+    for name, values in (("cold", cold_seconds), ("first edit", first), ("edit", steady)):
+        print(f"{'':<8}{name:<50} {_seconds(values)}", flush=True)
+    # The edited project's tree against a full re-scaffold with no cache at all.
+    edit(project, 3)
+    full = fresh_folder(scratch, "rescaffold-full")
+    shutil.copytree(project, full, ignore=shutil.ignore_patterns(".redphase_cache"))
+    timed([*scaffold, str(project)])
+    timed([*scaffold, str(full)])
+    same = _tree(project) == _tree(full)
+    print(f"{'':<8}incremental tree == cache-less full re-scaffold: {same}", flush=True)
+    if not same:
+        raise SystemExit("the incremental re-scaffold wrote something a full one does not")
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {
+        str(path.relative_to(root)): path.read_bytes()
+        for path in sorted(root.rglob("*"))
+        if path.is_file() and ".redphase_cache" not in path.parts
+    }
+
+
+def _figure(name: str, values: list[float]) -> str:
+    return (
+        f"{name:<58} min {min(values):6.3f}  median {statistics.median(values):6.3f}  max {max(values):6.3f}"
+    )
+
+
+def _seconds(values: list[float]) -> str:
+    return f"min {min(values):6.3f}s median {statistics.median(values):6.3f}s max {max(values):6.3f}s"
+
+
+def _verify_suite(scratch: Path, size: int, scenarios: int) -> tuple[Path, int]:
+    """A project scaffolded from `size` real-like features, and how many tests it holds."""
+    features = scratch / f"suite-features-{size}"
+    corpus = write_corpus(features, size, scenarios=scenarios, real_like=True)
+    project = project_with(corpus, fresh_folder(scratch, f"suite-{size}"), features)
+    timed([str(BIN / "redphase"), "scaffold", "--project", str(project)])
+    completed = subprocess.run(
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    tests = sum(1 for line in completed.stdout.splitlines() if "::" in line)
+    return project, tests
+
+
+_QUIET = ["-q", "-p", "no:cacheprovider"]
+
+
+def _verify_command(json_path: Path, *pytest_args: str) -> list[str]:
+    return [str(BIN / "redphase"), "verify", "--json", str(json_path), "--", *_QUIET, *pytest_args]
+
+
+def _verdicts(json_path: Path) -> dict[str, str]:
+    import json
+
+    document = json.loads(json_path.read_text(encoding="utf-8"))
+    return {result["nodeid"]: result["verdict"] for result in document["results"]}
+
+
+def verify_scale(scratch: Path, repeat: int, scenarios: int, chosen: Sequence[str]) -> None:
+    """The verify goals of the scale issue, each A/B pair alternating which side goes first."""
+    suites: dict[int, tuple[Path, int]] = {}
+
+    def suite(size: int) -> tuple[Path, int]:
+        if size not in suites:
+            suites[size] = _verify_suite(scratch, size, scenarios)
+            print(f"-- verify: {size} real-like features, {suites[size][1]} tests", flush=True)
+        return suites[size]
+
+    if "pytest" in chosen:
+        project, _ = suite(100)
+        plain = [sys.executable, "-m", "pytest", *_QUIET]
+        ours = _verify_command(project / "verdicts.json")
+        alternating(
+            "verify / plain pytest, 100 real-like features (goal <= 0.5)",
+            repeat,
+            lambda: timed(ours, cwd=project),
+            lambda: timed(plain, cwd=project),
+        )
+    if "per-test" in chosen:
+        small, small_tests = suite(30)
+        large, large_tests = suite(300)
+        alternating(
+            "verify per-test cost, 300 features / 30 (goal <= 1.5)",
+            repeat,
+            lambda: timed(_verify_command(large / "verdicts.json"), cwd=large) / large_tests,
+            lambda: timed(_verify_command(small / "verdicts.json"), cwd=small) / small_tests,
+        )
+    if "xdist" in chosen:
+        project, _ = suite(100)
+        alternating(
+            "verify -- -n 2 / serial verify, 100 features (goal <= 0.6)",
+            repeat,
+            lambda: timed(_verify_command(project / "parallel.json", "-n", "2"), cwd=project),
+            lambda: timed(_verify_command(project / "serial.json"), cwd=project),
+        )
+        same = _verdicts(project / "parallel.json") == _verdicts(project / "serial.json")
+        print(f"{'':<8}the same verdicts with -n 2 as serial: {same}", flush=True)
+    if "memory" in chosen:
+        large, large_tests = suite(300)
+        peak = peak_memory_mib(_verify_command(large / "verdicts.json"), cwd=large)
+        print(f"{'verify peak memory, 300 features':<58} {peak} MiB ({large_tests} tests)", flush=True)
+
+
+SCALE = ("pytest", "per-test", "xdist", "memory")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -386,11 +542,35 @@ def main() -> int:
         metavar="NAMES",
         help=f"only what each performance mechanism buys (with ÷ without); NAMES from {', '.join(MECHANISMS)}",
     )
+    parser.add_argument(
+        "--rescaffold",
+        type=int,
+        nargs="?",
+        const=490,
+        metavar="FEATURES",
+        help="only re-scaffold after an edit / cold scaffold, on FEATURES real-like features (490)",
+    )
+    parser.add_argument(
+        "--scale",
+        nargs="?",
+        const=",".join(SCALE),
+        metavar="NAMES",
+        help=f"only verify's scale figures; NAMES from {', '.join(SCALE)}",
+    )
+    parser.add_argument(
+        "--scenarios", type=int, default=5, help="scenarios per real-like feature in --scale suites"
+    )
     args = parser.parse_args()
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, repeat {args.repeat}")
     compile_bytecode()
     with tempfile.TemporaryDirectory() as scratch_name:
         scratch = Path(scratch_name)
+        if args.rescaffold:
+            rescaffold_after_edit(scratch, args.repeat, args.rescaffold)
+            return 0
+        if args.scale:
+            verify_scale(scratch, args.repeat, args.scenarios, args.scale.split(","))
+            return 0
         if args.mechanisms:
             mechanisms(scratch, args.repeat, args.synthetic, args.mechanisms.split(","))
             return 0

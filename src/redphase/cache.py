@@ -5,7 +5,13 @@ ruff installed beside it (they format the output), the templates, the project ro
 (the whole configuration comes from it, the formatter's settings included), the features and tests
 folders as written and as they resolve, the feature files given (names and bytes), and every file
 under the tests folder (names and bytes), as they are after the run. Any change to any of them misses the
-cache. The cache lives in `.redphase_cache/` at the project root and is safe to delete at any time.
+cache.
+
+When only feature files changed since the last run (the key's other part, `base`, is as that run
+left it), the features that run left complete and whose bytes are the same are settled: a full run
+would neither plan, render nor write anything for them (a run's output is a fixed point: a second run
+changes nothing), so only the others are parsed and planned, and the settled ones' scenario counts
+and diagnostics are replayed. The cache lives in `.redphase_cache/` at the project root and is safe to delete at any time.
 
 This module imports nothing heavier than json: `unchanged_run` answers a plain re-scaffold at
 start-up, before the configuration, pathlib or click are loaded. It computes the same key from the
@@ -41,13 +47,23 @@ class CachedRun:
 
 
 def fingerprint(config: Config, features: Sequence[Path]) -> str:
-    return _key(
+    return _combined(*fingerprint_parts(config, features))
+
+
+def fingerprint_parts(config: Config, features: Sequence[Path]) -> tuple[str, dict[str, str]]:
+    """The run's fingerprint in parts: everything but the feature files, and each feature file."""
+    return _parts(
         str(config.root),
         config.folder_settings,
         config.folders_from_flags,
         (str(config.features), str(config.tests)),
         [os.fspath(path) for path in features],
     )
+
+
+def combined(base: str, files: dict[str, str]) -> str:
+    """The fingerprint made of `fingerprint_parts`."""
+    return _combined(base, files)
 
 
 def unchanged_run(root: str) -> CachedRun | None:
@@ -76,7 +92,17 @@ def load(config: Config, key: str) -> CachedRun | None:
     return _run(document) if document.get("fingerprint") == key else None
 
 
-def store(config: Config, key: str, run: CachedRun) -> None:
+def store(
+    config: Config,
+    key: str,
+    run: CachedRun,
+    base: str = "",
+    settled: dict[str, tuple[str, int, list[list[object]]]] | None = None,
+) -> None:
+    """Record a finished run. `settled`, by resolved feature path: (the file's digest, its scenarios,
+    its diagnostics as [path, line, column, message, severity, fix]) for each feature the run left
+    complete; with `base`, the digest of everything but the feature files as the run left it.
+    """
     from redphase.write.files import write_all
 
     folder = config.root / CACHE_DIR
@@ -90,9 +116,62 @@ def store(config: Config, key: str, run: CachedRun) -> None:
         "features": run.features,
         "scenarios": run.scenarios,
         "diagnostics": run.diagnostics,
+        "base": base,
+        "settled": settled or {},
     }
     files.append((folder / "scaffold.json", json.dumps(document, indent=1) + "\n"))
     write_all(files, config.root)
+
+
+def load_index(config: Config) -> dict[str, list[object]]:
+    """The index memo the last run left (see redphase.project.index.index_project), or an empty one."""
+    try:
+        with open(os.path.join(str(config.root), CACHE_DIR, "index.json"), encoding="utf-8") as handle:
+            document = json.load(handle)
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(document, dict) or document.get("for") != _index_owner(config):
+        return {}
+    files = document.get("files")
+    if not isinstance(files, dict):
+        return {}
+    return {
+        str(path): entry
+        for path, entry in files.items()
+        if isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], str)
+    }
+
+
+def store_index(config: Config, memo: dict[str, list[object]]) -> None:
+    from redphase.write.files import write_all
+
+    document = {"for": _index_owner(config), "files": memo}
+    write_all([(config.root / CACHE_DIR / "index.json", json.dumps(document) + "\n")], config.root)
+
+
+def _index_owner(config: Config) -> list[str]:
+    """What an index memo is valid for: this redphase, these tests, this features base folder."""
+    return [__version__, str(config.tests), str(config.bdd_features_base_dir)]
+
+
+def settled_features(config: Config, base: str) -> dict[str, tuple[str, int, list[list[object]]]]:
+    """The features the last run left complete, if nothing but feature files changed since it."""
+    document = _document(str(config.root))
+    settled = document.get("settled")
+    if not base or document.get("base") != base or not isinstance(settled, dict):
+        return {}
+    found = {}
+    for path, record in settled.items():
+        if (
+            isinstance(record, list)
+            and len(record) == 3
+            and isinstance(record[0], str)
+            and isinstance(record[1], int)
+            and isinstance(record[2], list)
+            and all(isinstance(d, list) and len(d) == 6 for d in record[2])
+        ):
+            found[str(path)] = (record[0], record[1], record[2])
+    return found
 
 
 def _key(
@@ -102,6 +181,17 @@ def _key(
     folders: tuple[str, str],
     features: Sequence[str],
 ) -> str:
+    return _combined(*_parts(root, settings, from_flags, folders, features))
+
+
+def _parts(
+    root: str,
+    settings: tuple[str, str],
+    from_flags: bool,
+    folders: tuple[str, str],
+    features: Sequence[str],
+) -> tuple[str, dict[str, str]]:
+    """(digest of everything but the feature files, digest of each feature file by path as given)."""
     from redphase.render.templates import templates_folder
 
     digest = _new_digest()
@@ -111,9 +201,20 @@ def _key(
     _add_file(digest, os.path.join(root, "pyproject.toml"), root)
     scaffold_templates = os.path.join(templates_folder(), "scaffold")
     _add_tree(digest, scaffold_templates, scaffold_templates)
-    for path in sorted(features):
-        _add_file(digest, path, root)
     _add_tree(digest, folders[1], root)
+    files = {}
+    for path in features:
+        one = _new_digest()
+        _add_file(one, path, root)
+        files[path] = one.hexdigest()
+    return digest.hexdigest(), files
+
+
+def _combined(base: str, files: dict[str, str]) -> str:
+    digest = _new_digest()
+    digest.update(base.encode())
+    for path in sorted(files):
+        digest.update(f"\0{files[path]}".encode())
     return digest.hexdigest()
 
 

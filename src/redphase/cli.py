@@ -342,5 +342,46 @@ def verify(
     sys.exit(result.exit_code)
 
 
+@main.command()
+@click.argument("shards", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option(
+    "--json", "json_path", type=click.Path(dir_okay=False), help="Write the merged verdicts as JSON."
+)
+@click.option(
+    "--report", "report_path", type=click.Path(dir_okay=False), help="Write the merged Markdown gaps report."
+)
+@click.option(
+    "--allow-unwired/--no-allow-unwired",
+    default=None,
+    help="Count unwired-red as good, or not; by default, as the shards were verified (they must agree).",
+)
+def merge(
+    shards: tuple[str, ...], json_path: str | None, report_path: str | None, allow_unwired: bool | None
+) -> None:
+    """Combine the verdict JSON of several shards (`verify --json`) into one summary, report and exit code.
+
+    A nodeid in several shards is listed once: the first shard's entry where the verdicts agree,
+    else the first bad one, with every shard's verdict in `shard_verdicts`.
+
+    \b
+    Exit codes: 0 the merged run is good, as verify's would be; 1 it is not;
+                2 usage errors, such as a shard that cannot be read or is not a verdict JSON.
+    """
+    from pathlib import Path
+
+    from redphase.verify.merge import merge as run_merge
+
+    with _mapped_errors():
+        result = run_merge(
+            [Path(shard) for shard in shards],
+            Path(json_path) if json_path else None,
+            Path(report_path) if report_path else None,
+            allow_unwired,
+            echo=click.echo,
+            warn=lambda line: click.echo(line, err=True),
+        )
+    sys.exit(result.exit_code)
+
+
 if __name__ == "__main__":
     main()

@@ -10,6 +10,17 @@ if TYPE_CHECKING:
     from redphase.write.files import Change
 
 
+@dataclass(frozen=True)
+class FeatureRecord:
+    """One feature of a run, as the run cache keeps it: a feature a later run may leave settled."""
+
+    path: str  # resolved
+    scenarios: int
+    diagnostics: tuple[Diagnostic, ...]
+    # Nothing but the feature's own modules depends on it: no runnable copy, no run-level diagnostics.
+    settles: bool = True
+
+
 @dataclass
 class ScaffoldResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
@@ -19,6 +30,8 @@ class ScaffoldResult:
     features: int = 0
     scenarios: int = 0
     from_cache: bool = False
+    # Every feature planned or settled, in path order.
+    records: list[FeatureRecord] = field(default_factory=list)
 
     @property
     def has_errors(self) -> bool:

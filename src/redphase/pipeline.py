@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from redphase.config import Config
 from redphase.diagnostics import Diagnostic
-from redphase.outcome import ScaffoldResult
+from redphase.outcome import FeatureRecord, ScaffoldResult
 from redphase.parse.stream import read_in_order
 from redphase.progress import Progress
 from redphase.project import layout
@@ -30,25 +30,43 @@ if TYPE_CHECKING:
     from redphase.render import renderer
 
 
-def run(config: Config, feature_paths: Sequence[Path], result: ScaffoldResult, *, dry_run: bool) -> None:
-    jobs = _jobs(config, feature_paths, result)
+def run(
+    config: Config,
+    feature_paths: Sequence[Path],
+    result: ScaffoldResult,
+    *,
+    dry_run: bool,
+    settled: Mapping[str, FeatureRecord] | None = None,
+    index_memo: dict[str, list[Any]] | None = None,
+) -> None:
+    """Scaffold `feature_paths`. The features in `settled` (by resolved path) are known to need
+    nothing (see redphase.cache): they are not read, and their records are replayed in path order.
+    `index_memo` spares indexing the test files unchanged since it was left (see index_project).
+    """
+    settled = settled or {}
+    jobs = [job for job in _jobs(config, feature_paths, result) if str(job[0]) not in settled]
     staging = None if dry_run else Staging(config.root)
     try:
-        _plan_render_write(config, jobs, result, staging)
+        _plan_render_write(config, jobs, result, staging, settled, index_memo)
     finally:
         if staging is not None:
             staging.discard()
 
 
 def _plan_render_write(
-    config: Config, jobs: list[tuple[Path, str]], result: ScaffoldResult, staging: Staging | None
+    config: Config,
+    jobs: list[tuple[Path, str]],
+    result: ScaffoldResult,
+    staging: Staging | None,
+    settled: Mapping[str, FeatureRecord],
+    index_memo: dict[str, list[Any]] | None = None,
 ) -> None:
     # The parsing child starts first; the planning and rendering stages load while it works.
     with contextlib.closing(read_in_order(jobs)) as stream:
         from redphase.plan.planner import Planner
         from redphase.project.index import index_project
 
-        index = index_project(config.tests, config.bdd_features_base_dir)
+        index = index_project(config.tests, config.bdd_features_base_dir, index_memo)
         planner = Planner(config, index)
         context = planner.context()
         output = _Output(config, staging)
@@ -65,7 +83,7 @@ def _plan_render_write(
                 output.add(_feature_files(feature, context, index))
         progress.close()
     plan = planner.finish()
-    output.add(_harness_files(plan, index, config))
+    output.add(_harness_files(plan, index, config, bool(settled)))
     result.changes = output.finish()
     result.diagnostics += output.warnings()
     # Files were staged as soon as their text was final; only a run that rendered everything
@@ -73,10 +91,21 @@ def _plan_render_write(
     if staging is not None:
         staging.commit([change.path for change in result.pending])
     result.diagnostics += parse_diagnostics + list(plan.diagnostics)
-    for feature in plan.features:
-        result.diagnostics += list(feature.diagnostics)
-    result.features = len(plan.features)
-    result.scenarios = sum(len(feature.scenarios) for feature in plan.features)
+    run_level = {d.path for d in parse_diagnostics} | {d.path for d in plan.diagnostics}
+    planned = [
+        FeatureRecord(
+            str(feature.source),
+            len(feature.scenarios),
+            feature.diagnostics,
+            feature.runnable_copy is None and feature.display not in run_level,
+        )
+        for feature in plan.features
+    ]
+    result.records = sorted([*planned, *settled.values()], key=lambda record: record.path)
+    for record in result.records:
+        result.diagnostics += list(record.diagnostics)
+    result.features = len(result.records)
+    result.scenarios = sum(record.scenarios for record in result.records)
 
 
 def plan_for(config: Config, feature_paths: Sequence[Path]) -> tuple[HarnessPlan | None, list[Diagnostic]]:
@@ -201,11 +230,13 @@ def _feature_files(feature: FeaturePlan, plan: HarnessPlan, index: ProjectIndex)
     return texts
 
 
-def _harness_files(plan: HarnessPlan, index: ProjectIndex, config: Config) -> dict[Path, str | _Python]:
+def _harness_files(
+    plan: HarnessPlan, index: ProjectIndex, config: Config, settled: bool = False
+) -> dict[Path, str | _Python]:
     from redphase.render import renderer
 
     texts: dict[Path, str | _Python] = {}
-    if not plan.features:
+    if not plan.features and not settled:
         return texts
     conftest = layout.conftest(config)
     existing = read_text(conftest)

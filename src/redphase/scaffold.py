@@ -6,6 +6,7 @@ pipeline (gherkin, the planner, jinja2, black) is imported.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,7 +14,7 @@ from typing import TYPE_CHECKING
 from redphase.config import Config
 from redphase.diagnostics import Diagnostic, UsageError
 from redphase.discovery import find_features
-from redphase.outcome import ScaffoldResult
+from redphase.outcome import FeatureRecord, ScaffoldResult
 
 if TYPE_CHECKING:
     from redphase.cache import CachedRun
@@ -29,20 +30,83 @@ def scaffold(
     result = ScaffoldResult()
     feature_paths = _feature_paths(config, paths)
     # A first run has nothing to compare with: no need to hash the project before it.
-    key = cache.fingerprint(config, feature_paths) if use_cache and cache.exists(config) else ""
+    parts = cache.fingerprint_parts(config, feature_paths) if use_cache and cache.exists(config) else None
+    key = cache.combined(*parts) if parts else ""
     cached = cache.load(config, key) if key else None
     if cached is not None:
         return _replayed(cached)
     from redphase.pipeline import run as run_pipeline
 
-    run_pipeline(config, feature_paths, result, dry_run=dry_run)
+    settled = _settled(config, feature_paths, parts) if parts else {}
+    memo = cache.load_index(config) if parts else None
+    run_pipeline(config, feature_paths, result, dry_run=dry_run, settled=settled, index_memo=memo)
     # --check and --diff promise to write nothing, the cache included.
     if use_cache and not dry_run and not result.has_errors:
         run = cache.CachedRun(result.features, result.scenarios, [d.render() for d in result.diagnostics])
         # Nothing written means the tree is as it was hashed: no need to read it all again.
-        after = cache.fingerprint(config, feature_paths) if result.pending or not key else key
-        cache.store(config, after, run)
+        after = parts if parts and not result.pending else cache.fingerprint_parts(config, feature_paths)
+        settling = _settling(config, feature_paths, after[1], result)
+        cache.store(config, cache.combined(*after), run, after[0], settling)
+        cache.store_index(config, memo if memo is not None else {})
     return result
+
+
+def _resolved(config: Config, feature_paths: Sequence[Path]) -> dict[str, str]:
+    """Each feature path as given → as the pipeline resolves it; those outside the project are left out."""
+    from redphase.write.files import OutsideProject, PathGuard
+
+    guard = PathGuard(config.root)
+    resolved = {}
+    for path in feature_paths:
+        try:
+            resolved[os.fspath(path)] = str(guard.inside(path.absolute()))
+        except OutsideProject:
+            continue
+    return resolved
+
+
+def _settled(
+    config: Config, feature_paths: Sequence[Path], parts: tuple[str, dict[str, str]]
+) -> dict[str, FeatureRecord]:
+    """The features a full run would plan, render and write nothing for (see redphase.cache)."""
+    from redphase import cache
+
+    recorded = cache.settled_features(config, parts[0])
+    if not recorded:
+        return {}
+    settled = {}
+    for given, path in _resolved(config, feature_paths).items():
+        record = recorded.get(path)
+        if record is not None and record[0] == parts[1].get(given):
+            try:
+                diagnostics = tuple(_diagnostic(fields) for fields in record[2])
+            except (TypeError, ValueError):  # a cache written by hand, or damaged: plan it
+                continue
+            settled[path] = FeatureRecord(path, record[1], diagnostics)
+    return settled
+
+
+def _settling(
+    config: Config, feature_paths: Sequence[Path], digests: dict[str, str], result: ScaffoldResult
+) -> dict[str, tuple[str, int, list[list[object]]]]:
+    """What the cache keeps of each feature this run leaves complete: its digest, scenarios and diagnostics."""
+    by_path = {record.path: record for record in result.records if record.settles}
+    settling: dict[str, tuple[str, int, list[list[object]]]] = {}
+    for given, path in _resolved(config, feature_paths).items():
+        record = by_path.get(path)
+        if record is not None and given in digests:
+            diagnostics: list[list[object]] = [
+                [d.path, d.line, d.column, d.message, d.severity.value, d.fix] for d in record.diagnostics
+            ]
+            settling[path] = (digests[given], record.scenarios, diagnostics)
+    return settling
+
+
+def _diagnostic(fields: list[object]) -> Diagnostic:
+    from redphase.diagnostics import Severity
+
+    path, line, column, message, severity, fix = fields
+    return Diagnostic(str(path), int(str(line)), int(str(column)), str(message), Severity(severity), str(fix))
 
 
 def _feature_paths(config: Config, paths: Sequence[Path]) -> list[Path]:

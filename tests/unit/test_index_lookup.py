@@ -9,9 +9,29 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pytest_bdd import parsers
 
-from redphase.project.index import ExistingStep, ProjectIndex
+from redphase.project.index import DeferredParser, ExistingStep, ProjectIndex
 
-WORDS = ["the", "The", "THE", "user", "has", "ſ", "s", "K", "k", "\u212a", "42", "-3", "a.b", "(x)", "語"]
+WORDS = [
+    "the",
+    "The",
+    "THE",
+    "then",
+    "th",
+    "user",
+    "users",
+    "has",
+    "ſ",
+    "s",
+    "K",
+    "k",
+    "\u212a",
+    "42",
+    "-3",
+    "a.b",
+    "(x)",
+    "語",
+    "",
+]
 TEXT = st.lists(st.sampled_from(WORDS), min_size=1, max_size=4).map(" ".join)
 STEPS = Path("/p/tests/step_defs")
 MODULES = [Path("/p/tests/test_a.py"), Path("/p/tests/sub/test_b.py"), Path("/p/other/test_c.py")]
@@ -21,7 +41,9 @@ MODULES = [Path("/p/tests/test_a.py"), Path("/p/tests/sub/test_b.py"), Path("/p/
 def matchers(draw: st.DrawFn) -> object:
     words = draw(st.lists(st.sampled_from(WORDS), min_size=1, max_size=3))
     literal = " ".join(words)
-    kind = draw(st.sampled_from(["string", "re", "re-i", "re-x", "re-group", "parse", "cfparse"]))
+    kind = draw(
+        st.sampled_from(["string", "re", "re-i", "re-x", "re-group", "parse", "cfparse", "parse-glued"])
+    )
     if kind == "string":
         return parsers.string(literal)
     if kind == "re":
@@ -34,6 +56,8 @@ def matchers(draw: st.DrawFn) -> object:
         return parsers.re(literal.replace(" ", r"\ "), re.VERBOSE)
     if kind == "re-group":
         return parsers.re(r"(?P<x>\w+) " + re.escape(literal))
+    if kind == "parse-glued":  # a parameter straight after the literal, no space between
+        return parsers.parse(literal + "{x}")
     return (parsers.parse if kind == "parse" else parsers.cfparse)(
         literal + draw(st.sampled_from(["", " {x}"]))
     )
@@ -51,6 +75,11 @@ def projects(draw: st.DrawFn) -> ProjectIndex:
     for line, matcher in enumerate(draw(st.lists(matchers(), max_size=12)), 1):
         path = draw(st.sampled_from(places))
         kind = draw(st.sampled_from(["given", "when", "then", None]))
+        if draw(st.booleans()) and not isinstance(matcher, parsers.string):
+            # As the index reads a project: compiled on first use.
+            name = "re" if isinstance(matcher, parsers.re) else type(matcher).__name__
+            flags = matcher.regex.flags if isinstance(matcher, parsers.re) else 0
+            matcher = DeferredParser(name, matcher.name, flags)
         index.steps.append(ExistingStep(kind, matcher, path, line, path != MODULES[0]))
     return index
 
@@ -60,12 +89,13 @@ def naive(index: ProjectIndex, kind: str, text: str, module: Path) -> ExistingSt
         visible = step.path == module or (
             step.shared and (step.path.parent == STEPS or module.is_relative_to(step.path.parent))
         )
-        if visible and step.matches(kind, text):
+        matcher = step.matcher.built() if isinstance(step.matcher, DeferredParser) else step.matcher
+        if visible and (step.kind is None or step.kind == kind) and matcher.is_matching(text):
             return step
     return None
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=600, deadline=None)
 @given(
     index=projects(),
     texts=st.lists(TEXT, min_size=1, max_size=8),

@@ -20,7 +20,7 @@ PARSER_NAMES = {"string", "parse", "cfparse", "re"}
 @dataclass(frozen=True)
 class ExistingStep:
     kind: str | None  # None: `@step`, which matches any type
-    matcher: Any  # a pytest_bdd.parsers.StepParser
+    matcher: Any  # a DeferredParser, or a pytest_bdd.parsers.StepParser
     path: Path
     line: int
     # conftest.py and step_defs modules are seen by every test below them; a test module only by itself.
@@ -107,66 +107,96 @@ class _Place:
 
 
 class _StepLookup:
-    """Existing steps filed by the literal first word every text they match starts with.
+    """Existing steps filed by the literal prefix every text they match starts with.
 
-    A project with thousands of steps would otherwise run every matcher for every step text. A step
-    whose first word is not a fixed literal (a parameter first, a regex class, a case-insensitive
-    parser over non-ASCII text) is filed under "" and tried for every text, as before.
+    A project with thousands of steps would otherwise run every matcher for every step text, and
+    filing by first word helps little where most steps start "I" or "the". A `string` step is filed
+    by its whole text; any other by its literal prefix, exact or case-folded as its parser compares.
+    A text's candidates are the steps filed under its own prefixes; a step with no literal prefix (a
+    parameter first, a verbose regex) is filed under "" and tried for every text, as before.
     """
 
     def __init__(self, steps: list[ExistingStep]) -> None:
         self.places = [
             _Place(str(step.path), str(step.path.parent), f"{step.path.parent}{os.sep}") for step in steps
         ]
+        self.equal: dict[str, list[int]] = {}
         self.exact: dict[str, list[int]] = {}
         self.folded: dict[str, list[int]] = {}
-        self.always: list[int] = []
-        self.folded_keys: list[int] = []
         for position, step in enumerate(steps):
-            word, case_sensitive = _first_literal_word(step.matcher)
-            if not word:
-                self.always.append(position)
+            prefix, case_sensitive, whole = _literal_prefix(step.matcher)
+            if whole:
+                self.equal.setdefault(prefix, []).append(position)
             elif case_sensitive:
-                self.exact.setdefault(word, []).append(position)
+                self.exact.setdefault(prefix, []).append(position)
             else:
-                self.folded.setdefault(word.lower(), []).append(position)
-                self.folded_keys.append(position)
+                self.folded.setdefault(prefix, []).append(position)
+        self.exact_lengths = sorted({len(prefix) for prefix in self.exact})
+        self.folded_lengths = sorted({len(prefix) for prefix in self.folded})
 
     def candidates(self, text: str) -> list[int]:
         """Positions of the steps that could match `text`, in project order; their type is checked after."""
-        word = text.split(" ", 1)[0]
-        found = self.exact.get(word, []) + self.always
-        # Case folding outside ASCII (the Kelvin sign, a long s) can meet ASCII: try every folded step.
-        found += self.folded.get(word.lower(), []) if word.isascii() else self.folded_keys
+        found = list(self.equal.get(text, ()))
+        for length in self.exact_lengths:
+            if length > len(text):
+                break
+            found += self.exact.get(text[:length], ())
+        # Folded prefixes are ASCII; outside ASCII, case folding can meet ASCII (the Kelvin sign, a
+        # long s), so past the text's first non-ASCII character every longer folded prefix is a candidate.
+        ascii_run = next((at for at, char in enumerate(text) if not char.isascii()), len(text))
+        folded = text[:ascii_run].lower()
+        for length in self.folded_lengths:
+            if length > ascii_run:
+                if ascii_run < len(text):
+                    for prefix, positions in self.folded.items():
+                        if len(prefix) > ascii_run:
+                            found += positions
+                break
+            found += self.folded.get(folded[:length], ())
         return sorted(found)
+
+
+def _literal_prefix(matcher: Any) -> tuple[str, bool, bool]:
+    """(literal prefix of every text `matcher` accepts, whether case counts, whether it is the whole text).
+
+    A case-folded prefix is lower-cased and ends before its first non-ASCII character.
+    """
+    if isinstance(matcher, DeferredParser):
+        if matcher.prefix is None:
+            matcher.prefix = _prefix_of(matcher.kind, matcher.name, matcher.flags)
+        return matcher.prefix
+    from pytest_bdd import parsers
+
+    if isinstance(matcher, parsers.string):
+        return _prefix_of("string", matcher.name, 0)
+    if isinstance(matcher, parsers.re):
+        return _prefix_of("re", matcher.regex.pattern, matcher.regex.flags)
+    if isinstance(matcher, parsers.parse):  # cfparse too
+        return _prefix_of("parse", matcher.name, 0)
+    return "", True, False
+
+
+def _prefix_of(kind: str, pattern: str, flags: int) -> tuple[str, bool, bool]:
+    import re
+
+    if kind == "string":
+        return pattern, True, True
+    if kind != "re":  # parse and cfparse ignore case unless told otherwise
+        return _folded(pattern.split("{", 1)[0]), False, False
+    # Inline flags start the pattern with "(", which ends its literal prefix at once.
+    if flags & re.VERBOSE:
+        return "", True, False
+    literal = _regex_literal_prefix(pattern)
+    return (literal, True, False) if not flags & re.IGNORECASE else (_folded(literal), False, False)
+
+
+def _folded(literal: str) -> str:
+    ascii_run = next((at for at, char in enumerate(literal) if not char.isascii()), len(literal))
+    return literal[:ascii_run].lower()
 
 
 _REGEX_SPECIAL = frozenset(".^$*+?{}[]|()")
 _QUANTIFIERS = frozenset("*+?{")
-
-
-def _first_literal_word(matcher: Any) -> tuple[str, bool]:
-    """The literal word (up to a space) that starts every text `matcher` accepts, and whether case counts."""
-    import re
-
-    from pytest_bdd import parsers
-
-    if isinstance(matcher, parsers.string):
-        return matcher.name.split(" ", 1)[0], True
-    if isinstance(matcher, parsers.re):
-        flags = matcher.regex.flags
-        if flags & re.VERBOSE:
-            return "", True
-        return _keyed(_regex_literal_prefix(matcher.regex.pattern), not flags & re.IGNORECASE)
-    if isinstance(matcher, parsers.parse):  # cfparse too; parse ignores case unless told otherwise
-        return _keyed(matcher.name.split("{", 1)[0], False)
-    return "", True
-
-
-def _keyed(literal: str, case_sensitive: bool) -> tuple[str, bool]:
-    word = literal.split(" ", 1)[0] if " " in literal else ""
-    # Folding case outside ASCII can meet ASCII (a long s folds to s): such a step is tried every time.
-    return (word, case_sensitive) if case_sensitive or word.isascii() else ("", case_sensitive)
 
 
 def _regex_literal_prefix(pattern: str) -> str:
@@ -192,13 +222,96 @@ def _regex_literal_prefix(pattern: str) -> str:
     return "".join(literal)
 
 
-def index_project(tests_dir: Path, base_dir: Path | None) -> ProjectIndex:
+def index_project(
+    tests_dir: Path, base_dir: Path | None, memo: dict[str, list[Any]] | None = None
+) -> ProjectIndex:
+    """Index every Python file under `tests_dir`.
+
+    With `memo` (by path: [digest of the file's bytes, what indexing it found], as `memo` is left by
+    the previous run), a file whose bytes are unchanged is not parsed again; `memo` is brought up to
+    date. The caller keeps it valid for one `tests_dir` and `base_dir`.
+    """
     index = ProjectIndex()
     if not tests_dir.is_dir():
+        if memo is not None:
+            memo.clear()
         return index
+    seen = set()
     for path in _python_files(tests_dir):
-        _index_file(index, path, tests_dir, base_dir)
+        if memo is None:
+            _index_file(index, path, tests_dir, base_dir)
+            continue
+        key = str(path)
+        seen.add(key)
+        try:
+            data = path.read_bytes()
+        except OSError:
+            data = b""
+        digest = _digest(data)
+        entry = memo.get(key)
+        one = _restored(path, entry[1]) if entry and entry[0] == digest else None
+        if one is None:
+            one = ProjectIndex()
+            _index_file(one, path, tests_dir, base_dir, data)
+            memo[key] = [digest, _record(one, path)]
+        index.steps += one.steps
+        index.modules.update(one.modules)
+        index.fixtures |= one.fixtures
+    for key in set(memo or ()) - seen:
+        del memo[key]  # type: ignore[union-attr]
     return index
+
+
+def _digest(data: bytes) -> str:
+    try:
+        from _blake2 import blake2b
+    except ImportError:  # pragma: no cover - an interpreter built without it
+        from hashlib import blake2b
+    return blake2b(data, digest_size=20).hexdigest()
+
+
+def _record(one: ProjectIndex, path: Path) -> dict[str, Any]:
+    """What indexing one file found, as JSON."""
+    module = one.modules[path]
+    steps = []
+    for step in one.steps:
+        matcher = step.matcher
+        assert isinstance(matcher, DeferredParser)
+        prefix = list(_literal_prefix(matcher))
+        steps.append([step.kind, matcher.kind, matcher.name, matcher.flags, step.line, step.shared, prefix])
+    return {
+        "names": sorted(module.names),
+        "bound": sorted([feature, name] for feature, name in module.bound),
+        "bound_all": sorted(module.bound_all),
+        "features": sorted(module.features),
+        "imports": sorted(module.imports),
+        "constants": module.constants,
+        "fixtures": sorted(one.fixtures),
+        "steps": steps,
+    }
+
+
+def _restored(path: Path, record: Any) -> ProjectIndex | None:
+    """The index of one file from its record; None if the record is not one `_record` wrote."""
+    try:
+        one = ProjectIndex()
+        one.modules[path] = ExistingModule(
+            path,
+            names=set(record["names"]),
+            bound={(str(feature), str(name)) for feature, name in record["bound"]},
+            bound_all=set(record["bound_all"]),
+            features=set(record["features"]),
+            imports=set(record["imports"]),
+            constants={str(k): str(v) for k, v in record["constants"].items()},
+        )
+        one.fixtures = set(record["fixtures"])
+        for kind, parser, pattern, flags, line, shared, (prefix, case, whole) in record["steps"]:
+            known = (str(prefix), bool(case), bool(whole))
+            matcher = DeferredParser(str(parser), str(pattern), int(flags), known)
+            one.steps.append(ExistingStep(kind, matcher, path, int(line), bool(shared)))
+    except (TypeError, ValueError, KeyError, AttributeError):
+        return None
+    return one
 
 
 def _python_files(root: Path) -> Iterator[Path]:
@@ -211,11 +324,17 @@ def _python_files(root: Path) -> Iterator[Path]:
                 yield Path(directory) / name
 
 
-def _index_file(index: ProjectIndex, path: Path, tests_dir: Path, base_dir: Path | None) -> None:
+def _index_file(
+    index: ProjectIndex, path: Path, tests_dir: Path, base_dir: Path | None, data: bytes | None = None
+) -> None:
     module = ExistingModule(path)
     index.modules[path] = module
     try:
-        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        if data is None:
+            text = path.read_text(encoding="utf-8")
+        else:  # as read_text would: universal newlines
+            text = data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+        tree = ast.parse(text, filename=str(path))
     except (SyntaxError, UnicodeDecodeError, ValueError):
         return
     shared = path.name == "conftest.py" or path.parent.name == "step_defs"
@@ -356,24 +475,57 @@ def _index_scenarios_call(
 
 
 def _matcher(node: ast.expr, constants: dict[str, str]) -> Any:
-    from pytest_bdd import parsers
-
-    try:
-        text = _string_value(node, constants)
-        if text is not None:
-            return parsers.string(text)
-        if isinstance(node, ast.Call) and _call_name(node.func) in PARSER_NAMES and node.args:
-            pattern = _string_value(node.args[0], constants)
-            if pattern is None:
-                return None
-            kind = _call_name(node.func)
-            if kind == "re":
-                flags = _regex_flags(node)
-                return parsers.re(pattern, flags)
-            return getattr(parsers, kind)(pattern)
-    except Exception:  # a pattern pytest-bdd itself could not compile defines nothing
-        return None
+    text = _string_value(node, constants)
+    if text is not None:
+        return DeferredParser("string", text)
+    if isinstance(node, ast.Call) and _call_name(node.func) in PARSER_NAMES and node.args:
+        pattern = _string_value(node.args[0], constants)
+        if pattern is None:
+            return None
+        kind = _call_name(node.func)
+        return DeferredParser(kind, pattern, _regex_flags(node) if kind == "re" else 0)
     return None
+
+
+class DeferredParser:
+    """A pytest-bdd step parser (`string`, `parse`, `cfparse` or `re`), made only when a text is first
+    tried against it: pytest-bdd is not even imported until then.
+
+    Compiling every existing step's pattern cost a re-scaffold of a large project more than looking
+    them up. A pattern pytest-bdd itself could not compile defines nothing: it matches no text.
+    """
+
+    def __init__(
+        self, kind: str, pattern: str, flags: int = 0, prefix: tuple[str, bool, bool] | None = None
+    ) -> None:
+        self.kind = kind
+        self.name = pattern
+        self.flags = flags
+        # (literal prefix, case counts, whole text), worked out once (see _literal_prefix)
+        self.prefix = prefix
+        self._built: Any = None
+        self._tried = False
+
+    def built(self) -> Any:
+        """The pytest-bdd parser, or None when pytest-bdd cannot compile the pattern."""
+        if not self._tried:
+            self._tried = True
+            from pytest_bdd import parsers
+
+            try:
+                if self.kind == "string":
+                    self._built = parsers.string(self.name)
+                elif self.kind == "re":
+                    self._built = parsers.re(self.name, self.flags)
+                else:
+                    self._built = getattr(parsers, self.kind)(self.name)
+            except Exception:
+                self._built = None
+        return self._built
+
+    def is_matching(self, text: str) -> bool:
+        built = self.built()
+        return built is not None and bool(built.is_matching(text))
 
 
 def _regex_flags(call: ast.Call) -> int:
