@@ -224,8 +224,13 @@ def _change_helper(root: Path) -> None:
 )
 def test_each_weakening_is_tampered(implemented: Path, change: Any, touched: str, named: str) -> None:
     change(implemented)
-    code, document, output = _verify(implemented, "--phase", "green", "--one-line")
+    page = implemented.parent / f"{implemented.name}-green.html"
+    code, document, output = _verify(implemented, "--phase", "green", "--one-line", f"--html={page}")
     assert code == 1, output
+    text = page.read_text(encoding="utf-8")
+    assert "Green phase is <strong>not good</strong>" in text
+    assert "changed since the lock" in text
+    assert named.split("::")[-1].rstrip(": ") in text
     verdicts = _verdicts(document)
     assert verdicts[touched] == "tampered", output
     [result] = [r for r in document["results"] if r["nodeid"] == touched]

@@ -193,7 +193,7 @@ class Collector:
             from redphase.verify import html
 
             report.write_text_atomically(
-                Path(html_path), html.render(self.results, records, self.rootdir, allow)
+                Path(html_path), html.render(self.results, records, self.rootdir, allow, phase=phase)
             )
 
     def _apply_lock(self) -> tuple[str, dict[str, Any] | None]:

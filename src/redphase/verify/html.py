@@ -51,18 +51,18 @@ def _csp_hash(text: str) -> str:
     return "sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
 
 
-def kind_of(verdict: str, allow_unwired: bool) -> str:
-    if v.is_good(verdict, allow_unwired):
+def kind_of(verdict: str, allow_unwired: bool, phase: str = "red") -> str:
+    if v.is_good(verdict, allow_unwired, phase):
         return "good"
     return "neutral" if verdict in v.NEUTRAL else "bad"
 
 
-def verdict_order(verdicts: set[str], allow_unwired: bool) -> list[str]:
+def verdict_order(verdicts: set[str], allow_unwired: bool, phase: str = "red") -> list[str]:
     """Bad reds first, then the good, then the neutral; within each, the verdict table's order."""
     known = [verdict for verdict in v.ALL if verdict in verdicts]
     known += sorted(verdicts - set(known))
     rank = {"bad": 0, "good": 1, "neutral": 2}
-    return sorted(known, key=lambda verdict: rank[kind_of(verdict, allow_unwired)])
+    return sorted(known, key=lambda verdict: rank[kind_of(verdict, allow_unwired, phase)])
 
 
 class _Features:
@@ -125,7 +125,7 @@ def _block_starts(text: str) -> list[int]:
 
 
 def _entry(
-    result: dict[str, Any], record: ScenarioRecord | None, features: _Features, allow: bool
+    result: dict[str, Any], record: ScenarioRecord | None, features: _Features, allow: bool, phase: str
 ) -> dict[str, Any]:
     step = result.get("step") or {}
     failing_line = step.get("line") if result["verdict"] not in (v.PASSED, v.NO_OUTCOME) else None
@@ -140,7 +140,7 @@ def _entry(
     return {
         "nodeid": result["nodeid"],
         "verdict": result["verdict"],
-        "kind": kind_of(result["verdict"], allow),
+        "kind": kind_of(result["verdict"], allow, phase),
         "title": result.get("scenario") or result["nodeid"],
         "feature": result.get("feature") or "",
         "feature_file": result.get("feature_file") or "",
@@ -155,6 +155,11 @@ def _entry(
         "step": step,
         "gherkin": gherkin,
         "xfail": bool(result.get("xfail")),
+        # Green phase: each locked function, step or Gherkin that changed, with its unified diff.
+        "changes": [
+            {"kind": change.get("kind", ""), "name": change.get("name", ""), "diff": change.get("diff", "")}
+            for change in result.get("diff") or []
+        ],
     }
 
 
@@ -190,24 +195,27 @@ def render(
     rootdir: Path,
     allow_unwired: bool,
     title: str = "redphase verdicts",
+    phase: str = "red",
 ) -> str:
     from redphase.verify.report import exit_status, summary_counts
 
     features = _Features(rootdir)
-    order = verdict_order({r["verdict"] for r in results}, allow_unwired)
+    order = verdict_order({r["verdict"] for r in results}, allow_unwired, phase)
     groups: list[dict[str, Any]] = []
     for verdict in order:
         entries = [
-            _entry(result, records.get(result["nodeid"]), features, allow_unwired)
+            _entry(result, records.get(result["nodeid"]), features, allow_unwired, phase)
             for result in results
             if result["verdict"] == verdict
         ]
-        groups.append({"verdict": verdict, "kind": kind_of(verdict, allow_unwired), "entries": entries})
+        groups.append(
+            {"verdict": verdict, "kind": kind_of(verdict, allow_unwired, phase), "entries": entries}
+        )
     counts: list[tuple[str, int, str]] = [(g["verdict"], len(g["entries"]), g["kind"]) for g in groups]
     script = _asset(SCRIPT)
     style = _asset(STYLE)
     summary = summary_counts(results)
-    status = "good" if exit_status(results, allow_unwired) == 0 else "not good"
+    status = "good" if exit_status(results, allow_unwired, phase) == 0 else "not good"
     text = (
         _environment()
         .get_template(TEMPLATE)
@@ -219,6 +227,7 @@ def render(
             total=len(results),
             summary_line=", ".join(f"{n} {verdict}" for verdict, n in summary.items()) or "no tests",
             status=status,
+            phase=phase,
             script=script,
             style=style,
             script_hash=_csp_hash(script),
