@@ -13,6 +13,7 @@ from typing import Any
 from redphase.verify import hints
 from redphase.verify import verdicts as v
 from redphase.verify.classify import Judgement, PhaseRecord, ScenarioRecord, judge
+from redphase.verify.wiring_hint import WiringSuggestions, hint_lines, unwired_steps
 
 PROPERTY = "redphase"
 
@@ -32,6 +33,7 @@ class Collector:
         self.rootdir = rootdir
         # Reproduce commands run from where pytest ran: `python -m pytest` puts that folder on sys.path.
         self.invocation_dir = Path(str(config.invocation_params.dir))
+        self._wiring: WiringSuggestions | None = None
         self.tests: dict[str, _Test] = {}
         self.collection_errors: dict[str, dict[str, Any]] = {}
         self.results: list[dict[str, Any]] = []
@@ -109,7 +111,25 @@ class Collector:
             result["expected"], result["observed"] = failed.expected, failed.observed
         if scenario is not None:
             result["when_steps"] = scenario.when_steps
+        if judgement.verdict == v.UNWIRED_RED:
+            self._suggest_wiring(result)
         return result
+
+    def _suggest_wiring(self, result: dict[str, Any]) -> None:
+        if self._wiring is None:
+            self._wiring = WiringSuggestions(self.rootdir)
+        result["wiring"] = [
+            {
+                "step": f"{step['keyword']} {step['text']}",
+                "candidates": self._wiring.for_step(step["type"], step["text"]),
+            }
+            for step in unwired_steps(result)
+        ]
+        if any(entry["candidates"] for entry in result["wiring"]):
+            result["hint"] += (
+                "\nwiring candidates, best first (as `redphase plan` ranks them):\n"
+                + "\n".join(hint_lines(result["wiring"]))
+            )
 
     def _hint(self, verdict: str, failed: PhaseRecord | None, step: dict[str, Any] | None) -> str:
         if verdict == v.UNDEFINED_STEP and step is not None:

@@ -1,0 +1,80 @@
+"""For an unwired red: the calls each of its steps could be wired to, as `redphase plan` ranks them.
+
+The application is read statically, once per run and only when some scenario is unwired. A hint must
+never cost a verdict, so a project whose code cannot be read simply gets no candidates.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+TOP = 3
+
+
+class WiringSuggestions:
+    def __init__(self, rootdir: Path) -> None:
+        self.rootdir = rootdir
+        self._model: Any = None
+        self._read = False
+        self._answers: dict[tuple[str, str], list[dict[str, Any]]] = {}
+
+    def for_step(self, kind: str, text: str) -> list[dict[str, Any]]:
+        key = (kind, text)
+        if key not in self._answers:
+            self._answers[key] = self._rank(kind, text)
+        return self._answers[key]
+
+    def _rank(self, kind: str, text: str) -> list[dict[str, Any]]:
+        model = self._system()
+        if model is None:
+            return []
+        from redphase.discover.rank import call_expression, rank
+        from redphase.plan.expressions import pattern_for
+
+        pattern = pattern_for(text)
+        params = [(param.name, param.type) for param in pattern.params]
+        found = []
+        for candidate in rank(text, kind, model.callables, limit=TOP):
+            item = candidate.callable
+            found.append(
+                {
+                    "target": item.target,
+                    "call": call_expression(item, params, pattern.expression),
+                    "confidence": candidate.confidence,
+                    "why": f"{candidate.why} ({item.location})",
+                }
+            )
+        return found
+
+    def _system(self) -> Any:
+        if not self._read:
+            self._read = True
+            try:
+                from redphase.config import load_config
+                from redphase.discover.scan import discover
+
+                self._model = discover(load_config(self.rootdir))
+            except Exception:  # an unreadable project: no candidates, the verdict stands
+                self._model = None
+        return self._model
+
+
+def unwired_steps(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """The steps of an unwired scenario that need wiring: its When steps and its failing Then."""
+    steps = list(result.get("when_steps") or [])
+    failing = result.get("step")
+    if failing and failing not in steps:
+        steps.append(failing)
+    return steps
+
+
+def hint_lines(wiring: list[dict[str, Any]]) -> list[str]:
+    lines = []
+    for entry in wiring:
+        lines.append(f"{entry['step']}:")
+        if not entry["candidates"]:
+            lines.append("  no candidate in the application's code")
+        for candidate in entry["candidates"]:
+            lines.append(f"  {candidate['call']}  ({candidate['confidence']:.2f}, {candidate['why']})")
+    return lines
