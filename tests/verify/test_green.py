@@ -161,6 +161,22 @@ def test_implementing_turns_both_green(implemented: Path) -> None:
     assert "## Turned green (2)" in report.read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize("xdist", [(), ("-n", "2")], ids=["serial", "xdist"])
+def test_junit_properties_carry_the_green_verdicts(implemented: Path, xdist: tuple[str, ...]) -> None:
+    import xml.etree.ElementTree as ElementTree
+
+    junit = implemented.parent / f"green-{len(xdist)}.xml"
+    code, document, output = _verify(implemented, "--phase", "green", "--", f"--junitxml={junit}", *xdist)
+    assert code == 0, output
+    verdicts = {r["nodeid"]: r["verdict"] for r in document["results"]}
+    found = {}
+    for case in ElementTree.parse(junit).getroot().iter("testcase"):
+        nodeid = case.get("classname", "").replace(".", "/") + ".py::" + case.get("name", "")
+        properties = {p.get("name"): p.get("value") for p in case.iter("property")}
+        found[nodeid] = properties["redphase.verdict"]
+    assert found == verdicts
+
+
 def _loosen(root: Path) -> None:
     _replace_body(
         root / STEPS,

@@ -34,6 +34,7 @@ class Collector:
         # Reproduce commands run from where pytest ran: `python -m pytest` puts that folder on sys.path.
         self.invocation_dir = Path(str(config.invocation_params.dir))
         self._wiring: WiringSuggestions | None = None
+        self._green_lock: tuple[dict[str, dict[str, Any]], Any] | None = None
         self.tests: dict[str, _Test] = {}
         self.collection_errors: dict[str, dict[str, Any]] = {}
         self.results: list[dict[str, Any]] = []
@@ -71,7 +72,15 @@ class Collector:
     def judge_one(self, nodeid: str) -> dict[str, Any]:
         """One test's result from the phases seen so far: final once its teardown report is in."""
         test = self.tests[nodeid]
-        return self._result(test, judge(test.phases, test.scenario, test.health))
+        result = self._result(test, judge(test.phases, test.scenario, test.health))
+        if str(self.config.getoption("redphase_phase") or "red") != "green":
+            return result
+        from redphase.verify import lock
+
+        if self._green_lock is None:
+            self._green_lock = (lock.read(self.rootdir), lock.Sources(self.rootdir))
+        locked, sources = self._green_lock
+        return lock.green_result(result, locked, test.lock, sources)
 
     def _result(self, test: _Test, judgement: Judgement) -> dict[str, Any]:
         failed = next(

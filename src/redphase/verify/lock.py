@@ -196,49 +196,54 @@ def judge_green(
     test that did not run may simply not have been selected)."""
     locked = read(rootdir)
     sources = Sources(rootdir)
-    judged: list[dict[str, Any]] = []
-    seen: set[str] = set()
-    for result in results:
-        nodeid = result["nodeid"]
-        seen.add(nodeid)
-        item = locked.get(nodeid)
-        result = dict(result)
-        red = result["verdict"]
-        if item is None:
-            if red == v.PASSED:
-                result["verdict"] = v.NEVER_RED
-                result["why"] = "it passes and has no lock entry: it was never seen failing"
-                result["hint"] = (
-                    "make it fail for the right reason first (revert the implementation, verify, lock), "
-                    "or delete it"
-                )
-            judged.append(result)
-            continue
-        result["red_verdict"] = red
-        result["lock"] = item
-        changes = diff(item, recordings.get(nodeid), sources)
-        if changes:
-            result["verdict"] = v.TAMPERED
-            result["diff"] = changes
-            result["why"] = "changed since it was locked: " + "; ".join(c["name"] for c in changes)
-            result["hint"] = (
-                "restore the locked test (see the diff), or show the changed test red again with "
-                f"`redphase verify --relock {nodeid}` before implementing"
-            )
-        elif red == v.PASSED:
-            result["verdict"] = v.GREEN
-            result["why"] = (
-                "it was good-red in the lock, passes now, and neither its Gherkin nor its test code changed"
-            )
-            result["hint"] = ""
-        elif red in (v.GOOD_RED, v.UNWIRED_RED):
-            result["verdict"] = v.STILL_RED
-            result["why"] = "it is in the lock and still fails at its Then step"
-            result["hint"] = "implement the behaviour the failed check names; do not change the test"
-        judged.append(result)
+    judged = [green_result(result, locked, recordings.get(result["nodeid"]), sources) for result in results]
     if judge_missing:
-        judged += _missing(rootdir, locked, results, seen)
+        judged += _missing(rootdir, locked, results, {result["nodeid"] for result in results})
     return judged
+
+
+def green_result(
+    result: dict[str, Any],
+    locked: dict[str, dict[str, Any]],
+    recording: dict[str, Any] | None,
+    sources: Sources,
+) -> dict[str, Any]:
+    """One test's green-phase result: its red-phase result judged against its lock entry."""
+    nodeid = result["nodeid"]
+    item = locked.get(nodeid)
+    result = dict(result)
+    red = result["verdict"]
+    if item is None:
+        if red == v.PASSED:
+            result["verdict"] = v.NEVER_RED
+            result["why"] = "it passes and has no lock entry: it was never seen failing"
+            result["hint"] = (
+                "make it fail for the right reason first (revert the implementation, verify, lock), "
+                "or delete it"
+            )
+        return result
+    result["red_verdict"] = red
+    result["lock"] = item
+    changes = diff(item, recording, sources)
+    if changes:
+        result["verdict"] = v.TAMPERED
+        result["diff"] = changes
+        result["why"] = "changed since it was locked: " + "; ".join(c["name"] for c in changes)
+        result["hint"] = (
+            "restore the locked test (see the diff), or show the changed test red again with "
+            f"`redphase verify --relock {nodeid}` before implementing"
+        )
+    elif red == v.PASSED:
+        result["verdict"] = v.GREEN
+        result["why"] = (
+            "it was good-red in the lock, passes now, and neither its Gherkin nor its test code changed"
+        )
+        result["hint"] = ""
+    elif red in (v.GOOD_RED, v.UNWIRED_RED):
+        result["verdict"] = v.STILL_RED
+        result["why"] = "it is in the lock and still fails at its Then step"
+        result["hint"] = "implement the behaviour the failed check names; do not change the test"
+    return result
 
 
 def _missing(
