@@ -697,44 +697,29 @@ class _Scanner:
                 is_sub = name.endswith((".command", ".group")) and name.split(".")[0] not in module.imports
                 is_typer = name.split(".")[0] in typer_apps and name.endswith(".command")
                 if is_click or is_sub or is_typer:
-                    target = f"{module.name}.{node.name}"
-                    tool = "typer" if is_typer else "click"
-                    self.entry_points.append(
-                        EntryPoint("cli", target, f"a {tool} command", f"{module.display}:{node.lineno}")
-                    )
-                    self.callables.append(
-                        Callable(
-                            target,
-                            "command",
-                            node.name,
-                            "",
-                            module.name,
-                            _params(node, False),
-                            _doc(node),
-                            f"{module.display}:{node.lineno}",
-                            via="system.cli",
-                        )
-                    )
+                    self._command(module, node, f"a {'typer' if is_typer else 'click'} command")
                     break
             else:
                 if node.name == "main" and uses_argparse:
-                    target = f"{module.name}.main"
-                    self.entry_points.append(
-                        EntryPoint("cli", target, "an argparse main()", f"{module.display}:{node.lineno}")
-                    )
-                    self.callables.append(
-                        Callable(
-                            target,
-                            "command",
-                            node.name,
-                            "",
-                            module.name,
-                            _params(node, False),
-                            _doc(node),
-                            f"{module.display}:{node.lineno}",
-                            via="system.cli",
-                        )
-                    )
+                    self._command(module, node, "an argparse main()")
+
+    def _command(self, module: _Module, node: ast.FunctionDef | ast.AsyncFunctionDef, reason: str) -> None:
+        """A command-line entry point, and the command function as a callable to wire steps to."""
+        target, location = f"{module.name}.{node.name}", f"{module.display}:{node.lineno}"
+        self.entry_points.append(EntryPoint("cli", target, reason, location))
+        self.callables.append(
+            Callable(
+                target,
+                "command",
+                node.name,
+                "",
+                module.name,
+                _params(node, False),
+                _doc(node),
+                location,
+                via="system.cli",
+            )
+        )
 
     def _scripts(self) -> None:
         pyproject = self.config.root / "pyproject.toml"
