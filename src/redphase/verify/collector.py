@@ -271,6 +271,14 @@ def collection_error(
     }
 
 
+def relative_to_root(filename: str, rootdir: Path) -> str:
+    """`filename` as a path from the rootdir, the way results name files; as given when outside it."""
+    try:
+        return Path(filename).resolve().relative_to(rootdir.resolve()).as_posix()
+    except ValueError:
+        return filename
+
+
 def reproduce_command(rootdir: Path, invocation_dir: Path, nodeid: str, collect_only: bool = False) -> str:
     """One shell command that runs just this test as `python -m pytest` did: from the same folder."""
     target = ""

@@ -21,7 +21,7 @@ from redphase.verify import exceptions as exc_info
 from redphase.verify import junit
 from redphase.verify.appcode import AppCodeWatch, ApplicationCode
 from redphase.verify.classify import PhaseRecord, ScenarioRecord
-from redphase.verify.collector import PROPERTY, Collector
+from redphase.verify.collector import PROPERTY, Collector, relative_to_root
 from redphase.verify.startup import StartupFailure
 from redphase.verify.testcode import TestCode, TestCodeWatch
 
@@ -186,11 +186,7 @@ class RedphaseSession:
     def _relative(self, filename: str) -> str:
         known = self._relative_paths.get(filename)
         if known is None:
-            try:
-                known = Path(filename).resolve().relative_to(self.rootdir.resolve()).as_posix()
-            except ValueError:
-                known = str(filename)
-            self._relative_paths[filename] = known
+            known = self._relative_paths[filename] = relative_to_root(str(filename), self.rootdir)
         return known
 
     # -- where tests run ------------------------------------------------------------------------

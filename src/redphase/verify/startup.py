@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from redphase.verify import report
-from redphase.verify.collector import collection_error, reproduce_command
+from redphase.verify.collector import collection_error, relative_to_root, reproduce_command
 from redphase.verify.exceptions import chain, frames, is_library
 
 _REDPHASE = str(Path(__file__).resolve().parents[1])
@@ -82,12 +82,7 @@ class StartupFailure:
         return str(self.conftest or ""), 0
 
     def _relative(self, filename: str) -> str:
-        if not filename:
-            return ""
-        try:
-            return Path(filename).resolve().relative_to(self.rootdir.resolve()).as_posix()
-        except ValueError:
-            return filename
+        return relative_to_root(filename, self.rootdir) if filename else ""
 
 
 class _StderrReporter:
