@@ -3,6 +3,7 @@ wiring candidates (calls reachable from the entry point, ranked by the step's wo
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -90,16 +91,29 @@ def step_wiring(
     key = (use.kind, use.text, use.expression, repr(params))
     if memo is not None and key in memo:
         return [dict(entry) for entry in memo[key]]
+    wiring = candidates(use.text, use.kind, params, use.expression, model)
+    if memo is not None:
+        memo[key] = wiring
+    return [dict(entry) for entry in wiring]
+
+
+def candidates(
+    text: str,
+    kind: str,
+    params: Sequence[tuple[str, str]],
+    expression: str,
+    model: SystemModel,
+    limit: int = 5,
+) -> list[dict[str, Any]]:
+    """The wiring candidates of one step text, best first, as the plan's JSON gives them."""
     wiring = []
-    for candidate in rank(use.text, use.kind, model.callables):
+    for candidate in rank(text, kind, model.callables, limit=limit):
         item = candidate.callable
         entry: dict[str, Any] = {"target": item.target}
         if item.handler:
             entry["handler"] = item.handler
-        entry["call"] = call_expression(item, params, use.expression)
+        entry["call"] = call_expression(item, params, expression)
         entry["confidence"] = candidate.confidence
         entry["why"] = f"{candidate.why} ({item.location})"
         wiring.append(entry)
-    if memo is not None:
-        memo[key] = wiring
-    return [dict(entry) for entry in wiring]
+    return wiring

@@ -29,23 +29,12 @@ class WiringSuggestions:
         model = self._system()
         if model is None:
             return []
-        from redphase.discover.rank import call_expression, rank
         from redphase.plan.expressions import pattern_for
+        from redphase.plan.wiring import candidates
 
         pattern = pattern_for(text)
         params = [(param.name, param.type) for param in pattern.params]
-        found = []
-        for candidate in rank(text, kind, model.callables, limit=TOP):
-            item = candidate.callable
-            found.append(
-                {
-                    "target": item.target,
-                    "call": call_expression(item, params, pattern.expression),
-                    "confidence": candidate.confidence,
-                    "why": f"{candidate.why} ({item.location})",
-                }
-            )
-        return found
+        return candidates(text, kind, params, pattern.expression, model, limit=TOP)
 
     def _system(self) -> Any:
         if not self._read:
