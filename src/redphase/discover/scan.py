@@ -17,6 +17,7 @@ from pathlib import Path
 
 from redphase.config import Config
 from redphase.discover.model import Callable, EntryPoint, FoundComponent, SystemModel
+from redphase.project.application import configured_location
 
 SKIPPED_DIRS = {
     "node_modules",
@@ -108,14 +109,11 @@ def application_files(config: Config) -> list[Path]:
     if config.app_packages:
         found: list[Path] = []
         for name in config.app_packages:
-            for base in (root / "src", root):
-                candidate = base / name.replace(".", "/")
-                if candidate.is_dir():
-                    found += sorted(_walk(candidate, config, packages=True))
-                    break
-                if candidate.with_suffix(".py").is_file():
-                    found.append(candidate.with_suffix(".py"))
-                    break
+            location = configured_location(root, name)
+            if location is not None and location.is_dir():
+                found += sorted(_walk(location, config, packages=True))
+            elif location is not None:
+                found.append(location)
         return found[:MAX_FILES]
     return sorted(_walk(root, config, packages=False))[:MAX_FILES]
 

@@ -18,6 +18,8 @@ from pathlib import Path
 from types import CodeType, FrameType
 from typing import Any
 
+from redphase.project.application import configured_location
+
 # Folders that hold no application code of the project's own, wherever they appear.
 _NOT_APPLICATION_DIRS = frozenset({"site-packages", "dist-packages", "node_modules", "__pypackages__"})
 
@@ -87,16 +89,8 @@ class ApplicationCode:
 def _configured_roots(rootdir: Path, names: list[str]) -> tuple[str, ...]:
     roots: list[Path] = []
     for name in names:
-        for base in (rootdir / "src", rootdir):
-            candidate = base / name.replace(".", "/")
-            if candidate.is_dir():
-                roots.append(candidate)
-                break
-            if candidate.with_suffix(".py").is_file():
-                roots.append(candidate.with_suffix(".py"))
-                break
-        else:
-            roots += _installed_location(name)
+        location = configured_location(rootdir, name)
+        roots += [location] if location is not None else _installed_location(name)
     return tuple(sorted({str(root.resolve()) for root in roots}))
 
 
