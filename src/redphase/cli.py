@@ -135,6 +135,12 @@ def init(
 @click.option(
     "--tests", "tests", type=click.Path(), help="Tests folder. Default: [tool.redphase] tests, else 'tests'."
 )
+@click.option(
+    "--no-wire",
+    "no_wire",
+    is_flag=True,
+    help="Write every new step unwired, even where a call was found ([tool.redphase] wire = false).",
+)
 @_project_option
 def scaffold(
     paths: tuple[str, ...],
@@ -142,6 +148,7 @@ def scaffold(
     show_diff: bool,
     features: str | None,
     tests: str | None,
+    no_wire: bool,
     project: str | None,
 ) -> None:
     """Render pytest-bdd modules for .feature files, or add what is missing to existing ones.
@@ -149,6 +156,12 @@ def scaffold(
     PATHS are .feature files or folders (default: the features folder). Step definitions are
     shared across features: each (step type, pattern) is defined once. Hand-written text is never
     rewritten: existing modules only get the scenarios and steps they lack, appended.
+
+    Wiring: scaffold reads the application's code (`redphase plan` shows what it found), ranks
+    the calls each new step could make, and writes the best one into the step when its confidence
+    reaches [tool.redphase] wire-threshold (default 0.5), marked as inferred with its reason and
+    the runners-up. Other steps stay unwired and list their candidates. Steps that exist already
+    are never rewritten.
 
     \b
     Exit codes: 0 done (or, with --check/--diff, nothing to change);
@@ -160,7 +173,7 @@ def scaffold(
     from redphase.scaffold_report import exit_code, report
 
     with _mapped_errors(), _without_cyclic_collection():
-        config = _config(project, features=features, tests=tests)
+        config = _config(project, features=features, tests=tests, wire=False if no_wire else None)
         result = run_scaffold(config, [Path(path) for path in paths], dry_run=check or show_diff)
     for text, to_stderr in report(result, config.root, check=check, show_diff=show_diff):
         click.echo(text, nl=False, err=to_stderr)

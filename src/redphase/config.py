@@ -39,6 +39,9 @@ class Config:
     folder_settings: tuple[str, str] = ("features", "tests")
     folders_from_flags: bool = False
     formatting: Formatting = field(default_factory=Formatting)
+    # Scaffold wires a step to its best candidate call when its confidence reaches the threshold.
+    wire: bool = True
+    wire_threshold: float = 0.5
 
     def with_flags(self, **flags: Any) -> Config:
         changes = {key: value for key, value in flags.items() if value is not None}
@@ -64,7 +67,7 @@ def load_config(root: Path) -> Config:
     section = data.get("tool", {}).get("redphase", {})
     if not isinstance(section, dict):
         raise UsageError(f"{pyproject}: [tool.redphase] must be a table")
-    known = {"features", "tests", "system", "app", "components"}
+    known = {"features", "tests", "system", "app", "components", "wire", "wire-threshold"}
     unknown = sorted(set(section) - known)
     if unknown:
         raise UsageError(
@@ -85,6 +88,8 @@ def load_config(root: Path) -> Config:
         # Relative, because it ends up in generated text, which must not depend on where the project is.
         source=pyproject.name if section else "defaults",
         formatting=load_formatting(data, pyproject),
+        wire=_flag(section, "wire", True),
+        wire_threshold=_fraction(section, "wire-threshold", 0.5),
     )
 
 
@@ -100,6 +105,20 @@ def _text(section: Mapping[str, Any], key: str, default: str) -> str:
     if not isinstance(value, str):
         raise UsageError(f"[tool.redphase] {key} must be a string, got {type(value).__name__}")
     return value
+
+
+def _flag(section: Mapping[str, Any], key: str, default: bool) -> bool:
+    value = section.get(key, default)
+    if not isinstance(value, bool):
+        raise UsageError(f"[tool.redphase] {key} must be true or false, got {value!r}")
+    return value
+
+
+def _fraction(section: Mapping[str, Any], key: str, default: float) -> float:
+    value = section.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+        raise UsageError(f"[tool.redphase] {key} must be a number from 0 to 1, got {value!r}")
+    return float(value)
 
 
 def _strings(section: Mapping[str, Any], key: str) -> list[str]:

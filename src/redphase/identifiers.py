@@ -38,10 +38,14 @@ def unique(base: str, taken: Iterable[str] | set[str]) -> str:
 
 
 def shorten(name: str, limit: int = 80) -> str:
-    """`name` cut to `limit` columns as black counts them (a wide character takes two)."""
+    """`name` cut to `limit` columns as black counts them (a wide character takes two), at the end
+    of a word: a name cut in the middle of a word reads as a typo."""
     if width(name) <= limit:
         return name
     cut = name[:limit]
     while width(cut) > limit:
         cut = cut[:-1]
+    if name[len(cut)] != "_" and "_" in cut:
+        whole = cut[: cut.rindex("_")].rstrip("_")
+        cut = whole or cut
     return cut.rstrip("_")

@@ -226,7 +226,9 @@ def _feature_files(feature: FeaturePlan, plan: HarnessPlan, index: ProjectIndex)
         else:
             module = index.modules.get(feature.steps_module)
             names = set(module.names) if module else set()
-            texts[feature.steps_module] = _Python(existing, renderer.steps_chunk(feature.definitions, names))
+            texts[feature.steps_module] = _Python(
+                existing, renderer.steps_chunk(feature.definitions, names, plan.harness_module)
+            )
     return texts
 
 
@@ -244,14 +246,18 @@ def _harness_files(
     with_harness = "system" not in index.fixtures
     with_plumbing = "_load_step_modules" not in conftest_names
     if existing is None:
-        texts[conftest] = _Python(None, renderer.conftest(with_harness, with_plumbing, standalone=True))
+        texts[conftest] = _Python(
+            None, renderer.conftest(with_harness, with_plumbing, standalone=True, assembly=plan.assembly)
+        )
     elif with_harness or with_plumbing:
-        chunk = renderer.conftest(with_harness, with_plumbing, standalone=False, present=conftest_names)
+        chunk = renderer.conftest(
+            with_harness, with_plumbing, standalone=False, present=conftest_names, assembly=plan.assembly
+        )
         texts[conftest] = _Python(existing, chunk)
     # Health checks call the generated harness; a project with its own `system` owns its checks too.
     health = layout.health_module(config)
     if with_harness and health not in index.modules:
-        texts[health] = _Python(None, renderer.health_module())
+        texts[health] = _Python(None, renderer.health_module(plan.harness_module or "conftest"))
     markers = layout.markers_file(config)
     old_markers = (read_text(markers) or "").splitlines()
     texts[markers] = renderer.markers(plan, [line for line in old_markers if line.strip()])

@@ -76,9 +76,9 @@ def test_plan_json_carries_entry_points_components_and_wiring(tmp_path: Path) ->
             assert 0 <= wire["confidence"] <= 1
     given, when, then, weather = steps
     assert given["wiring"][0]["target"] == "shop.store.OrderRepository.remove_order"
-    assert given["wiring"][0]["call"] == "system.app.orders.remove_order(number=text)"
+    assert given["wiring"][0]["call"] == "system.app.orders.remove_order(number=order)"
     assert when["wiring"][0]["target"] == "shop.services.CheckoutService.place_order"
-    assert when["wiring"][0]["call"] == "system.app.checkout.place_order(number=text, amount=number)"
+    assert when["wiring"][0]["call"] == "system.app.checkout.place_order(number=number, amount=amount)"
     assert then["wiring"][0]["target"] == "shop.store.OrderRepository.find_order"
     assert weather["wiring"] == []
     yaml_result = run_cli("plan", "features/orders.feature", cwd=root)
@@ -100,7 +100,7 @@ def test_the_init_demo_ranks_the_calls_its_steps_need_first(demo: Path) -> None:
     package = next(p.name for p in (demo / "src").iterdir() if (p / "services.py").is_file())
     register = best['a visitor registers with email "ada@example.com" and name "Ada Lovelace"']
     assert register["target"] == f"{package}.services.RegistrationService.register"
-    assert register["call"] == "system.app.registration.register(email=text, name=text2)"
+    assert register["call"] == "system.app.registration.register(email=email, name=name)"
     assert (
         best['no account exists for "ada@example.com"']["target"]
         == f"{package}.persistence.Store.remove_account"

@@ -124,7 +124,7 @@ def conftest_variants() -> Iterator[Python]:
 
 def test_every_conftest_and_health_module_is_black(tmp_path: Path) -> None:
     full, *variants = conftest_variants()
-    assert unstable([full, renderer.health_module()]) == []
+    assert unstable([full, renderer.health_module("conftest")]) == []
     # The variants differ from the full conftest only in their imports: one mode is enough for them.
     assert unstable(variants, MODES[:1]) == []
 

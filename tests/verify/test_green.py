@@ -140,8 +140,9 @@ def test_the_red_run_locks_the_two_good_reds(red_project: Path) -> None:
     }
     assert 'And a welcome email is sent to "ada@example.com"' in entry["gherkin"]["lines"]
     functions = entry["code"]["functions"]
-    assert f"{STEPS}::then_a_welcome_email_is_sent_to_string" in functions
-    assert f"{CONFTEST}::Harness.observe" in functions
+    assert f"{STEPS}::then_a_welcome_email_is_sent_to" in functions
+    assert f"{CONFTEST}::Harness.read" in functions
+    assert f"{CONFTEST}::Fake.calls_to" in functions
     assert f"{CONFTEST}::system" in functions  # fixtures count
     assert f"{STEPS}::_unquote" in functions  # and helpers
     assert not any(key.startswith("src/") for key in functions)  # application code does not
@@ -180,10 +181,10 @@ def test_junit_properties_carry_the_green_verdicts(implemented: Path, xdist: tup
 def _loosen(root: Path) -> None:
     _replace_body(
         root / STEPS,
-        "then_a_welcome_email_is_sent_to_string",
+        "then_a_welcome_email_is_sent_to",
         """
         expected = text
-        observed = system.observe("a welcome email is sent to {string}", touches=("email",), text=text)
+        observed = system.read(system.mailer.calls_to("send"), expected)
         assert observed is not None or expected, system.mismatch(expected, observed)
         """,
     )
@@ -191,19 +192,19 @@ def _loosen(root: Path) -> None:
 
 def _change_expected(root: Path) -> None:
     _edit(
-        root / STEPS, 'expected = {"text": text, "text2": text2}', 'expected = {"text": text, "text2": "x"}'
+        root / STEPS, 'expected = {"event": event, "text": text}', 'expected = {"event": event, "text": "x"}'
     )
 
 
 def _empty_step(root: Path) -> None:
-    _replace_body(root / STEPS, "then_a_welcome_email_is_sent_to_string", "pass")
+    _replace_body(root / STEPS, "then_a_welcome_email_is_sent_to", "pass")
 
 
 def _echo(root: Path) -> None:
     _edit(
         root / CONFTEST,
-        '        if step == "a welcome email is sent to {string}":\n',
-        '        if step == "a welcome email is sent to {string}":\n            return params["text"]\n',
+        "        if result == expected:\n",
+        "        return expected\n        if result == expected:\n",
     )
 
 
@@ -222,10 +223,10 @@ def _change_helper(root: Path) -> None:
 @pytest.mark.parametrize(
     ("change", "touched", "named"),
     [
-        (_loosen, WELCOMED, f"{STEPS}::then_a_welcome_email_is_sent_to_string"),
-        (_change_expected, AUDITED, f"{STEPS}::then_an_audit_event_string_is_recorded_for_string"),
-        (_empty_step, WELCOMED, f"{STEPS}::then_a_welcome_email_is_sent_to_string"),
-        (_echo, WELCOMED, f"{CONFTEST}::Harness.observe"),
+        (_loosen, WELCOMED, f"{STEPS}::then_a_welcome_email_is_sent_to"),
+        (_change_expected, AUDITED, f"{STEPS}::then_an_audit_event_is_recorded_for"),
+        (_empty_step, WELCOMED, f"{STEPS}::then_a_welcome_email_is_sent_to"),
+        (_echo, WELCOMED, f"{CONFTEST}::Harness.read"),
         (_edit_then_line, AUDITED, "Gherkin: "),
         (_change_helper, WELCOMED, f"{STEPS}::_unquote"),
     ],
@@ -266,10 +267,10 @@ def test_formatting_comments_docstrings_and_local_names_change_nothing(implement
     _edit(steps, "    expected = text\n", "    # the expectation\n    expected = text  # from the step\n")
     _replace_body(
         steps,
-        "then_an_account_exists_for_string",
+        "then_an_account_exists_for",
         """
         expected = text
-        seen = system.observe("an account exists for {string}", text=text)
+        seen = system.read(system.app.store.find_account(email=text), expected)
         assert seen == expected, system.mismatch(expected, seen)
         """,
     )
@@ -278,7 +279,7 @@ def test_formatting_comments_docstrings_and_local_names_change_nothing(implement
         "    def reachable(self) -> bool:\n",
         '    def reachable(self) -> bool:\n        """Always: it lives in memory."""\n',
     )
-    _edit(implemented / CONFTEST, "    def observe(\n", "    # what the Then steps read\n    def observe(\n")
+    _edit(implemented / CONFTEST, "    def read(", "    # what the Then steps read\n    def read(")
     black = subprocess.run(
         [sys.executable, "-m", "black", "-q", "--line-length", "60", "tests"],
         cwd=implemented,
@@ -327,7 +328,7 @@ def test_the_lock_keeps_entries_and_relocks_only_good_reds(red_project: Path, tm
     before = (root / "redphase.lock").read_text(encoding="utf-8")
     # A changed test that is still good-red does not replace its entry on its own...
     _edit(
-        root / STEPS, 'expected = {"text": text, "text2": text2}', 'expected = {"text2": text2, "text": text}'
+        root / STEPS, 'expected = {"event": event, "text": text}', 'expected = {"text": text, "event": event}'
     )
     code, document, output = _verify(root)
     assert code == 0, output

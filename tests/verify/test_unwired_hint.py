@@ -29,7 +29,7 @@ def test_an_unwired_red_lists_wiring_candidates(tmp_path: Path) -> None:
     root = tmp_path / "demo"
     assert _redphase(tmp_path, "init", str(root), "--no-input").returncode == 0
     (root / "features/closing.feature").write_text(FEATURE, encoding="utf-8")
-    assert _redphase(root, "scaffold").returncode == 0
+    assert _redphase(root, "scaffold", "--no-wire").returncode == 0
     out = tmp_path / "verdicts.json"
     completed = _redphase(root, "verify", f"--json={out}")
     results = {r["nodeid"]: r for r in json.loads(out.read_text(encoding="utf-8"))["results"]}

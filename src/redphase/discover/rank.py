@@ -407,6 +407,12 @@ def bind(item: Callable, step_params: Sequence[tuple[str, str]], pattern: str) -
         if param not in bound and param in free:
             bound[param] = param
             free.remove(param)
+    # A value the callable's own name describes ("an audit event {string}" for audit_events) is
+    # what it returns, not what it takes: the other values go to its remaining parameters first.
+    named = {stem(word) for word in words(item.name)}
+    free.sort(
+        key=lambda slot: bool(around[slots.index(slot)] & named) if slots.index(slot) < len(around) else False
+    )
     for param in names:
         if param not in bound and free:
             bound[param] = free.pop(0)

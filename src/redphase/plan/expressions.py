@@ -16,8 +16,7 @@ from typing import Any, Literal
 from redphase.identifiers import identifier, shorten
 from redphase.parse.model import Scenario
 from redphase.plan.memo import Memo
-
-ParamType = Literal["int", "float", "string", "text"]
+from redphase.plan.param_names import RESERVED, ParamType, word_name
 
 INT_REGEX = r"-?\d+"
 FLOAT_REGEX = r"[-+]?(?:\d+(?:\.\d+)?|\.\d+)(?:[E][+-]?\d+)?"
@@ -33,13 +32,7 @@ REGEX_BY_TYPE: dict[ParamType, str] = {
     "string": STRING_REGEX,
     "text": TEXT_REGEX,
 }
-# Cucumber calls them int, float and string; as Python names those would shadow builtins.
-PYTHON_NAME: dict[ParamType, str] = {"int": "number", "float": "decimal", "string": "text", "text": "value"}
 PYTHON_TYPE: dict[ParamType, str] = {"int": "int", "float": "float", "string": "str", "text": "str"}
-# pytest-bdd reserves two argument names, and every step already receives the `system` fixture.
-RESERVED = frozenset(
-    {"datatable", "docstring", "system", "request", "expected", "observed", "touches", "step"}
-)
 PLACEHOLDER = re.compile(r"<(.+?)>")
 
 
@@ -88,16 +81,19 @@ class StepPattern:
 
 
 # A step text and the Examples columns it uses: all that its pattern depends on.
-PatternKey = tuple[str, tuple[tuple[str, tuple[str, ...]], ...]]
+PatternKey = tuple[str, tuple[tuple[str, tuple[str, ...]], ...], bool]
 # Where each Cucumber parameter is in a stretch of literal text: (type, start, end) of each.
 Parameters = tuple[tuple[ParamType, int, int], ...]
 
 
-def pattern_for(text: str, columns: Mapping[str, Sequence[str]] | None = None) -> StepPattern:
+def pattern_for(
+    text: str, columns: Mapping[str, Sequence[str]] | None = None, language: str = "en"
+) -> StepPattern:
     """`columns` maps each outline placeholder to the values its Examples give it."""
     matchers = _snippet_matchers()
     return _pattern_for(
-        *pattern_key(text, columns), parameters=lambda segment: _cucumber_parameters(segment, matchers)
+        *pattern_key(text, columns, language),
+        parameters=lambda segment: _cucumber_parameters(segment, matchers),
     )
 
 
@@ -113,8 +109,10 @@ class Patterns:
             lambda key: _pattern_for(*key, parameters=self._parameters)
         )
 
-    def __call__(self, text: str, columns: Mapping[str, Sequence[str]] | None = None) -> StepPattern:
-        return self._patterns(pattern_key(text, columns))
+    def __call__(
+        self, text: str, columns: Mapping[str, Sequence[str]] | None = None, language: str = "en"
+    ) -> StepPattern:
+        return self._patterns(pattern_key(text, columns, language))
 
 
 def example_columns(scenario: Scenario) -> dict[str, list[str]]:
@@ -129,16 +127,20 @@ def example_columns(scenario: Scenario) -> dict[str, list[str]]:
     return columns
 
 
-def pattern_key(text: str, columns: Mapping[str, Sequence[str]] | None = None) -> PatternKey:
+def pattern_key(
+    text: str, columns: Mapping[str, Sequence[str]] | None = None, language: str = "en"
+) -> PatternKey:
     used = tuple(
         (name, tuple(values)) for name, values in sorted((columns or {}).items()) if f"<{name}>" in text
     )
-    return (text, used)
+    # Parameters are named from English words; in other languages, from the unit after a number only.
+    return (text, used, language.split("-")[0] == "en")
 
 
 def _pattern_for(
     text: str,
     column_items: tuple[tuple[str, tuple[str, ...]], ...],
+    english: bool,
     *,
     parameters: Callable[[str], Parameters],
 ) -> StepPattern:
@@ -154,7 +156,7 @@ def _pattern_for(
     for match in PLACEHOLDER.finditer(text):
         if match.group(1) not in columns:
             continue
-        _literal_segment(text[position : match.start()], expression, regex, params, used, parameters)
+        _literal_segment(text[position : match.start()], expression, regex, params, used, parameters, english)
         column = match.group(1)
         name = _unique(shorten(identifier(column, fallback="value"), 40), used)
         kind = _type_of_values(columns[column])
@@ -168,7 +170,7 @@ def _pattern_for(
         else:
             regex.append(RegexPart(group=name, constant=CONSTANT_BY_TYPE[kind]))
         position = match.end()
-    _literal_segment(text[position:], expression, regex, params, used, parameters)
+    _literal_segment(text[position:], expression, regex, params, used, parameters, english)
     return StepPattern("".join(expression), tuple(regex), tuple(params))
 
 
@@ -179,6 +181,7 @@ def _literal_segment(
     params: list[Param],
     used: set[str],
     parameters: Callable[[str], Parameters],
+    english: bool,
 ) -> None:
     if not segment:
         return
@@ -186,7 +189,7 @@ def _literal_segment(
     for kind, start, end in parameters(segment):
         expression.append(_escape_expression(segment[position:start]))
         regex.append(RegexPart(_escape_regex(segment[position:start])))
-        name = _unique(PYTHON_NAME[kind], used)
+        name = _unique(word_name(segment[:start], segment[end:], kind, english), used)
         params.append(Param(name, kind, "text"))
         expression.append("{" + kind + "}")
         regex.append(RegexPart(group=name, constant=CONSTANT_BY_TYPE[kind]))

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Literal
 
 from redphase.diagnostics import Diagnostic
+from redphase.discover.assembly import Assembly, Unassembled
 from redphase.discover.model import SystemModel
 from redphase.parse.model import StepKind
 from redphase.plan.components import Component
@@ -27,6 +28,17 @@ class SystemUnderTest:
 
 
 @dataclass(frozen=True)
+class WiringChoice:
+    """A call a step can be wired to, as the harness makes it (see plan.wire)."""
+
+    target: str
+    call: str
+    confidence: float
+    why: str
+    imports: tuple[str, ...] = ()  # modules the call names, to import in the step module
+
+
+@dataclass(frozen=True)
 class StepDefinition:
     kind: StepKind
     expression: str
@@ -37,6 +49,9 @@ class StepDefinition:
     takes_docstring: bool
     components: tuple[str, ...]
     example_location: str
+    # The candidates the harness can call, best first, and whether the first is written as its wiring.
+    wiring: tuple[WiringChoice, ...] = ()
+    wired: bool = False
 
     @property
     def key(self) -> StepKey:
@@ -144,3 +159,8 @@ class HarnessPlan:
     diagnostics: tuple[Diagnostic, ...] = ()
     # What static discovery found in the application (only `redphase plan` reads the code today).
     discovered: SystemModel | None = None
+    # How a harness that scaffold writes assembles the system (None: none is written).
+    assembly: Assembly | Unassembled | None = None
+    # The module that defines the `system` fixture's class `Harness` when it is redphase's own, so
+    # that steps can name its type ("" when the project has a harness of its own).
+    harness_module: str = ""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from redphase.config import Config
@@ -26,6 +26,7 @@ from redphase.plan.model import (
     SystemUnderTest,
 )
 from redphase.plan.names import step_function_name, test_name_base
+from redphase.plan.wire import StepWiring, harness_source
 from redphase.project import layout
 from redphase.project.index import ProjectIndex
 
@@ -50,6 +51,7 @@ class _RunState:
     # the columns it uses): each is worked out once per run, as is each scenario name's test name.
     patterns: Patterns = field(default_factory=Patterns)
     test_names: Memo[str, str] = field(default_factory=lambda: Memo(test_name_base))
+    wiring: StepWiring | None = None
 
 
 def plan_features(files: Iterable[FeatureFile], config: Config, index: ProjectIndex) -> HarnessPlan:
@@ -72,6 +74,10 @@ class Planner:
         self.state = _RunState(
             module_names={path.name for path in index.modules}, steps_dir=config.tests / layout.STEP_DEFS_DIR
         )
+        self.wiring = StepWiring(
+            config, harness_source(layout.conftest(config)), writes_harness="system" not in index.fixtures
+        )
+        self.state.wiring = self.wiring
         self.features: list[FeaturePlan] = []
         self.diagnostics: list[Diagnostic] = []
         self.system = (
@@ -110,6 +116,8 @@ class Planner:
             markers=tuple(markers),
             definitions_by_key=dict(self.state.definitions),
             diagnostics=tuple(self.diagnostics),
+            assembly=self.wiring.assembly if self.wiring.writes_harness else None,
+            harness_module=self.wiring.harness_module,
         )
 
     def context(self) -> HarnessPlan:
@@ -123,6 +131,7 @@ class Planner:
             markers=(),
             definitions_by_key={},
             diagnostics=(),
+            harness_module=self.wiring.harness_module,
         )
 
 
@@ -233,7 +242,7 @@ def _use_step(
     state: _RunState,
     step_names: set[str],
 ) -> tuple[StepUse, StepDefinition | None]:
-    pattern = state.patterns(step.text, columns)
+    pattern = state.patterns(step.text, columns, file.feature.language if file.feature else "en")
     key: StepKey = (step.kind, pattern.regex)
     samples = _sample_texts(step.text, columns)
 
@@ -272,6 +281,11 @@ def _use_step(
         components=tuple(component.name for component in components),
         example_location=f"{file.display}:{step.location.line}",
     )
+    if state.wiring is not None:
+        params = [(param.name, param.type) for param in pattern.params]
+        wiring = state.wiring.for_step(step.text, step.kind, params, pattern.expression)
+        wired = bool(wiring) and wiring[0].confidence >= config.wire_threshold
+        definition = replace(definition, wiring=wiring, wired=wired)
     state.definitions[key] = definition
     if definition.params:
         by_prefix = state.by_prefix.setdefault((step.kind, _first_word(definition)), {})

@@ -19,6 +19,11 @@ OVERRIDE_PREFIXES = ("tag @",)
 
 
 def with_discovery(plan: HarnessPlan, config: Config) -> HarnessPlan:
+    return replace(plan, discovered=discovered(config))
+
+
+def discovered(config: Config) -> SystemModel:
+    """What the code says, with `[tool.redphase.components]` overriding its components."""
     model = discover(config)
     overrides = {override.name: override for override in config.components}
     found = []
@@ -33,7 +38,7 @@ def with_discovery(plan: HarnessPlan, config: Config) -> HarnessPlan:
                 reason=f"[tool.redphase.components] in {config.source} overrides: {component.reason}",
             )
         found.append(component)
-    return replace(plan, discovered=replace(model, components=tuple(found)))
+    return replace(model, components=tuple(found))
 
 
 def entry_points(model: SystemModel) -> list[dict[str, str]]:

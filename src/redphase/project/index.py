@@ -365,6 +365,11 @@ def _bound_names(node: ast.stmt) -> Iterator[str]:
         for alias in node.names:
             yield alias.asname or alias.name
             yield (alias.asname or alias.name).split(".")[0]
+    elif isinstance(node, ast.If):
+        # `if TYPE_CHECKING:` imports: the names are bound for the type checker all the same.
+        for statement in node.body:
+            if isinstance(statement, ast.Import | ast.ImportFrom):
+                yield from _bound_names(statement)
 
 
 def _string_constants(tree: ast.Module) -> dict[str, str]:

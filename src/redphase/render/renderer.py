@@ -7,13 +7,17 @@ is marked inexact, and only such files go through black (see render.formatting.f
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Collection
 from dataclasses import dataclass
 
+from redphase.discover.assembly import Assembly, Unassembled
 from redphase.parse.tags import MARKER_UNSAFE_PATTERN, RESERVED_MARKERS
 from redphase.plan.expressions import REGEX_BY_CONSTANT
 from redphase.plan.model import FeaturePlan, HarnessPlan, ScenarioPlan, StepDefinition
 from redphase.project.layout import display
+from redphase.render.calls import Unrenderable, call_node
+from redphase.render.harness import INTRO, harness_parts, import_lines
 from redphase.render.literals import Segment, composed_pattern, docstring, string_literal
 from redphase.render.shapes import Call, Layout
 from redphase.render.templates import render
@@ -69,35 +73,60 @@ def steps_module(feature: FeaturePlan, plan: HarnessPlan) -> Python:
         "scaffold; the bodies are yours to wire. Re-running scaffold only appends steps that are missing."
     )
     layout = Layout()
-    preamble = _steps_imports(feature.definitions, set())
+    preamble = _steps_imports(feature.definitions, set(), plan.harness_module)
     text = render(
         "scaffold/steps_module.py.jinja",
         doc=docstring(doc),
-        **_steps_context(feature.definitions, set(), preamble, layout),
+        **_steps_context(feature.definitions, set(), preamble, layout, plan.harness_module),
     )
     return _python(text, layout.exact)
 
 
-def steps_chunk(definitions: tuple[StepDefinition, ...], present: Collection[str]) -> Python:
-    preamble = _steps_imports(definitions, present)
+def steps_chunk(
+    definitions: tuple[StepDefinition, ...], present: Collection[str], harness_module: str = ""
+) -> Python:
+    preamble = _steps_imports(definitions, present, harness_module)
     layout = Layout()
-    text = render("scaffold/steps.py.jinja", **_steps_context(definitions, set(present), preamble, layout))
+    text = render(
+        "scaffold/steps.py.jinja",
+        **_steps_context(definitions, set(present), preamble, layout, harness_module),
+    )
     return _python(text, layout.exact)
 
 
-def _steps_imports(definitions: tuple[StepDefinition, ...], present: Collection[str]) -> str:
+def _steps_imports(
+    definitions: tuple[StepDefinition, ...], present: Collection[str], harness_module: str
+) -> str:
     """The imports these definitions need and `present` does not bind: the standard library's
-    group, then pytest-bdd's, as isort orders them."""
-    groups = [] if "Any" in present else ["from typing import Any"]
+    group, pytest-bdd's, the application's modules that wired calls name, as isort orders them,
+    then the harness's type, for type checkers only."""
+    typing_names = ["TYPE_CHECKING"] if harness_module else ["Any"]
+    missing_typing = [name for name in typing_names if name not in present]
+    groups = []
+    if harness_module and not present:
+        # The harness's type is imported for type checkers alone: annotations stay unevaluated.
+        groups.append("from __future__ import annotations")
+    if missing_typing:
+        groups.append(f"from typing import {', '.join(missing_typing)}")
     needed = sorted({d.kind for d in definitions} | {"parsers"})
     missing = [name for name in needed if name not in present]
     if missing:
         groups.append(f"from pytest_bdd import {', '.join(missing)}")
+    modules = sorted({module for d in definitions if d.wired for module in d.wiring[0].imports})
+    modules = [module for module in modules if module.split(".")[0] not in present]
+    if modules:
+        groups.append("\n".join(f"import {module}" for module in modules))
+    if harness_module and "Harness" not in present:
+        groups.append(f"if TYPE_CHECKING:\n    from {harness_module} import Harness")
     return "\n\n".join(groups)
 
 
 def _steps_context(
-    definitions: tuple[StepDefinition, ...], present: set[str], preamble: str, layout: Layout
+    definitions: tuple[StepDefinition, ...],
+    present: set[str],
+    preamble: str,
+    layout: Layout,
+    harness_module: str = "",
 ) -> dict[str, object]:
     needed = sorted({name for d in definitions for name in d.constants} - present)
     return {
@@ -106,8 +135,15 @@ def _steps_context(
         "constant_values": REGEX_BY_CONSTANT,
         "define_unquote": any(d.needs_unquote for d in definitions) and "_unquote" not in present,
         "definitions": definitions,
-        "views": [_step_view(d, layout) for d in definitions],
+        "views": [_step_view(d, layout, _harness_annotation(harness_module, present)) for d in definitions],
     }
+
+
+def _harness_annotation(harness_module: str, present: set[str]) -> str:
+    if not harness_module:
+        return "Any"
+    # A module without postponed annotations would evaluate the name, imported for type checkers only.
+    return '"Harness"' if present and "annotations" not in present else "Harness"
 
 
 @dataclass(frozen=True)
@@ -135,7 +171,7 @@ class _StepView:
     states_a_fact: bool
 
 
-def _step_view(definition: StepDefinition, layout: Layout) -> _StepView:
+def _step_view(definition: StepDefinition, layout: Layout, harness: str) -> _StepView:
     names = [param.name for param in definition.params]
     names += ["datatable"] if definition.takes_datatable else []
     names += ["docstring"] if definition.takes_docstring else []
@@ -145,20 +181,11 @@ def _step_view(definition: StepDefinition, layout: Layout) -> _StepView:
         entries = tuple(f"{string_literal(p.name)}: {CONVERTERS[p.type]}" for p in converted)
         arguments.append(Call("converters={", entries, "}", collection=True))
     decorator = Call(f"@{definition.kind}(", tuple(arguments), ")")
-    parameters = ["system: Any", *(f"{p.name}: {p.python_type}" for p in definition.params)]
+    parameters = [f"system: {harness}", *(f"{p.name}: {p.python_type}" for p in definition.params)]
     parameters += ["datatable: list[list[str]] | None = None"] if definition.takes_datatable else []
     parameters += ["docstring: str | None = None"] if definition.takes_docstring else []
     signature = Call(f"def {definition.function_name}(", tuple(parameters), ") -> None:", parameters=True)
-    call_arguments: list[str | Call] = [string_literal(definition.expression)]
-    if definition.components:
-        touches = tuple(string_literal(name) for name in definition.components)
-        call_arguments.append(Call("touches=(", touches, ")", one_tuple=len(touches) == 1, collection=True))
-    call_arguments += [f"{name}={name}" for name in names]
-    if definition.kind == "then":
-        call = Call("observed = system.observe(", tuple(call_arguments), ")")
-    else:
-        verb = "arrange" if definition.kind == "given" else "act"
-        call = Call(f"system.{verb}(", tuple(call_arguments), ")")
+    call = _wired_call(definition, layout) or _placeholder_call(definition, names)
     if len(names) == 1:
         expected = layout.assignment("expected", names[0], "    ")
     elif names:
@@ -174,6 +201,30 @@ def _step_view(definition: StepDefinition, layout: Layout) -> _StepView:
         call=layout(call, "    "),
         states_a_fact=not names,
     )
+
+
+def _wired_call(definition: StepDefinition, layout: Layout) -> str | Call | None:
+    """The call the step is wired to, as the harness makes it; a Then reads its outcome."""
+    if not definition.wired:
+        return None
+    try:
+        node, exact = call_node(definition.wiring[0].call)
+    except Unrenderable:
+        return None
+    layout.exact = layout.exact and exact
+    if definition.kind == "then":
+        return Call("observed = system.read(", (node, "expected"), ")")
+    return node
+
+
+def _placeholder_call(definition: StepDefinition, names: list[str]) -> Call:
+    """Not wired yet: the harness's placeholder, which names the step in the failure message."""
+    call_arguments: list[str | Call] = [string_literal(definition.expression)]
+    call_arguments += [f"{name}={name}" for name in names]
+    if definition.kind == "then":
+        return Call("observed = system.observe(", tuple(call_arguments), ")")
+    verb = "arrange" if definition.kind == "given" else "act"
+    return Call(f"system.{verb}(", tuple(call_arguments), ")")
 
 
 def _regex_source(definition: StepDefinition) -> str:
@@ -200,13 +251,26 @@ CONFTEST_IMPORTS = (
 
 
 def conftest(
-    with_harness: bool, with_plumbing: bool, standalone: bool, present: Collection[str] = ()
+    with_harness: bool,
+    with_plumbing: bool,
+    standalone: bool,
+    present: Collection[str] = (),
+    assembly: Assembly | Unassembled | None = None,
 ) -> Python:
     imports = [
         line
         for line, name, harness, plumbing in CONFTEST_IMPORTS
         if not line or (name not in present and ((harness and with_harness) or (plumbing and with_plumbing)))
     ]
+    parts = harness_parts(assembly)
+    if with_harness:
+        imports += [
+            line for line in import_lines(parts.third_party) if line.rpartition(" ")[2] not in present
+        ]
+        application = [
+            line for line in import_lines(parts.application) if line.rpartition(" ")[2] not in present
+        ]
+        imports += ["", *application] if application else []
     # The blank line parts the standard library from pytest; with either group absent it goes too.
     while imports and not imports[0]:
         imports.pop(0)
@@ -220,12 +284,16 @@ def conftest(
         with_harness=with_harness,
         with_plumbing=with_plumbing,
         standalone=standalone,
+        harness_doc=parts.doc or docstring(INTRO, "    "),
+        assembly_lines=parts.lines,
+        fakes=parts.fakes,
     )
-    return _python(text, exact=True)  # fixed text, checked against black by the tests
+    # The fixed text is checked against black by the tests; what the assembly adds is black's to lay out.
+    return _python(text, exact=not parts.lines)
 
 
-def health_module() -> Python:
-    return _python(render("scaffold/test_harness_health.py.jinja"), exact=True)
+def health_module(harness_module: str) -> Python:
+    return _python(render("scaffold/test_harness_health.py.jinja", harness_module=harness_module), exact=True)
 
 
 def markers(plan: HarnessPlan, existing: Collection[str]) -> str:
@@ -273,4 +341,39 @@ def _step_doc(definition: StepDefinition) -> str:
         lines.append(f"Touches: {', '.join(definition.components)}.")
     if definition.example_location:
         lines.append(f"First written at {definition.example_location}.")
+    lines += _wiring_doc(definition)
     return "\n".join(lines)
+
+
+def _wiring_doc(definition: StepDefinition) -> list[str]:
+    """What scaffold inferred: the reader checks the call against its reason and the runners-up."""
+    if not definition.wiring:
+        return []
+    best, *others = definition.wiring
+    if definition.wired:
+        lines = [
+            "",
+            f"Wiring inferred by redphase (confidence {best.confidence:.2f}), to check:",
+            f"{best.target}, because {best.why}.",
+        ]
+        if others:
+            lines.append("Runners-up:")
+    else:
+        lines = ["", "Not wired: no candidate was sure enough ([tool.redphase] wire-threshold). Candidates:"]
+        others = list(definition.wiring)
+    lines += [f"- {other.call} ({other.confidence:.2f}, {other.target})" for other in others]
+    # Prose is wrapped to the line length black keeps code to; a long call stays whole.
+    return [
+        wrapped
+        for line in lines
+        for wrapped in (
+            textwrap.wrap(
+                line,
+                84,
+                subsequent_indent="  " if line.startswith("- ") else "",
+                break_long_words=False,
+                break_on_hyphens=False,
+            )
+            or [""]
+        )
+    ]

@@ -149,7 +149,19 @@ def raised_in_fixture(exception: BaseException, step_code: CodeType | None) -> b
 
 
 def _holds_unwired(namespace: dict[str, object]) -> bool:
-    return any(getattr(type(value), "redphase_unwired", False) is True for value in namespace.values())
+    """A placeholder in the frame, or a harness that handed one out to an earlier step: a Given or
+    When that did nothing leaves the Then comparing against a system that was never driven."""
+    for value in namespace.values():
+        if _is_unwired(value):
+            return True
+        pending = vars(value).get("unwired") if hasattr(value, "__dict__") else None
+        if isinstance(pending, list) and any(_is_unwired(item) for item in pending):
+            return True
+    return False
+
+
+def _is_unwired(value: object) -> bool:
+    return getattr(type(value), "redphase_unwired", False) is True
 
 
 def first_line(exception: BaseException, limit: int = 500) -> str:

@@ -1,9 +1,10 @@
 """The integration harness: the `system` fixture every step goes through.
 
 Created by `redphase scaffold` because the project had no `system` fixture. It is yours now, and
-redphase never rewrites it. Until a step is wired to your application it returns an `Unwired`
-placeholder, so its Then step fails by a real comparison whose message names the missing wiring.
-Wire a step by making `arrange`/`act`/`observe` call your application (see the README).
+redphase never rewrites it. `Harness` assembles the application from what discovery found in its
+code, with fakes for external services; scaffold wires each step it is sure of to a call through
+it. A step not wired yet returns an `Unwired` placeholder, so its Then step fails by a real
+comparison whose message names the missing wiring.
 """
 
 import importlib
@@ -47,7 +48,12 @@ class Unwired:
 
 
 class Harness:
-    """The system under test, assembled for one scenario on isolated infrastructure."""
+    """The system under test, assembled for one scenario on isolated infrastructure.
+
+    Not assembled by redphase: no composition root, web application or [tool.redphase]
+    system was found. Build the application here as `self.app`, with fakes for external
+    services, and scaffold wires new steps to it.
+    """
 
     def __init__(self, workdir: Path) -> None:
         self.workdir = workdir
@@ -71,6 +77,35 @@ class Harness:
         """Then: read the outcome back from the system, never from the test's own inputs."""
         return self._unwired("observe", step, touches)
 
+    def read(self, result: object, expected: object) -> object:
+        """What `result`, read from the system, shows of `expected`.
+
+        That is the value itself, the fields of a record that hold the expected values, or such a
+        record in a collection; else `result` as it is, for the failure message. A yes from a
+        yes-or-no query shows the expected values.
+        """
+        if result == expected:
+            return result
+        if isinstance(result, bool):
+            return expected if result else result
+        wanted: dict[Any, object] = (
+            expected if isinstance(expected, dict) else {"": expected}
+        )
+        records: list[object] = (
+            list(result)
+            if isinstance(result, list | tuple | set | frozenset)
+            else [result]
+        )
+        for record in records:
+            values = _values_of(record)
+            found = {
+                key: next((value for value in values if value == want), _MISSING)
+                for key, want in wanted.items()
+            }
+            if all(value is not _MISSING for value in found.values()):
+                return found if isinstance(expected, dict) else found[""]
+        return result
+
     def mismatch(self, expected: object, observed: object) -> str:
         lines = [f"expected {expected!r}, observed {observed!r}"]
         if self.unwired:
@@ -91,6 +126,26 @@ class Harness:
         placeholder = Unwired(phase, step, touches)
         self.unwired.append(placeholder)
         return placeholder
+
+
+_MISSING = object()
+
+
+def _values_of(record: object) -> list[object]:
+    """The values a record read from the system holds: a mapping's, an object's public
+    attributes', an HTTP response's JSON body's, or the record itself."""
+    json = getattr(record, "json", None)
+    if callable(json) and hasattr(record, "status_code"):
+        try:
+            record = json()
+        except ValueError:
+            return [getattr(record, "text", record)]
+    if isinstance(record, dict):
+        return [record, *record.values()]
+    fields = getattr(record, "__dict__", None)
+    if isinstance(fields, dict):
+        return [record, *(v for k, v in fields.items() if not k.startswith("_"))]
+    return [record]
 
 
 @pytest.fixture

@@ -1,0 +1,161 @@
+"""Which call each new step definition is wired to, when scaffold writes it.
+
+The candidates are those `redphase plan` ranks (plan.wiring.candidates). A candidate is kept only if
+the harness can really make its call: a method reached through `system.app` needs an assembled
+application, a route needs the test client, a module function needs nothing but an import. A Then
+step does not call a port of an external service: it reads what the harness's fake of that port
+recorded. A Given or When never calls such a port either, since the fake would only record it.
+The best kept candidate is written when its confidence reaches the threshold, as inferred.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from redphase.config import Config
+from redphase.discover.assembly import Assembly, Unassembled, assemble
+from redphase.discover.model import Callable, SystemModel
+from redphase.plan.model import WiringChoice
+from redphase.plan.wiring import candidates, discovered
+
+# What a harness that redphase did not write shows of itself, in its own source.
+_ATTRIBUTE = re.compile(r"\bself\.(app|client)\s*[:=]")
+
+
+@dataclass(frozen=True)
+class Reach:
+    """What the `system` fixture offers a step's call."""
+
+    owned: bool  # the harness is redphase's own shape (arrange/act/observe/read/mismatch)
+    app: bool
+    client: bool
+    fakes: dict[str, str] = field(default_factory=dict)  # port dotted path → harness attribute
+
+
+class StepWiring:
+    """The wiring of the run's new steps. Discovery reads the application only when a step needs it."""
+
+    def __init__(self, config: Config, harness_source: str | None, writes_harness: bool) -> None:
+        self.config = config
+        self.harness_source = harness_source
+        self.writes_harness = writes_harness
+        self._model: SystemModel | None = None
+        self._assembly: Assembly | Unassembled | None = None
+        self._reach: Reach | None = None
+        self._memo: dict[tuple[str, str, str, str], tuple[WiringChoice, ...]] = {}
+
+    @property
+    def model(self) -> SystemModel:
+        if self._model is None:
+            self._model = discovered(self.config)
+        return self._model
+
+    @property
+    def assembly(self) -> Assembly | Unassembled:
+        if self._assembly is None:
+            self._assembly = assemble(self.model, self.config)
+        return self._assembly
+
+    @property
+    def owned(self) -> bool:
+        """The `system` fixture is redphase's Harness: known from its source, without discovery."""
+        source = self.harness_source or ""
+        return self.writes_harness or ("class Harness" in source and "def read(" in source)
+
+    @property
+    def harness_module(self) -> str:
+        """The module steps import `Harness` from, for its type alone, or "" when it is not ours."""
+        if not self.owned:
+            return ""
+        parts = ["conftest"]
+        folder = self.config.tests
+        while (folder / "__init__.py").is_file() and folder != self.config.root:
+            parts.insert(0, folder.name)
+            folder = folder.parent
+        return ".".join(parts)
+
+    @property
+    def reach(self) -> Reach:
+        if self._reach is None:
+            self._reach = self._find_reach()
+        return self._reach
+
+    def _find_reach(self) -> Reach:
+        if self.writes_harness:
+            assembly = self.assembly
+            if isinstance(assembly, Unassembled):
+                return Reach(owned=True, app=False, client=False)
+            fakes = {fake.port: fake.attribute for fake in assembly.fakes}
+            return Reach(owned=True, app=True, client=bool(assembly.client), fakes=fakes)
+        source = self.harness_source or ""
+        found = set(_ATTRIBUTE.findall(source))
+        owned = self.owned
+        fakes = {}
+        if owned and "app" in found and not isinstance(self.assembly, Unassembled):
+            fakes = {
+                fake.port: fake.attribute
+                for fake in self.assembly.fakes
+                if f"self.{fake.attribute} = " in source
+            }
+        return Reach(
+            owned=owned, app=owned and "app" in found, client=owned and "client" in found, fakes=fakes
+        )
+
+    def for_step(
+        self, text: str, kind: str, params: Sequence[tuple[str, str]], expression: str
+    ) -> tuple[WiringChoice, ...]:
+        """The step's wiring candidates that the harness can call, best first."""
+        if not self.config.wire or not self.owned:
+            return ()
+        key = (kind, text, expression, repr(params))
+        if key not in self._memo:
+            self._memo[key] = self._choices(text, kind, params, expression)
+        return self._memo[key]
+
+    def _choices(
+        self, text: str, kind: str, params: Sequence[tuple[str, str]], expression: str
+    ) -> tuple[WiringChoice, ...]:
+        by_target = {item.target: item for item in self.model.callables}
+        choices = []
+        for entry in candidates(text, kind, params, expression, self.model, limit=8):
+            item = by_target.get(entry["target"])
+            if item is None:
+                continue
+            choice = self._choice(item, entry, kind)
+            if choice is not None:
+                choices.append(choice)
+        return tuple(choices[:4])
+
+    def _choice(self, item: Callable, entry: dict[str, object], kind: str) -> WiringChoice | None:
+        reach = self.reach
+        call = str(entry["call"])
+        confidence = float(str(entry["confidence"]))
+        why = str(entry["why"])
+        port = f"{item.module}.{item.owner}" if item.owner else ""
+        if port in reach.fakes:
+            if kind != "then":
+                return None
+            attribute = reach.fakes[port]
+            return WiringChoice(
+                target=item.target,
+                call=f'system.{attribute}.calls_to("{item.name}")',
+                confidence=confidence,
+                why=f"{why}; the harness fakes {item.owner}, so the Then reads what it was sent",
+            )
+        if call.startswith("system.app") and reach.app:
+            return WiringChoice(item.target, call, confidence, why)
+        if call.startswith("system.client.") and reach.client:
+            return WiringChoice(item.target, call, confidence, why)
+        if item.kind == "function" and not item.via and call.startswith(item.target + "("):
+            return WiringChoice(item.target, call, confidence, why, imports=(item.module,))
+        return None
+
+
+def harness_source(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
