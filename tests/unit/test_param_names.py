@@ -51,8 +51,10 @@ def test_names_are_always_usable_python_parameters(text: str) -> None:
     names = [param.name for param in pattern_for(text).params]
     assert len(set(names)) == len(names)
     for name in names:
-        assert name.isidentifier() and not keyword.iskeyword(name)
-        assert name not in RESERVED and name not in dir(builtins)
+        assert name.isidentifier()
+        assert not keyword.iskeyword(name)
+        assert name not in RESERVED
+        assert name not in dir(builtins)
 
 
 def test_function_names_leave_out_types_and_are_never_cut_in_a_word() -> None:
