@@ -241,17 +241,18 @@ def test_the_new_project_passes_its_own_gates(tmp_path: Path, mypy_cache: Path, 
 
 
 @pytest.mark.slow
-def test_the_official_corpus_scaffolded_into_the_project_passes_black_and_ruff(
-    shop: Path, tmp_path: Path
+@pytest.mark.slow
+def test_the_official_corpus_and_the_hostile_feature_scaffolded_into_the_project_pass_every_gate(
+    shop: Path, tmp_path: Path, mypy_cache: Path
 ) -> None:
     project = tmp_path / "corpus"
     shutil.copytree(shop, project)
     good = sorted((CORPUS / "good").glob("*.feature"))
     assert good
-    for feature in good:
+    for feature in [*good, CORPUS.parent / "hostile.feature"]:
         shutil.copy(feature, project / "features" / feature.name)
     result = run_cli("scaffold", cwd=project)
     assert result.exit_code == 0, result.output
     assert len(list((project / "tests" / "integration").glob("test_*.py"))) > 40
-    failed = _failed_gates(project, ["black --check .", "ruff check .", "ruff format --check ."])
+    failed = _failed_gates(project, list(GATES), env={"MYPY_CACHE_DIR": str(mypy_cache)})
     assert failed == [], "\n".join(failed)

@@ -10,6 +10,7 @@ The best kept candidate is written when its confidence reaches the threshold, as
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -46,6 +47,7 @@ class StepWiring:
         self._assembly: Assembly | Unassembled | None = None
         self._reach: Reach | None = None
         self._memo: dict[tuple[str, str, str, str], tuple[WiringChoice, ...]] = {}
+        self._signatures: dict[str, tuple[tuple[str, ...], dict[str, str]]] = {}
 
     @property
     def model(self) -> SystemModel:
@@ -124,12 +126,14 @@ class StepWiring:
             item = by_target.get(entry["target"])
             if item is None:
                 continue
-            choice = self._choice(item, entry, kind)
+            choice = self._choice(item, entry, kind, params)
             if choice is not None:
                 choices.append(choice)
         return tuple(choices[:4])
 
-    def _choice(self, item: Callable, entry: dict[str, object], kind: str) -> WiringChoice | None:
+    def _choice(
+        self, item: Callable, entry: dict[str, object], kind: str, params: Sequence[tuple[str, str]]
+    ) -> WiringChoice | None:
         reach = self.reach
         call = str(entry["call"])
         confidence = float(str(entry["confidence"]))
@@ -145,6 +149,8 @@ class StepWiring:
                 confidence=confidence,
                 why=f"{why}; the harness fakes {item.owner}, so the Then reads what it was sent",
             )
+        if item.kind in ("method", "function") and self._cannot_take(item, call, params):
+            return None
         if call.startswith("system.app") and reach.app:
             return WiringChoice(item.target, call, confidence, why)
         if call.startswith("system.client.") and reach.client:
@@ -152,6 +158,97 @@ class StepWiring:
         if item.kind == "function" and not item.via and call.startswith(item.target + "("):
             return WiringChoice(item.target, call, confidence, why, imports=(item.module,))
         return None
+
+    def _cannot_take(self, item: Callable, call: str, params: Sequence[tuple[str, str]]) -> bool:
+        """The call would leave a parameter without a value, or hand a step's text or number to a
+        parameter annotated as something else: it could only raise."""
+        signature = self._signatures.get(item.location)
+        if signature is None:
+            signature = self._signatures[item.location] = _signature(self.config.root, item)
+        required, annotations = signature
+        try:
+            node = ast.parse(call, mode="eval").body
+        except SyntaxError:
+            return True
+        if not isinstance(node, ast.Call):
+            return True
+        given = {keyword.arg: keyword.value for keyword in node.keywords}
+        if not set(required) <= set(given):
+            return True
+        types = dict(params)
+        for name, value in given.items():
+            step_type = types.get(value.id, "") if isinstance(value, ast.Name) else ""
+            annotation = annotations.get(name or "", "")
+            if step_type and annotation and not _accepts(annotation, step_type):
+                return True
+        return False
+
+
+# What an annotation must mention to take a step's value of each type.
+_TAKES = {
+    "string": ("str", "Any", "object"),
+    "text": ("str", "Any", "object"),
+    "int": ("int", "float", "Decimal", "Any", "object"),
+    "float": ("float", "Decimal", "Any", "object"),
+}
+
+
+def _accepts(annotation: str, step_type: str) -> bool:
+    """Whether one of the annotation's alternatives is a type the step's value is: `str | None`
+    takes a text, `dict[str, str]` and `Iterable[str]` do not."""
+    try:
+        node = ast.parse(annotation, mode="eval").body
+    except SyntaxError:
+        return True
+    return bool(_heads(node) & set(_TAKES.get(step_type, ("Any",))))
+
+
+def _heads(node: ast.expr) -> set[str]:
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        return _heads(node.left) | _heads(node.right)
+    if isinstance(node, ast.Subscript):
+        head = ast.unparse(node.value).rpartition(".")[2]
+        if head in ("Optional", "Union", "Annotated"):
+            inner = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+            return set().union(*(_heads(part) for part in inner[: 1 if head == "Annotated" else None]))
+        return {head}
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        try:
+            return _heads(ast.parse(node.value, mode="eval").body)
+        except SyntaxError:
+            return {"Any"}
+    return {ast.unparse(node).rpartition(".")[2]}
+
+
+def _signature(root: Path, item: Callable) -> tuple[tuple[str, ...], dict[str, str]]:
+    """The parameters without a default of the function defined at `item.location`, and the
+    annotation of each parameter that has one."""
+    path, _, line = item.location.rpartition(":")
+    try:
+        tree = ast.parse((root / path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, SyntaxError, ValueError):
+        return (), {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and str(node.lineno) == line:
+            args = node.args
+            positional = [*args.posonlyargs, *args.args]
+            if (
+                item.kind == "method"
+                and positional
+                and not any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in node.decorator_list)
+            ):
+                positional = positional[1:]
+            without = positional[: len(positional) - len(args.defaults)]
+            kw_only = [
+                arg for arg, default in zip(args.kwonlyargs, args.kw_defaults, strict=True) if default is None
+            ]
+            annotations = {
+                arg.arg: ast.unparse(arg.annotation)
+                for arg in [*positional, *args.kwonlyargs]
+                if arg.annotation is not None
+            }
+            return tuple(arg.arg for arg in [*without, *kw_only]), annotations
+    return (), {}
 
 
 def harness_source(path: Path) -> str | None:

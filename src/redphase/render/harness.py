@@ -81,7 +81,6 @@ def _wrapped(text: str) -> str:
             84,
             break_long_words=False,
             break_on_hyphens=False,
-            subsequent_indent="  " if text.startswith("- ") else "",
         )
     )
 

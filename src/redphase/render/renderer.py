@@ -361,7 +361,7 @@ def _wiring_doc(definition: StepDefinition) -> list[str]:
     else:
         lines = ["", "Not wired: no candidate was sure enough ([tool.redphase] wire-threshold). Candidates:"]
         others = list(definition.wiring)
-    lines += [f"- {other.call} ({other.confidence:.2f}, {other.target})" for other in others]
+    lines += [f"- {other.call}, {other.confidence:.2f}" for other in others]
     # Prose is wrapped to the line length black keeps code to; a long call stays whole.
     return [
         wrapped
@@ -370,7 +370,6 @@ def _wiring_doc(definition: StepDefinition) -> list[str]:
             textwrap.wrap(
                 line,
                 84,
-                subsequent_indent="  " if line.startswith("- ") else "",
                 break_long_words=False,
                 break_on_hyphens=False,
             )
