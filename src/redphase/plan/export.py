@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from redphase.discover.assembly import describe as describe_assembly
 from redphase.plan import wiring
 from redphase.plan.components import Component
 from redphase.plan.model import FeaturePlan, HarnessPlan, StepUse
@@ -22,6 +23,9 @@ def to_data(plan: HarnessPlan, formatting: dict[str, Any] | None = None) -> dict
             system.update(entry_point=found[0]["target"], reason=f"{found[0]['kind']}: {found[0]['reason']}")
         system["entry_points"] = found
         system["application_files"] = model.files
+    if plan.assembly is not None:
+        # How a harness that scaffold writes would build the system, and what it would fake.
+        system["assembly"] = describe_assembly(plan.assembly)
     return {
         "system_under_test": system,
         "components": (

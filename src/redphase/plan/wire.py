@@ -154,6 +154,9 @@ class StepWiring:
         if call.startswith("system.app") and reach.app:
             return WiringChoice(item.target, call, confidence, why)
         if call.startswith("system.client.") and reach.client:
+            # A path parameter the call leaves as "{name}" could only miss the route.
+            if re.search(r"\{\w+\}", item.target.partition(" ")[2]):
+                return None
             return WiringChoice(item.target, call, confidence, why)
         if item.kind == "function" and not item.via and call.startswith(item.target + "("):
             return WiringChoice(item.target, call, confidence, why, imports=(item.module,))

@@ -64,7 +64,8 @@ def harness_parts(assembly: Assembly | Unassembled | None) -> HarnessParts:
             INTRO,
             "",
             _wrapped(
-                f"Assembled by redphase from {assembly.target} ({assembly.location}; {assembly.reason}):"
+                f"Assembled by redphase from {assembly.target} ({assembly.location}; {assembly.reason})"
+                + (":" if described else ".")
             ),
             *described,
             "It is yours: check what is real and what is faked.",
