@@ -37,7 +37,7 @@ def strip(source: Path, into: Path) -> list[Path]:
     """Copy the project and delete its pytest-bdd files; the deleted paths, relative."""
     if into.exists():
         shutil.rmtree(into)
-    shutil.copytree(source, into, ignore=shutil.ignore_patterns(*SKIPPED))
+    shutil.copytree(source, into, symlinks=True, ignore=shutil.ignore_patterns(*SKIPPED))
     removed = []
     for path in sorted(into.rglob("*.py")):
         try:
