@@ -34,6 +34,7 @@ class Reach:
     app: bool
     client: bool
     fakes: dict[str, str] = field(default_factory=dict)  # port dotted path → harness attribute
+    instances: bool = False  # `system.instance(cls)`: the scenario's one instance of a class
 
 
 class StepWiring:
@@ -47,7 +48,8 @@ class StepWiring:
         self._assembly: Assembly | Unassembled | None = None
         self._reach: Reach | None = None
         self._memo: dict[tuple[str, str, str, str], tuple[WiringChoice, ...]] = {}
-        self._signatures: dict[str, tuple[tuple[str, ...], dict[str, str]]] = {}
+        self._signatures: dict[str, tuple[tuple[str, ...], dict[str, str], bool]] = {}
+        self._constructible_classes: dict[str, bool] = {}
 
     @property
     def model(self) -> SystemModel:
@@ -89,9 +91,9 @@ class StepWiring:
         if self.writes_harness:
             assembly = self.assembly
             if isinstance(assembly, Unassembled):
-                return Reach(owned=True, app=False, client=False)
+                return Reach(owned=True, app=False, client=False, instances=True)
             fakes = {fake.port: fake.attribute for fake in assembly.fakes}
-            return Reach(owned=True, app=True, client=bool(assembly.client), fakes=fakes)
+            return Reach(owned=True, app=True, client=bool(assembly.client), fakes=fakes, instances=True)
         source = self.harness_source or ""
         found = set(_ATTRIBUTE.findall(source))
         owned = self.owned
@@ -149,7 +151,12 @@ class StepWiring:
                 confidence=confidence,
                 why=f"{why}; the harness fakes {item.owner}, so the Then reads what it was sent",
             )
-        if item.kind in ("method", "function") and self._cannot_take(item, call, params):
+        if item.kind == "method" and self._signature(item)[2]:
+            # A property is read, not called; only a Then reads without changing anything.
+            if kind != "then" or not call.endswith("()"):
+                return None
+            call = call[:-2]
+        elif item.kind in ("method", "function") and self._cannot_take(item, call, params):
             return None
         if call.startswith("system.app") and reach.app:
             return WiringChoice(item.target, call, confidence, why)
@@ -158,17 +165,39 @@ class StepWiring:
             if re.search(r"\{\w+\}", item.target.partition(" ")[2]):
                 return None
             return WiringChoice(item.target, call, confidence, why)
+        if item.module.split(".")[0] in {name for name, _ in params}:
+            return None  # the step's own parameter would hide the module it imports
         if item.kind == "function" and not item.via and call.startswith(item.target + "("):
             return WiringChoice(item.target, call, confidence, why, imports=(item.module,))
+        if item.kind == "method" and not item.via and reach.instances:
+            if not self._constructible(item):
+                return None
+            arguments = call[call.index("(") :] if "(" in call else ""
+            instance = f"system.instance({item.module}.{item.owner})"
+            return WiringChoice(
+                item.target,
+                f"{instance}.{item.name}{arguments}",
+                confidence,
+                f"{why}; the scenario's one {item.owner}, made with no arguments",
+                imports=(item.module,),
+            )
         return None
+
+    def _constructible(self, item: Callable) -> bool:
+        key = f"{item.module}.{item.owner}"
+        if key not in self._constructible_classes:
+            self._constructible_classes[key] = _takes_no_arguments(self.config.root, item)
+        return self._constructible_classes[key]
+
+    def _signature(self, item: Callable) -> tuple[tuple[str, ...], dict[str, str], bool]:
+        if item.location not in self._signatures:
+            self._signatures[item.location] = _signature(self.config.root, item)
+        return self._signatures[item.location]
 
     def _cannot_take(self, item: Callable, call: str, params: Sequence[tuple[str, str]]) -> bool:
         """The call would leave a parameter without a value, or hand a step's text or number to a
         parameter annotated as something else: it could only raise."""
-        signature = self._signatures.get(item.location)
-        if signature is None:
-            signature = self._signatures[item.location] = _signature(self.config.root, item)
-        required, annotations = signature
+        required, annotations, _ = self._signature(item)
         try:
             node = ast.parse(call, mode="eval").body
         except SyntaxError:
@@ -223,14 +252,14 @@ def _heads(node: ast.expr) -> set[str]:
     return {ast.unparse(node).rpartition(".")[2]}
 
 
-def _signature(root: Path, item: Callable) -> tuple[tuple[str, ...], dict[str, str]]:
-    """The parameters without a default of the function defined at `item.location`, and the
-    annotation of each parameter that has one."""
+def _signature(root: Path, item: Callable) -> tuple[tuple[str, ...], dict[str, str], bool]:
+    """The parameters without a default of the function defined at `item.location`, the
+    annotation of each parameter that has one, and whether it is a property."""
     path, _, line = item.location.rpartition(":")
     try:
         tree = ast.parse((root / path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, SyntaxError, ValueError):
-        return (), {}
+        return (), {}, False
     for node in ast.walk(tree):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and str(node.lineno) == line:
             args = node.args
@@ -250,8 +279,40 @@ def _signature(root: Path, item: Callable) -> tuple[tuple[str, ...], dict[str, s
                 for arg in [*positional, *args.kwonlyargs]
                 if arg.annotation is not None
             }
-            return tuple(arg.arg for arg in [*without, *kw_only]), annotations
-    return (), {}
+            decorators = {ast.unparse(d).rpartition(".")[2] for d in node.decorator_list}
+            is_property = bool(decorators & {"property", "cached_property"})
+            return tuple(arg.arg for arg in [*without, *kw_only]), annotations, is_property
+    return (), {}, False
+
+
+def _takes_no_arguments(root: Path, item: Callable) -> bool:
+    """Whether the class that defines `item` can be made with no arguments: its own `__init__`
+    has no required parameter, or it is a dataclass whose fields all have defaults, or it has
+    neither and no base class but `object`. A Protocol, an abstract class or a class with other
+    bases (whose constructor is out of sight) is not made."""
+    path = item.location.rpartition(":")[0]
+    try:
+        tree = ast.parse((root / path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, SyntaxError, ValueError):
+        return False
+    for node in tree.body:
+        if not isinstance(node, ast.ClassDef) or node.name != item.owner:
+            continue
+        init = next((n for n in node.body if isinstance(n, ast.FunctionDef) and n.name == "__init__"), None)
+        if init is not None:
+            args = init.args
+            positional = [*args.posonlyargs, *args.args][1:]
+            kw_required = [d for d in args.kw_defaults if d is None]
+            return len(positional) <= len(args.defaults) and not kw_required
+        if any("dataclass" in ast.unparse(decorator) for decorator in node.decorator_list):
+            return all(
+                statement.value is not None
+                for statement in node.body
+                if isinstance(statement, ast.AnnAssign)
+                and "ClassVar" not in ast.unparse(statement.annotation)
+            )
+        return all(ast.unparse(base) == "object" for base in node.bases) and not node.keywords
+    return False
 
 
 def harness_source(path: Path) -> str | None:

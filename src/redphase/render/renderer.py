@@ -99,7 +99,9 @@ def _steps_imports(
 ) -> str:
     """The imports these definitions need and `present` does not bind: the standard library's
     group, pytest-bdd's, the application's modules that wired calls name, as isort orders them,
-    then the harness's type, for type checkers only."""
+    then the harness's type, for type checkers only. The application's modules that wired calls
+    name are imported in the step itself: one that pytest cannot import then fails that step alone,
+    not every test through the step module's import."""
     typing_names = ["TYPE_CHECKING"] if harness_module else ["Any"]
     missing_typing = [name for name in typing_names if name not in present]
     groups = []
@@ -112,10 +114,6 @@ def _steps_imports(
     missing = [name for name in needed if name not in present]
     if missing:
         groups.append(f"from pytest_bdd import {', '.join(missing)}")
-    modules = sorted({module for d in definitions if d.wired for module in d.wiring[0].imports})
-    modules = [module for module in modules if module.split(".")[0] not in present]
-    if modules:
-        groups.append("\n".join(f"import {module}" for module in modules))
     if harness_module and "Harness" not in present:
         groups.append(f"if TYPE_CHECKING:\n    from {harness_module} import Harness")
     return "\n\n".join(groups)
@@ -185,7 +183,8 @@ def _step_view(definition: StepDefinition, layout: Layout, harness: str) -> _Ste
     parameters += ["datatable: list[list[str]] | None = None"] if definition.takes_datatable else []
     parameters += ["docstring: str | None = None"] if definition.takes_docstring else []
     signature = Call(f"def {definition.function_name}(", tuple(parameters), ") -> None:", parameters=True)
-    call = _wired_call(definition, layout) or _placeholder_call(definition, names)
+    placeholder = _placeholder_call(definition, names)
+    call = _wired_call(definition, layout) or placeholder
     if len(names) == 1:
         expected = layout.assignment("expected", names[0], "    ")
     elif names:
@@ -193,12 +192,13 @@ def _step_view(definition: StepDefinition, layout: Layout, harness: str) -> _Ste
         expected = layout(Call("expected = {", entries, "}", collection=True), "    ")
     else:
         expected = "    expected = True"
+    imports = definition.wiring[0].imports if definition.wired and call is not placeholder else ()
     return _StepView(
         decorator=layout(decorator),
         signature=layout(signature),
         doc=docstring(_step_doc(definition), "    "),
         expected=expected,
-        call=layout(call, "    "),
+        call="".join(f"    import {module}\n" for module in imports) + layout(call, "    "),
         states_a_fact=not names,
     )
 
@@ -244,7 +244,7 @@ CONFTEST_IMPORTS = (
     ("import re", "re", False, True),
     ("import sys", "sys", False, True),
     ("from pathlib import Path", "Path", True, True),
-    ("from typing import Any", "Any", True, True),
+    ("from typing import ...", "typing", True, True),
     ("", "", False, False),
     ("import pytest", "pytest", True, True),
 )
@@ -261,6 +261,13 @@ def conftest(
         line
         for line, name, harness, plumbing in CONFTEST_IMPORTS
         if not line or (name not in present and ((harness and with_harness) or (plumbing and with_plumbing)))
+    ]
+    # `Any` for both, `TypeVar` for the harness's `instance`, each unless the conftest has it.
+    typing = [name for name in ("Any", "TypeVar") if name not in present and (name == "Any" or with_harness)]
+    imports = [
+        f"from typing import {', '.join(typing)}" if line == "from typing import ..." else line
+        for line in imports
+        if line != "from typing import ..." or typing
     ]
     parts = harness_parts(assembly)
     if with_harness:

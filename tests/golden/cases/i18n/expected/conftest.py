@@ -12,11 +12,12 @@ import importlib.util
 import re
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
 _HERE = Path(__file__).resolve().parent
+T = TypeVar("T")
 # The same rule redphase uses when it registers markers: pytest cannot register these characters.
 _NOT_IN_MARKER = re.compile("[:()\\s,=]")
 _RESERVED_MARKERS = ["parametrize"]
@@ -58,6 +59,7 @@ class Harness:
     def __init__(self, workdir: Path) -> None:
         self.workdir = workdir
         self.unwired: list[Unwired] = []
+        self._instances: dict[type, object] = {}
 
     def arrange(
         self, step: str, /, *, touches: tuple[str, ...] = (), **params: Any
@@ -77,13 +79,25 @@ class Harness:
         """Then: read the outcome back from the system, never from the test's own inputs."""
         return self._unwired("observe", step, touches)
 
+    def instance(self, cls: type[T]) -> T:
+        """The scenario's one instance of `cls`, made on first use with no arguments."""
+        if cls not in self._instances:
+            self._instances[cls] = cls()
+        made = self._instances[cls]
+        assert isinstance(made, cls)
+        return made
+
     def read(self, result: object, expected: object) -> object:
         """What `result`, read from the system, shows of `expected`.
 
         That is the value itself, the fields of a record that hold the expected values, or such a
         record in a collection; else `result` as it is, for the failure message. A yes from a
-        yes-or-no query shows the expected values.
+        yes-or-no query shows the expected values. While an earlier step of the scenario is
+        still unwired, what the system shows is not that scenario's outcome: its placeholder is
+        observed instead, which equals nothing.
         """
+        if self.unwired:
+            return self.unwired[0]
         if result == expected:
             return result
         if isinstance(result, bool):
