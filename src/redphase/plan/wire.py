@@ -168,6 +168,10 @@ class StepWiring:
         if item.module.split(".")[0] in {name for name, _ in params}:
             return None  # the step's own parameter would hide the module it imports
         if item.kind == "function" and not item.via and call.startswith(item.target + "("):
+            if kind == "then" and _passes_a_step_value(call, params):
+                # A function of the expected value alone would echo it back: a check that
+                # cannot fail. A Then reads the system's state, not a function of its input.
+                return None
             return WiringChoice(item.target, call, confidence, why, imports=(item.module,))
         if item.kind == "method" and not item.via and reach.instances:
             if not self._constructible(item):
@@ -214,6 +218,15 @@ class StepWiring:
             if step_type and annotation and not _accepts(annotation, step_type):
                 return True
         return False
+
+
+def _passes_a_step_value(call: str, params: Sequence[tuple[str, str]]) -> bool:
+    names = {name for name, _ in params} | {"datatable", "docstring"}
+    try:
+        node = ast.parse(call, mode="eval").body
+    except SyntaxError:
+        return True
+    return any(isinstance(sub, ast.Name) and sub.id in names for sub in ast.walk(node))
 
 
 # What an annotation must mention to take a step's value of each type.

@@ -164,6 +164,7 @@ class _StepView:
     decorator: str
     signature: str
     doc: str
+    imports: str  # the application modules the wired call names, imported in the step
     expected: str
     call: str
     states_a_fact: bool
@@ -198,7 +199,8 @@ def _step_view(definition: StepDefinition, layout: Layout, harness: str) -> _Ste
         signature=layout(signature),
         doc=docstring(_step_doc(definition), "    "),
         expected=expected,
-        call="".join(f"    import {module}\n" for module in imports) + layout(call, "    "),
+        imports="\n".join(f"    import {module}" for module in imports),
+        call=layout(call, "    "),
         states_a_fact=not names,
     )
 
