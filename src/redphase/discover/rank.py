@@ -15,102 +15,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from redphase.discover.model import Callable
+from redphase.discover.words import IRREGULAR, NEGATIONS, STOPWORDS, stem, step_words, words
+from redphase.discover.words import concepts as _concepts
+from redphase.discover.words import concepts_of as _concepts_of
 
-STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "being",
-        "to",
-        "of",
-        "in",
-        "on",
-        "at",
-        "for",
-        "with",
-        "and",
-        "or",
-        "from",
-        "by",
-        "as",
-        "it",
-        "its",
-        "this",
-        "that",
-        "these",
-        "those",
-        "there",
-        "their",
-        "then",
-        "when",
-        "given",
-        "i",
-        "we",
-        "you",
-        "he",
-        "she",
-        "they",
-        "my",
-        "our",
-        "your",
-        "his",
-        "her",
-        "should",
-        "must",
-        "can",
-        "will",
-        "shall",
-        "do",
-        "does",
-        "did",
-        "has",
-        "have",
-        "had",
-        "not",
-        "no",
-        "all",
-        "any",
-        "some",
-        "each",
-        "every",
-        "which",
-        "who",
-        "what",
-        "into",
-        "onto",
-        "user",
-        "users",
-        "visitor",
-        "customer",
-    ]
-)
-# Each group: words that name the same action or thing. Kept small and general.
-SYNONYMS: tuple[frozenset[str], ...] = tuple(
-    frozenset(group.split())
-    for group in (
-        "add create new make insert register sign signup put post",
-        "remove delete drop clear destroy cancel",
-        "get find fetch read load lookup retrieve show view exist",
-        "list all index browse",
-        "update edit change modify set patch rename",
-        "send notify deliver dispatch",
-        "pay charge payment purchase buy checkout",
-        "count number total size length",
-        "login authenticate signin log",
-        "save store persist record",
-        "run execute start launch invoke cli command program",
-        "check valid validate verify",
-        "search filter query match",
-        "open display",
-    )
-)
+__all__ = ["Candidate", "bind", "call_expression", "rank", "stem", "step_words", "words"]
+
 ARRANGE_VERBS = frozenset(
     [
         "add",
@@ -151,92 +61,13 @@ QUERY_VERBS = frozenset(
         "check",
     ]
 )
+GENERIC_NAMES = frozenset(
+    ["int", "float", "string", "word", "str", "text", "value", "arg", "expected", "actual", "param", "number"]
+)
+ROUTE_VERBS = {"GET": "get", "POST": "create", "PUT": "update", "PATCH": "update", "DELETE": "remove"}
 FRAMEWORK_PARAMS = frozenset(
     ["request", "response", "session", "db", "background_tasks", "current_user", "user_agent", "templates"]
 )
-SUFFIXES = ("ies", "ied", "ing", "ed", "es", "s", "er", "ly")
-
-
-def stem(word: str) -> str:
-    word = word.lower()
-    if len(word) <= 3:
-        return word
-    for suffix in SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            base = word[: -len(suffix)]
-            if suffix in ("ies", "ied"):
-                return base + "y"
-            if suffix == "es" and not base.endswith(("s", "x", "z", "ch", "sh")):
-                base = word[:-1]  # declines → decline, not declin
-            if len(base) > 3 and base[-1] == base[-2] and base[-1] not in "aeiousl":
-                base = base[:-1]  # running → run, stopped → stop
-            word = base
-            break
-    # decline, declined, declines → declin
-    return word[:-1] if len(word) > 4 and word.endswith("e") else word
-
-
-def words(text: str) -> list[str]:
-    """Split identifiers and prose into lowercase words (camelCase and snake_case apart)."""
-    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", " ", text)
-    return [w.lower() for w in re.split(r"[^A-Za-z0-9]+", spaced) if w and not w.isdigit()]
-
-
-IRREGULAR = {
-    "sent": "send",
-    "paid": "pay",
-    "bought": "buy",
-    "made": "make",
-    "gave": "give",
-    "given": "give",
-    "got": "get",
-    "found": "find",
-    "shown": "show",
-    "seen": "see",
-    "saw": "see",
-    "written": "write",
-    "wrote": "write",
-    "took": "take",
-    "taken": "take",
-    "left": "leave",
-    "held": "hold",
-    "kept": "keep",
-    "won": "win",
-    "lost": "lose",
-    "chose": "choose",
-    "chosen": "choose",
-    "ran": "run",
-    "began": "begin",
-    "begun": "begin",
-    "sold": "sell",
-    "logged": "log",
-}
-NEGATIONS = frozenset(["no", "not", "without", "none", "never", "nobody", "nothing", "empty"])
-
-
-@functools.lru_cache(maxsize=65536)
-def _concepts_of(token: str) -> frozenset[str]:
-    """One word's concepts: its stem, and the synonym groups it belongs to (as "~first-word")."""
-    token = IRREGULAR.get(token, token)
-    stemmed = stem(token)
-    found = {stemmed}
-    for group in SYNONYMS:
-        if token in group or stemmed in group:
-            found.add("~" + min(group))
-    return frozenset(found)
-
-
-def _concepts(tokens: Sequence[str]) -> set[str]:
-    found: set[str] = set()
-    for token in tokens:
-        found |= _concepts_of(token)
-    return found
-
-
-def step_words(text: str) -> list[str]:
-    """The step's own words: quoted values, numbers, <placeholders> and {parameters} left out."""
-    text = re.sub(r'"[^"]*"|\'[^\']*\'|<[^>]*>|\{[^}]*\}', " ", text)
-    return [w for w in words(text) if w not in STOPWORDS]
 
 
 @dataclass(frozen=True)
@@ -250,14 +81,24 @@ class Candidate:
 def rank(
     text: str, kind: str, callables: Sequence[Callable], limit: int = 5, min_confidence: float = 0.15
 ) -> list[Candidate]:
-    tokens = step_words(text)
-    if not tokens or not callables:
+    # A step that names an HTTP method in capitals (`I PUT the tool`) speaks HTTP: the method picks
+    # the route, and the word is not an English verb to match (PUT replaces, it does not "put").
+    methods = set(re.findall(r"\b(GET|POST|PUT|PATCH|DELETE)\b", text))
+    tokens = [t for t in step_words(text) if t.upper() not in methods]
+    if (not tokens and not methods) or not callables:
         return []
-    per_token = [(token, _concepts_of(token), 1.0) for token in dict.fromkeys(tokens)]
+    per_token = [(token, _token_concepts(token, kind), 1.0) for token in dict.fromkeys(tokens)]
     quoted = [
         w for w in words(" ".join(re.findall(r'"([^"]*)"', text))) if w not in STOPWORDS and w not in tokens
     ]
     per_token += [(token, _concepts_of(token), 0.5) for token in dict.fromkeys(quoted)]
+    # A parameter's own name (`{expected_return:d}`, `<email>`) says what the value is, less surely.
+    named = [
+        w
+        for w in words(" ".join(_parameter_names(text)))
+        if w not in STOPWORDS and w not in tokens and w not in quoted and w not in GENERIC_NAMES
+    ]
+    per_token += [(token, _concepts_of(token), 0.5) for token in dict.fromkeys(named)]
     web = any(item.kind == "route" for item in callables)
     # A step that mentions an option (`--min-level`) is using the command line.
     flags = bool(re.search(r"(?<![\w-])--?[A-Za-z]", text))
@@ -285,7 +126,8 @@ def rank(
                 hit.append(token)
             if hit:
                 reasons.append(f"{label} {', '.join(hit)}")
-        if not reasons or (len(reasons) == 1 and reasons[0].startswith("docstring")):
+        named = bool(methods) and item.kind == "route" and item.target.split(" ", 1)[0] in methods
+        if not named and (not reasons or (len(reasons) == 1 and reasons[0].startswith("docstring"))):
             continue
         # Coverage of the callable's own name: a name the step fully explains fits best.
         if name_words:
@@ -300,6 +142,12 @@ def rank(
         if item.via and item.kind == "method":
             score += 0.5
             reasons.append(f"reachable as {item.via}")
+        if methods and item.kind == "route":
+            if item.target.split(" ", 1)[0] in methods:
+                score += 3.0
+                reasons.append("the step names its HTTP method")
+            else:
+                score -= 2.0
         if item.kind == "command" and flags:
             score += 1.5
             reasons.append("the step passes command-line options")
@@ -334,8 +182,10 @@ def rank(
 def _features(item: Callable) -> tuple[list[str], tuple[tuple[str, float, frozenset[str]], ...]]:
     """A callable's words by where they come from, each with its weight: worked out once."""
     name_words = words(item.name)
+    # A route's HTTP method is part of what it does: POST creates, PUT and PATCH update, DELETE removes.
+    method = ROUTE_VERBS.get(item.target.split(" ", 1)[0], "") if item.kind == "route" else ""
     fields = (
-        ("name", 3.0, frozenset(_concepts(name_words))),
+        ("name", 3.0, frozenset(_concepts(name_words)) | (_concepts_of(method) if method else set())),
         (
             "class/module",
             1.5,
@@ -350,6 +200,19 @@ def _features(item: Callable) -> tuple[list[str], tuple[tuple[str, float, frozen
         ("docstring", 0.5, frozenset(_concepts([w for w in words(item.doc) if w not in STOPWORDS][:40]))),
     )
     return name_words, fields
+
+
+def _parameter_names(text: str) -> list[str]:
+    """The names in a step's `{name}`, `{name:d}` and `<name>` slots (a bare `{int}` names no value)."""
+    return [m.group(1) or m.group(2) for m in re.finditer(r"\{(\w+)(?::[^}]*)?\}|<([^>]+)>", text)]
+
+
+def _token_concepts(token: str, kind: str) -> frozenset[str]:
+    """A step word's concepts. In a Given, being there is arranged: "an account exists" (or "an
+    existing account") is the state a creation brings about, not a lookup to make."""
+    if kind == "given" and stem(token) in ("exist", "existing"):
+        return frozenset({stem(token)}) | _concepts_of("create")
+    return _concepts_of(token)
 
 
 def _phase_fit(
