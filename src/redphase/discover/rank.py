@@ -87,7 +87,13 @@ def rank(
     tokens = [t for t in step_words(text) if t.upper() not in methods]
     if (not tokens and not methods) or not callables:
         return []
-    per_token = [(token, _token_concepts(token, kind), 1.0) for token in dict.fromkeys(tokens)]
+    web = any(item.kind == "route" for item in callables)
+    # A step that mentions an option (`--min-level`) is using the command line.
+    flags = bool(re.search(r"(?<![\w-])--?[A-Za-z]", text))
+    negated = kind == "given" and bool(NEGATIONS & set(words(text)))
+    # "Given no account exists" arranges an absence, not a creation.
+    arranges = kind == "given" and not negated
+    per_token = [(token, _token_concepts(token, arranges), 1.0) for token in dict.fromkeys(tokens)]
     quoted = [
         w for w in words(" ".join(re.findall(r'"([^"]*)"', text))) if w not in STOPWORDS and w not in tokens
     ]
@@ -99,10 +105,6 @@ def rank(
         if w not in STOPWORDS and w not in tokens and w not in quoted and w not in GENERIC_NAMES
     ]
     per_token += [(token, _concepts_of(token), 0.5) for token in dict.fromkeys(named)]
-    web = any(item.kind == "route" for item in callables)
-    # A step that mentions an option (`--min-level`) is using the command line.
-    flags = bool(re.search(r"(?<![\w-])--?[A-Za-z]", text))
-    negated = kind == "given" and bool(NEGATIONS & set(words(text)))
     if negated:
         # "Given no account exists" arranges an absence: a removal explains the step's "no".
         per_token.append(("(no)", _concepts_of("remove"), 0.0))
@@ -207,10 +209,10 @@ def _parameter_names(text: str) -> list[str]:
     return [m.group(1) or m.group(2) for m in re.finditer(r"\{(\w+)(?::[^}]*)?\}|<([^>]+)>", text)]
 
 
-def _token_concepts(token: str, kind: str) -> frozenset[str]:
+def _token_concepts(token: str, arranges: bool) -> frozenset[str]:
     """A step word's concepts. In a Given, being there is arranged: "an account exists" (or "an
     existing account") is the state a creation brings about, not a lookup to make."""
-    if kind == "given" and stem(token) in ("exist", "existing"):
+    if arranges and stem(token) in ("exist", "existing"):
         return frozenset({stem(token)}) | _concepts_of("create")
     return _concepts_of(token)
 
