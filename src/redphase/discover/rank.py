@@ -78,18 +78,55 @@ class Candidate:
     score: float
 
 
+@dataclass(frozen=True)
+class _Step:
+    """What the ranking reads from one step, worked out once for all the callables."""
+
+    kind: str
+    per_token: tuple[tuple[str, frozenset[str], float], ...]
+    concepts: frozenset[str]
+    methods: frozenset[str]  # HTTP methods the step names in capitals
+    flags: bool  # it passes command-line options
+    negated: bool  # a Given that arranges an absence
+    web: bool  # the system is a web app
+
+
 def rank(
     text: str, kind: str, callables: Sequence[Callable], limit: int = 5, min_confidence: float = 0.15
 ) -> list[Candidate]:
+    step = _read_step(text, kind, callables)
+    if step is None:
+        return []
+    found = {item: _score(item, step) for item in callables}
+    found = _through_entry_points(found, step)
+    scored = [
+        Candidate(item, round(1.0 - math.exp(-score / 6.0), 2), "; ".join(reasons), score)
+        for item, (score, reasons) in found.items()
+        if reasons
+    ]
+    scored.sort(key=lambda c: (-c.score, len(c.callable.params), c.callable.target))
+    if len(scored) > 1 and scored[1].score >= scored[0].score - 0.01:
+        # A clear winner is more certain than one of several near-equals.
+        best = scored[0]
+        scored[0] = Candidate(
+            best.callable, round(best.confidence * 0.8, 2), best.why + "; tied with the next", best.score
+        )
+    ordered: list[Candidate] = []
+    for candidate in scored:
+        if ordered and candidate.confidence > ordered[-1].confidence:
+            # Best first means the confidence never rises down the list.
+            candidate = Candidate(candidate.callable, ordered[-1].confidence, candidate.why, candidate.score)
+        ordered.append(candidate)
+    return [c for c in ordered if c.confidence >= min_confidence][:limit]
+
+
+def _read_step(text: str, kind: str, callables: Sequence[Callable]) -> _Step | None:
     # A step that names an HTTP method in capitals (`I PUT the tool`) speaks HTTP: the method picks
     # the route, and the word is not an English verb to match (PUT replaces, it does not "put").
-    methods = set(re.findall(r"\b(GET|POST|PUT|PATCH|DELETE)\b", text))
+    methods = frozenset(re.findall(r"\b(GET|POST|PUT|PATCH|DELETE)\b", text))
     tokens = [t for t in step_words(text) if t.upper() not in methods]
     if (not tokens and not methods) or not callables:
-        return []
-    web = any(item.kind == "route" for item in callables)
-    # A step that mentions an option (`--min-level`) is using the command line.
-    flags = bool(re.search(r"(?<![\w-])--?[A-Za-z]", text))
+        return None
     negated = kind == "given" and bool(NEGATIONS & set(words(text)))
     # "Given no account exists" arranges an absence, not a creation.
     arranges = kind == "given" and not negated
@@ -108,76 +145,106 @@ def rank(
     if negated:
         # "Given no account exists" arranges an absence: a removal explains the step's "no".
         per_token.append(("(no)", _concepts_of("remove"), 0.0))
-    scored: list[Candidate] = []
-    for item in callables:
-        name_words, fields = _features(item)
-        score = 0.0
-        reasons = []
-        used: set[str] = set()
-        for label, weight, concepts in fields:
-            hit = []
-            for token, mine, strength in per_token:
-                if token in used or not strength:
-                    continue
-                common = mine & concepts
-                if not common:
-                    continue
-                used.add(token)
-                exact = any(not c.startswith("~") for c in common)
-                score += weight * strength * (1.0 if exact else 0.7)
-                hit.append(token)
-            if hit:
-                reasons.append(f"{label} {', '.join(hit)}")
-        named = bool(methods) and item.kind == "route" and item.target.split(" ", 1)[0] in methods
-        if not named and (not reasons or (len(reasons) == 1 and reasons[0].startswith("docstring"))):
+    return _Step(
+        kind=kind,
+        per_token=tuple(per_token),
+        concepts=frozenset(c for _, mine, _ in per_token for c in mine),
+        methods=methods,
+        # A step that mentions an option (`--min-level`) is using the command line.
+        flags=bool(re.search(r"(?<![\w-])--?[A-Za-z]", text)),
+        negated=negated,
+        web=any(item.kind == "route" for item in callables),
+    )
+
+
+def _score(item: Callable, step: _Step) -> tuple[float, list[str]]:
+    """The callable's score for the step and the reasons; no reasons when nothing fits."""
+    name_words, fields = _features(item)
+    score = 0.0
+    reasons: list[str] = []
+    used: set[str] = set()
+    for label, weight, concepts in fields:
+        hit = []
+        for token, mine, strength in step.per_token:
+            if token in used or not strength:
+                continue
+            common = mine & concepts
+            if not common:
+                continue
+            used.add(token)
+            exact = any(not c.startswith("~") for c in common)
+            score += weight * strength * (1.0 if exact else 0.7)
+            hit.append(token)
+        if hit:
+            reasons.append(f"{label} {', '.join(hit)}")
+    method = item.target.split(" ", 1)[0] if item.kind == "route" else ""
+    named = method in step.methods
+    if not named and (not reasons or (len(reasons) == 1 and reasons[0].startswith("docstring"))):
+        return 0.0, []
+    # Coverage of the callable's own name: a name the step fully explains fits best.
+    if name_words:
+        covered = sum(1 for w in name_words if _concepts_of(w) & step.concepts)
+        score += 1.5 * covered / len(name_words) - 0.2 * (len(name_words) - covered)
+    verb = stem(IRREGULAR.get(name_words[0], name_words[0])) if name_words else ""
+    bonus, reason = _phase_fit(step.kind, verb, name_words, item, step.negated)
+    score += bonus
+    if reason:
+        reasons.append(reason)
+    if item.via and item.kind == "method":
+        score += 0.5
+        reasons.append(f"reachable as {item.via}")
+    if step.methods and item.kind == "route":
+        if named:
+            score += 3.0
+            reasons.append("the step names its HTTP method")
+        else:
+            score -= 2.0
+    if item.kind == "command" and step.flags:
+        score += 1.5
+        reasons.append("the step passes command-line options")
+    if _is_entry(item, step):
+        score += 1.0
+        reasons.append("an entry point of the system" if item.kind == "command" else "a route of the web app")
+    elif step.web:
+        score -= 0.5
+    if not item.primary:
+        score -= 0.5
+    return score, reasons
+
+
+def _is_entry(item: Callable, step: _Step) -> bool:
+    return item.kind == "route" or (item.kind == "command" and not step.web)
+
+
+def _through_entry_points(
+    found: dict[Callable, tuple[float, list[str]]], step: _Step
+) -> dict[Callable, tuple[float, list[str]]]:
+    """In a web app the test reaches the application through its routes: a route whose handler
+    calls the best fit for the step ("joins the lobby" → join_lobby) is how the step makes that
+    call, so it scores just above it, even when its own name (`login_submit`) says nothing."""
+    if not step.web:
+        return found
+    best: dict[str, tuple[float, Callable]] = {}
+    for item, (score, reasons) in found.items():
+        fits = reasons and not _is_entry(item, step) and any(r.startswith("name ") for r in reasons)
+        if fits and (item.name not in best or score > best[item.name][0]):
+            best[item.name] = (score, item)
+    result = dict(found)
+    for item, (score, reasons) in found.items():
+        if item.kind != "route":
             continue
-        # Coverage of the callable's own name: a name the step fully explains fits best.
-        if name_words:
-            step_concepts = {c for _, mine, _ in per_token for c in mine}
-            covered = sum(1 for w in name_words if _concepts_of(w) & step_concepts)
-            score += 1.5 * covered / len(name_words) - 0.2 * (len(name_words) - covered)
-        verb = stem(IRREGULAR.get(name_words[0], name_words[0])) if name_words else ""
-        bonus, reason = _phase_fit(kind, verb, name_words, item, negated)
-        score += bonus
-        if reason:
-            reasons.append(reason)
-        if item.via and item.kind == "method":
-            score += 0.5
-            reasons.append(f"reachable as {item.via}")
-        if methods and item.kind == "route":
-            if item.target.split(" ", 1)[0] in methods:
-                score += 3.0
-                reasons.append("the step names its HTTP method")
-            else:
-                score -= 2.0
-        if item.kind == "command" and flags:
-            score += 1.5
-            reasons.append("the step passes command-line options")
-        if item.kind == "route" or (item.kind == "command" and not web):
-            score += 1.0
-            reasons.append(
-                "an entry point of the system" if item.kind == "command" else "a route of the web app"
-            )
-        elif web:
-            score -= 0.5
-        if not item.primary:
-            score -= 0.5
-        confidence = round(1.0 - math.exp(-score / 6.0), 2)
-        scored.append(Candidate(item, confidence, "; ".join(reasons), score))
-    scored.sort(key=lambda c: (-c.score, len(c.callable.params), c.callable.target))
-    if len(scored) > 1 and scored[1].score >= scored[0].score - 0.01:
-        # A clear winner is more certain than one of several near-equals.
-        best = scored[0]
-        scored[0] = Candidate(
-            best.callable, round(best.confidence * 0.8, 2), best.why + "; tied with the next", best.score
+        reached = [best[name] for name in item.calls if name in best]
+        if not reached:
+            continue
+        callee_score, callee = max(reached, key=lambda pair: pair[0])
+        inherited = (
+            callee_score
+            + 1.0
+            + (0.5 if step.methods and item.target.split(" ", 1)[0] in step.methods else 0.0)
         )
-    ordered: list[Candidate] = []
-    for candidate in scored:
-        if ordered and candidate.confidence > ordered[-1].confidence:
-            # Best first means the confidence never rises down the list.
-            candidate = Candidate(candidate.callable, ordered[-1].confidence, candidate.why, candidate.score)
-        ordered.append(candidate)
-    return [c for c in ordered if c.confidence >= min_confidence][:limit]
+        if inherited > score:
+            result[item] = (inherited, [*reasons, f"its handler calls {callee.target}"])
+    return result
 
 
 @functools.lru_cache(maxsize=65536)

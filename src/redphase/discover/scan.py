@@ -277,11 +277,13 @@ class _Scanner:
         self._scripts()
         self._library()
         scripts = {e.target for e in self.entry_points if e.kind == "cli"}
+        defined = self._defined_names()
         callables = [
             replace(
                 item,
                 kind="command" if item.target in scripts and item.kind == "function" else item.kind,
                 primary=not primary or item.module.split(".")[0] in primary,
+                calls=tuple(name for name in item.calls if name in defined and name != item.name),
             )
             for item in self.callables
         ]
@@ -291,6 +293,15 @@ class _Scanner:
             callables=tuple(callables),
             files=len(self.modules),
         )
+
+    def _defined_names(self) -> set[str]:
+        """Names of the project's public functions and methods: what an entry point's call may be."""
+        names = {target.rpartition(".")[2] for target in self.functions}
+        for _module, node in self.classes.values():
+            names |= {
+                item.name for item in node.body if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef)
+            }
+        return {name for name in names if not name.startswith("_")}
 
     def _priority(self, entry: EntryPoint) -> tuple[int, bool]:
         """Configured first, then a sure composition root, the web app, the command line, a root
@@ -616,6 +627,7 @@ class _Scanner:
                             f"{module.display}:{function.lineno}",
                             handler=handler,
                             via="system.client",
+                            calls=_called_names(function),
                         )
                     )
                     self.entry_points.append(
@@ -716,6 +728,7 @@ class _Scanner:
                 _doc(node),
                 location,
                 via="system.cli",
+                calls=_called_names(node),
             )
         )
 
@@ -803,6 +816,18 @@ class _Scanner:
                             f"{module.display}:1",
                         )
                     )
+
+
+def _called_names(node: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[str, ...]:
+    """The names a function calls, `f(...)` and `obj.f(...)`, in order, each once."""
+    names = []
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Call):
+            if isinstance(sub.func, ast.Attribute):
+                names.append(sub.func.attr)
+            elif isinstance(sub.func, ast.Name):
+                names.append(sub.func.id)
+    return tuple(dict.fromkeys(names))
 
 
 def _path_words(path: str) -> list[str]:
