@@ -258,6 +258,13 @@ PROJECTS: tuple[Project, ...] = (
         "scenarios(), parsers.parse, steps that name the HTTP method",
     ),
     Project(
+        repo="viperiorro/Design-Patterns-and-pytest-bdd",
+        commit="9acf276a3228c4e2b608987d68039df476b31259",
+        name="design-patterns",
+        styles="five small design-pattern libraries in top-level folders (no package install); "
+        "scenarios() per feature, parsers.parse, target_fixture chains",
+    ),
+    Project(
         repo="Pytest-with-Eric/pytest-bdd-example",
         commit="d99aba427880df8f612aa00b3acf1067ed1aa15e",
         name="pytest-with-eric",
