@@ -61,6 +61,9 @@ QUERY_VERBS = frozenset(
         "check",
     ]
 )
+GENERIC_VERBS = frozenset(
+    stem(w) for w in ("run", "execute", "perform", "do", "happen", "process", "handle", "try", "use")
+)
 GENERIC_NAMES = frozenset(
     ["int", "float", "string", "word", "str", "text", "value", "arg", "expected", "actual", "param", "number"]
 )
@@ -124,13 +127,19 @@ def _read_step(text: str, kind: str, callables: Sequence[Callable]) -> _Step | N
     # A step that names an HTTP method in capitals (`I PUT the tool`) speaks HTTP: the method picks
     # the route, and the word is not an English verb to match (PUT replaces, it does not "put").
     methods = frozenset(re.findall(r"\b(GET|POST|PUT|PATCH|DELETE)\b", text))
-    tokens = [t for t in step_words(text) if t.upper() not in methods]
+    # An option's words (`--min-level`) name the command's option, not what the step is about.
+    options = set(words(" ".join(re.findall(r"(?<![\w-])--?([A-Za-z][\w-]*)", text))))
+    tokens = [t for t in step_words(text) if t.upper() not in methods and t not in options]
     if (not tokens and not methods) or not callables:
         return None
     negated = kind == "given" and bool(NEGATIONS & set(words(text)))
     # "Given no account exists" arranges an absence, not a creation.
     arranges = kind == "given" and not negated
-    per_token = [(token, _token_concepts(token, arranges), 1.0) for token in dict.fromkeys(tokens)]
+    # A generic verb ("the linter runs") says less than the noun it comes with.
+    per_token = [
+        (token, _token_concepts(token, arranges), 0.5 if stem(token) in GENERIC_VERBS else 1.0)
+        for token in dict.fromkeys(tokens)
+    ]
     quoted = [
         w for w in words(" ".join(re.findall(r'"([^"]*)"', text))) if w not in STOPWORDS and w not in tokens
     ]
@@ -142,6 +151,7 @@ def _read_step(text: str, kind: str, callables: Sequence[Callable]) -> _Step | N
         if w not in STOPWORDS and w not in tokens and w not in quoted and w not in GENERIC_NAMES
     ]
     per_token += [(token, _concepts_of(token), 0.5) for token in dict.fromkeys(named)]
+    per_token += [(token, _concepts_of(token), 0.5) for token in sorted(options - set(named) - set(quoted))]
     if negated:
         # "Given no account exists" arranges an absence: a removal explains the step's "no".
         per_token.append(("(no)", _concepts_of("remove"), 0.0))
