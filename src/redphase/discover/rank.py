@@ -265,6 +265,8 @@ def _features(item: Callable) -> tuple[list[str], tuple[tuple[str, float, frozen
     method = ROUTE_VERBS.get(item.target.split(" ", 1)[0], "") if item.kind == "route" else ""
     fields = (
         ("name", 3.0, frozenset(_concepts(name_words)) | (_concepts_of(method) if method else set())),
+        # A route's path names its resource (`/orders/{order_id}`) as surely as a method's class does.
+        ("path", 1.5, frozenset(_concepts(words(item.target.split(" ", 1)[1]))) if method else frozenset()),
         (
             "class/module",
             1.5,
