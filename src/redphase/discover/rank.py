@@ -296,10 +296,15 @@ def _token_concepts(token: str, arranges: bool) -> frozenset[str]:
     return _concepts_of(token)
 
 
+# The verbs compared with a callable's first word, stemmed as it is (create → creat).
+ARRANGE_STEMS = frozenset(stem(verb) for verb in ARRANGE_VERBS)
+QUERY_STEMS = frozenset(stem(verb) for verb in QUERY_VERBS)
+
+
 def _phase_fit(
     kind: str, verb: str, name_words: list[str], item: Callable, negated: bool
 ) -> tuple[float, str]:
-    is_query = verb in QUERY_VERBS or (bool(name_words) and name_words[0] in ("is", "has", "can"))
+    is_query = verb in QUERY_STEMS or (bool(name_words) and name_words[0] in ("is", "has", "can"))
     if item.kind == "route":
         method = item.target.split(" ", 1)[0]
         is_query = method in ("GET", "HEAD")
@@ -310,11 +315,11 @@ def _phase_fit(
         return (-1.0, "") if item.kind == "route" else (0.0, "")
     if kind == "given":
         if negated:
-            removes = bool(_concepts_of(verb) & _concepts_of("remove"))
+            removes = bool(name_words) and bool(_concepts_of(name_words[0]) & _concepts_of("remove"))
             if removes:
                 return 2.0, "Given arranges an absence"
-            return (-1.0, "") if verb in QUERY_VERBS else (0.0, "")
-        if verb in ARRANGE_VERBS:
+            return (-1.0, "") if verb in QUERY_STEMS else (0.0, "")
+        if verb in ARRANGE_STEMS:
             return 0.75, "Given arranges state"
         return (0.0, "") if is_query else (0.25, "")
     if kind == "when":
