@@ -153,9 +153,13 @@ def test_in_a_given_existing_is_arranged_by_a_creation(tmp_path: Path) -> None:
             """,
         },
     )
-    assert _best(model, 'an account "{email}" exists', "given")[0] == "shop.accounts.AccountStore.create_account"
+    assert (
+        _best(model, 'an account "{email}" exists', "given")[0] == "shop.accounts.AccountStore.create_account"
+    )
     # An absence is arranged by a removal, and a Then that asks for existence reads.
-    assert _best(model, 'no account "{email}" exists', "given")[0] == "shop.accounts.AccountStore.delete_account"
+    assert (
+        _best(model, 'no account "{email}" exists', "given")[0] == "shop.accounts.AccountStore.delete_account"
+    )
     assert _best(model, 'the account "{email}" should exist', "then")[0] == (
         "shop.accounts.AccountStore.get_account"
     )
@@ -263,3 +267,11 @@ def test_a_routes_path_names_its_resource(tmp_path: Path) -> None:
     )
     assert _best(model, 'I publish an article "{title}"', "when")[0] == "POST /articles"
     assert _best(model, 'I leave a comment "{text}"', "when")[0] == "POST /comments"
+
+
+def test_general_synonyms_join_words_of_one_meaning() -> None:
+    assert concepts_of("approves") & concepts_of("accept")
+    assert concepts_of("declined") & concepts_of("reject")
+    assert concepts_of("withdraws") & concepts_of("debit")
+    # A noun that is also a verb elsewhere keeps its own meaning: a book is not a reservation.
+    assert not concepts_of("book") & concepts_of("reserve")

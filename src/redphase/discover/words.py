@@ -104,6 +104,13 @@ SYNONYMS: tuple[frozenset[str], ...] = tuple(
         "search filter query match",
         "open display",
         "money amount cent coin cash dollar euro pound price cost balance fund payment",
+        "accept approve confirm",
+        "decline reject refuse deny",
+        "logout signout",
+        "export download",
+        "import upload",
+        "withdraw debit",
+        "error fail failure invalid",
     )
 )
 SUFFIXES = ("ies", "ied", "ing", "ed", "es", "s", "er", "ly")
@@ -166,14 +173,18 @@ IRREGULAR = {
 NEGATIONS = frozenset(["no", "not", "without", "none", "never", "nobody", "nothing", "empty"])
 
 
+_SYNONYM_STEMS = tuple((group, frozenset(stem(word) for word in group)) for group in SYNONYMS)
+
+
 @functools.lru_cache(maxsize=65536)
 def concepts_of(token: str) -> frozenset[str]:
     """One word's concepts: its stem, and the synonym groups it belongs to (as "~first-word")."""
     token = IRREGULAR.get(token, token)
     stemmed = stem(token)
     found = {stemmed}
-    for group in SYNONYMS:
-        if token in group or stemmed in group:
+    for group, stems in _SYNONYM_STEMS:
+        # Stems on both sides: "approves" (approv) meets "approve" (approv) as "creates" meets "create".
+        if token in group or stemmed in stems:
             found.add("~" + min(group))
     return frozenset(found)
 
