@@ -251,6 +251,8 @@ def _through_entry_points(
             callee_score
             + 1.0
             + (0.5 if step.methods and item.target.split(" ", 1)[0] in step.methods else 0.0)
+            # A route outside the project's own packages stays behind, as it would on its own.
+            - (0.0 if item.primary else 0.5)
         )
         if inherited > score:
             result[item] = (inherited, [*reasons, f"its handler calls {callee.target}"])
