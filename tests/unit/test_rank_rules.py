@@ -275,3 +275,65 @@ def test_general_synonyms_join_words_of_one_meaning() -> None:
     assert concepts_of("withdraws") & concepts_of("debit")
     # A noun that is also a verb elsewhere keeps its own meaning: a book is not a reservation.
     assert not concepts_of("book") & concepts_of("reserve")
+
+
+SHOP = {
+    "shop/__init__.py": "",
+    "shop/mail.py": """
+        import smtplib
+
+        class Mailer:
+            def send_confirmation(self, to):
+                ...
+    """,
+    "shop/orders.py": """
+        class OrderRepository:
+            def add_order(self, number):
+                ...
+
+        class OrderBook:
+            def add_order(self, number):
+                ...
+
+            def confirmation_text(self, number):
+                ...
+    """,
+}
+
+
+def test_a_then_observes_the_fake_of_an_external_client(tmp_path: Path) -> None:
+    model = _model(tmp_path, SHOP)
+    mailer = next(c for c in model.callables if c.name == "send_confirmation")
+    assert mailer.boundary == "external"
+    found = rank('a confirmation should be sent to "{email}"', "then", model.callables)
+    assert found[0].callable.target == "shop.mail.Mailer.send_confirmation"
+    assert "Then observes a fake" in found[0].why
+
+
+def test_a_given_seeds_the_isolated_store(tmp_path: Path) -> None:
+    model = _model(tmp_path, SHOP)
+    assert {c.target: c.boundary for c in model.callables if c.name == "add_order"} == {
+        "shop.orders.OrderRepository.add_order": "database",
+        "shop.orders.OrderBook.add_order": "",
+    }
+    found = rank("an order {int} was added", "given", model.callables)
+    assert found[0].callable.target == "shop.orders.OrderRepository.add_order"
+    assert "Given seeds the isolated store" in found[0].why
+
+
+def test_where_a_port_exists_the_fake_is_observed_through_it(tmp_path: Path) -> None:
+    files = {
+        **SHOP,
+        "shop/ports.py": """
+            from typing import Protocol
+
+            class Notifier(Protocol):
+                def send_confirmation(self, to): ...
+        """,
+    }
+    model = _model(tmp_path, files)
+    found = rank('a confirmation should be sent to "{email}"', "then", model.callables)
+    assert [c.callable.target for c in found[:2]] == [
+        "shop.ports.Notifier.send_confirmation",
+        "shop.mail.Mailer.send_confirmation",
+    ]

@@ -313,6 +313,12 @@ def _phase_fit(
     if kind == "then":
         if is_query:
             return 1.0, "Then reads a query"
+        # What the system sent out is observed on the fake that replaces the external client: through
+        # its port where there is one, else on the adapter's own methods, which the fake mirrors.
+        if item.boundary == "port":
+            return 1.0, "Then observes a fake through its port"
+        if item.boundary == "external":
+            return 0.75, "Then observes a fake"
         # Through the web app a Then reads a page; a method may still be a fake's port it observes.
         return (-1.0, "") if item.kind == "route" else (0.0, "")
     if kind == "given":
@@ -321,6 +327,8 @@ def _phase_fit(
             if removes:
                 return 2.0, "Given arranges an absence"
             return (-1.0, "") if verb in QUERY_STEMS else (0.0, "")
+        if verb in ARRANGE_STEMS and item.boundary == "database":
+            return 1.0, "Given seeds the isolated store"
         if verb in ARRANGE_STEMS:
             return 0.75, "Given arranges state"
         return (0.0, "") if is_query else (0.25, "")

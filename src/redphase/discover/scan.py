@@ -762,6 +762,7 @@ class _Scanner:
                 if isinstance(node, ast.ClassDef) and not node.name.startswith("_"):
                     cls = f"{module.name}.{node.name}"
                     via = self.via.get(cls, "")
+                    boundary = _boundary(module, node)
                     for item in node.body:
                         if isinstance(
                             item, ast.FunctionDef | ast.AsyncFunctionDef
@@ -777,6 +778,7 @@ class _Scanner:
                                     _doc(item) or _doc(node),
                                     f"{module.display}:{item.lineno}",
                                     via=via,
+                                    boundary=boundary,
                                 )
                             )
                 elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and not node.name.startswith(
@@ -816,6 +818,33 @@ class _Scanner:
                             f"{module.display}:1",
                         )
                     )
+
+
+def _boundary(module: _Module, node: ast.ClassDef) -> str:
+    """Whether a class stands at the system's edge: it wraps an external client, it is a store, or
+    it is a port (a Protocol or an abstract base) that an adapter or a fake implements."""
+    kinds = {EXTERNAL_CLIENTS[top][1] for top in _imported_tops(module) if top in EXTERNAL_CLIENTS}
+    if "external" in kinds:
+        return "external"
+    if "database" in kinds or node.name.endswith(REPOSITORY_SUFFIXES):
+        return "database"
+    # A Protocol or an abstract base is a port: production plugs an adapter in, tests a fake.
+    bases = {dotted(base).rpartition(".")[2] for base in node.bases}
+    if bases & {"Protocol", "ABC"} or any(
+        k.arg == "metaclass" and dotted(k.value).endswith("ABCMeta") for k in node.keywords
+    ):
+        return "port"
+    return ""
+
+
+def _imported_tops(module: _Module) -> set[str]:
+    tops = set()
+    for node in ast.walk(module.tree):
+        if isinstance(node, ast.Import):
+            tops |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            tops.add(node.module.split(".")[0])
+    return tops
 
 
 def _called_names(node: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[str, ...]:
