@@ -243,6 +243,28 @@ PROJECTS: tuple[Project, ...] = (
         ),
     ),
     Project(
+        repo="Docusland/python-comptes-bancaires",
+        commit="5ac0bb93a33817d8760d9c02143b05fd69f521a3",
+        name="comptes-bancaires",
+        styles="small bank-account library in src/ imported as `src.account`; scenarios() on a folder, "
+        "parsers.parse, a target_fixture Given that builds the account",
+    ),
+    Project(
+        repo="pgallino/backend-base",
+        commit="ead901ca244050e728e1cb3db10fcfa5c129f23d",
+        name="backend-base",
+        requirements=("fastapi", "httpx", "sqlalchemy", "alembic", "pydantic-settings"),
+        styles="FastAPI + SQLAlchemy hexagonal app (routes named in Spanish) through TestClient; "
+        "scenarios(), parsers.parse, steps that name the HTTP method",
+    ),
+    Project(
+        repo="viperiorro/Design-Patterns-and-pytest-bdd",
+        commit="9acf276a3228c4e2b608987d68039df476b31259",
+        name="design-patterns",
+        styles="five small design-pattern libraries in top-level folders (no package install); "
+        "scenarios() per feature, parsers.parse, target_fixture chains",
+    ),
+    Project(
         repo="Pytest-with-Eric/pytest-bdd-example",
         commit="d99aba427880df8f612aa00b3acf1067ed1aa15e",
         name="pytest-with-eric",

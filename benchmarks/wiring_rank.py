@@ -241,6 +241,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     projects = [p for p in PROJECTS if not args.names or p.name in args.names]
     total = [0, 0, 0]
+    per_project: list[tuple[float, float]] = []
     print(f"{'project':<20} {'steps':>5} {'top-1':>7} {'top-3':>7}  callables")
     for project in projects:
         found = cases_for(project, args.work)
@@ -263,11 +264,18 @@ def main(argv: list[str] | None = None) -> int:
                 )
         for i in range(3):
             total[i] += counts[i]
+        if counts[0]:
+            per_project.append((counts[1] / counts[0], counts[2] / counts[0]))
         print(
             f"{project.name:<20} {counts[0]:>5} {_pct(counts[1], counts[0]):>7} {_pct(counts[2], counts[0]):>7}  "
             f"{len(model.callables)}"
         )
     print(f"{'overall':<20} {total[0]:>5} {_pct(total[1], total[0]):>7} {_pct(total[2], total[0]):>7}")
+    if per_project:
+        # Every project counts once, however many steps it has: one large project cannot carry the figure.
+        top1 = sum(p[0] for p in per_project) / len(per_project)
+        top3 = sum(p[1] for p in per_project) / len(per_project)
+        print(f"{'mean of projects':<20} {len(per_project):>5} {100 * top1:>6.0f}% {100 * top3:>6.0f}%")
     return 0
 
 

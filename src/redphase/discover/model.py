@@ -26,6 +26,13 @@ class Callable:
     # In one of the project's own packages (src/ layout, or the package named like the project),
     # rather than a loose script or tool folder.
     primary: bool = True
+    # For a route or a command: the project functions and methods its body calls, by name. A step
+    # that names what the handler does ("joins the lobby") reaches it through the entry point.
+    calls: tuple[str, ...] = ()
+    # "external" for code that wraps an external client (a fake replaces it in the harness),
+    # "database" for a store or repository (an isolated instance), "port" for a Protocol or an
+    # abstract base that adapters and fakes implement, else "".
+    boundary: str = ""
 
 
 @dataclass(frozen=True)

@@ -15,102 +15,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from redphase.discover.model import Callable
+from redphase.discover.words import IRREGULAR, NEGATIONS, STOPWORDS, stem, step_words, words
+from redphase.discover.words import concepts as _concepts
+from redphase.discover.words import concepts_of as _concepts_of
 
-STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "being",
-        "to",
-        "of",
-        "in",
-        "on",
-        "at",
-        "for",
-        "with",
-        "and",
-        "or",
-        "from",
-        "by",
-        "as",
-        "it",
-        "its",
-        "this",
-        "that",
-        "these",
-        "those",
-        "there",
-        "their",
-        "then",
-        "when",
-        "given",
-        "i",
-        "we",
-        "you",
-        "he",
-        "she",
-        "they",
-        "my",
-        "our",
-        "your",
-        "his",
-        "her",
-        "should",
-        "must",
-        "can",
-        "will",
-        "shall",
-        "do",
-        "does",
-        "did",
-        "has",
-        "have",
-        "had",
-        "not",
-        "no",
-        "all",
-        "any",
-        "some",
-        "each",
-        "every",
-        "which",
-        "who",
-        "what",
-        "into",
-        "onto",
-        "user",
-        "users",
-        "visitor",
-        "customer",
-    ]
-)
-# Each group: words that name the same action or thing. Kept small and general.
-SYNONYMS: tuple[frozenset[str], ...] = tuple(
-    frozenset(group.split())
-    for group in (
-        "add create new make insert register sign signup put post",
-        "remove delete drop clear destroy cancel",
-        "get find fetch read load lookup retrieve show view exist",
-        "list all index browse",
-        "update edit change modify set patch rename",
-        "send notify deliver dispatch",
-        "pay charge payment purchase buy checkout",
-        "count number total size length",
-        "login authenticate signin log",
-        "save store persist record",
-        "run execute start launch invoke cli command program",
-        "check valid validate verify",
-        "search filter query match",
-        "open display",
-    )
-)
+__all__ = ["Candidate", "bind", "call_expression", "rank", "stem", "step_words", "words"]
+
 ARRANGE_VERBS = frozenset(
     [
         "add",
@@ -151,92 +61,16 @@ QUERY_VERBS = frozenset(
         "check",
     ]
 )
+GENERIC_VERBS = frozenset(
+    stem(w) for w in ("run", "execute", "perform", "do", "happen", "process", "handle", "try", "use")
+)
+GENERIC_NAMES = frozenset(
+    ["int", "float", "string", "word", "str", "text", "value", "arg", "expected", "actual", "param", "number"]
+)
+ROUTE_VERBS = {"GET": "get", "POST": "create", "PUT": "update", "PATCH": "update", "DELETE": "remove"}
 FRAMEWORK_PARAMS = frozenset(
     ["request", "response", "session", "db", "background_tasks", "current_user", "user_agent", "templates"]
 )
-SUFFIXES = ("ies", "ied", "ing", "ed", "es", "s", "er", "ly")
-
-
-def stem(word: str) -> str:
-    word = word.lower()
-    if len(word) <= 3:
-        return word
-    for suffix in SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            base = word[: -len(suffix)]
-            if suffix in ("ies", "ied"):
-                return base + "y"
-            if suffix == "es" and not base.endswith(("s", "x", "z", "ch", "sh")):
-                base = word[:-1]  # declines → decline, not declin
-            if len(base) > 3 and base[-1] == base[-2] and base[-1] not in "aeiousl":
-                base = base[:-1]  # running → run, stopped → stop
-            word = base
-            break
-    # decline, declined, declines → declin
-    return word[:-1] if len(word) > 4 and word.endswith("e") else word
-
-
-def words(text: str) -> list[str]:
-    """Split identifiers and prose into lowercase words (camelCase and snake_case apart)."""
-    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", " ", text)
-    return [w.lower() for w in re.split(r"[^A-Za-z0-9]+", spaced) if w and not w.isdigit()]
-
-
-IRREGULAR = {
-    "sent": "send",
-    "paid": "pay",
-    "bought": "buy",
-    "made": "make",
-    "gave": "give",
-    "given": "give",
-    "got": "get",
-    "found": "find",
-    "shown": "show",
-    "seen": "see",
-    "saw": "see",
-    "written": "write",
-    "wrote": "write",
-    "took": "take",
-    "taken": "take",
-    "left": "leave",
-    "held": "hold",
-    "kept": "keep",
-    "won": "win",
-    "lost": "lose",
-    "chose": "choose",
-    "chosen": "choose",
-    "ran": "run",
-    "began": "begin",
-    "begun": "begin",
-    "sold": "sell",
-    "logged": "log",
-}
-NEGATIONS = frozenset(["no", "not", "without", "none", "never", "nobody", "nothing", "empty"])
-
-
-@functools.lru_cache(maxsize=65536)
-def _concepts_of(token: str) -> frozenset[str]:
-    """One word's concepts: its stem, and the synonym groups it belongs to (as "~first-word")."""
-    token = IRREGULAR.get(token, token)
-    stemmed = stem(token)
-    found = {stemmed}
-    for group in SYNONYMS:
-        if token in group or stemmed in group:
-            found.add("~" + min(group))
-    return frozenset(found)
-
-
-def _concepts(tokens: Sequence[str]) -> set[str]:
-    found: set[str] = set()
-    for token in tokens:
-        found |= _concepts_of(token)
-    return found
-
-
-def step_words(text: str) -> list[str]:
-    """The step's own words: quoted values, numbers, <placeholders> and {parameters} left out."""
-    text = re.sub(r'"[^"]*"|\'[^\']*\'|<[^>]*>|\{[^}]*\}', " ", text)
-    return [w for w in words(text) if w not in STOPWORDS]
 
 
 @dataclass(frozen=True)
@@ -247,73 +81,32 @@ class Candidate:
     score: float
 
 
+@dataclass(frozen=True)
+class _Step:
+    """What the ranking reads from one step, worked out once for all the callables."""
+
+    kind: str
+    per_token: tuple[tuple[str, frozenset[str], float], ...]
+    concepts: frozenset[str]
+    methods: frozenset[str]  # HTTP methods the step names in capitals
+    flags: bool  # it passes command-line options
+    negated: bool  # a Given that arranges an absence
+    web: bool  # the system is a web app
+
+
 def rank(
     text: str, kind: str, callables: Sequence[Callable], limit: int = 5, min_confidence: float = 0.15
 ) -> list[Candidate]:
-    tokens = step_words(text)
-    if not tokens or not callables:
+    step = _read_step(text, kind, callables)
+    if step is None:
         return []
-    per_token = [(token, _concepts_of(token), 1.0) for token in dict.fromkeys(tokens)]
-    quoted = [
-        w for w in words(" ".join(re.findall(r'"([^"]*)"', text))) if w not in STOPWORDS and w not in tokens
+    found = {item: _score(item, step) for item in callables}
+    found = _through_entry_points(found, step)
+    scored = [
+        Candidate(item, round(1.0 - math.exp(-score / 6.0), 2), "; ".join(reasons), score)
+        for item, (score, reasons) in found.items()
+        if reasons
     ]
-    per_token += [(token, _concepts_of(token), 0.5) for token in dict.fromkeys(quoted)]
-    web = any(item.kind == "route" for item in callables)
-    # A step that mentions an option (`--min-level`) is using the command line.
-    flags = bool(re.search(r"(?<![\w-])--?[A-Za-z]", text))
-    negated = kind == "given" and bool(NEGATIONS & set(words(text)))
-    if negated:
-        # "Given no account exists" arranges an absence: a removal explains the step's "no".
-        per_token.append(("(no)", _concepts_of("remove"), 0.0))
-    scored: list[Candidate] = []
-    for item in callables:
-        name_words, fields = _features(item)
-        score = 0.0
-        reasons = []
-        used: set[str] = set()
-        for label, weight, concepts in fields:
-            hit = []
-            for token, mine, strength in per_token:
-                if token in used or not strength:
-                    continue
-                common = mine & concepts
-                if not common:
-                    continue
-                used.add(token)
-                exact = any(not c.startswith("~") for c in common)
-                score += weight * strength * (1.0 if exact else 0.7)
-                hit.append(token)
-            if hit:
-                reasons.append(f"{label} {', '.join(hit)}")
-        if not reasons or (len(reasons) == 1 and reasons[0].startswith("docstring")):
-            continue
-        # Coverage of the callable's own name: a name the step fully explains fits best.
-        if name_words:
-            step_concepts = {c for _, mine, _ in per_token for c in mine}
-            covered = sum(1 for w in name_words if _concepts_of(w) & step_concepts)
-            score += 1.5 * covered / len(name_words) - 0.2 * (len(name_words) - covered)
-        verb = stem(IRREGULAR.get(name_words[0], name_words[0])) if name_words else ""
-        bonus, reason = _phase_fit(kind, verb, name_words, item, negated)
-        score += bonus
-        if reason:
-            reasons.append(reason)
-        if item.via and item.kind == "method":
-            score += 0.5
-            reasons.append(f"reachable as {item.via}")
-        if item.kind == "command" and flags:
-            score += 1.5
-            reasons.append("the step passes command-line options")
-        if item.kind == "route" or (item.kind == "command" and not web):
-            score += 1.0
-            reasons.append(
-                "an entry point of the system" if item.kind == "command" else "a route of the web app"
-            )
-        elif web:
-            score -= 0.5
-        if not item.primary:
-            score -= 0.5
-        confidence = round(1.0 - math.exp(-score / 6.0), 2)
-        scored.append(Candidate(item, confidence, "; ".join(reasons), score))
     scored.sort(key=lambda c: (-c.score, len(c.callable.params), c.callable.target))
     if len(scored) > 1 and scored[1].score >= scored[0].score - 0.01:
         # A clear winner is more certain than one of several near-equals.
@@ -330,12 +123,152 @@ def rank(
     return [c for c in ordered if c.confidence >= min_confidence][:limit]
 
 
+def _read_step(text: str, kind: str, callables: Sequence[Callable]) -> _Step | None:
+    # A step that names an HTTP method in capitals (`I PUT the tool`) speaks HTTP: the method picks
+    # the route, and the word is not an English verb to match (PUT replaces, it does not "put").
+    methods = frozenset(re.findall(r"\b(GET|POST|PUT|PATCH|DELETE)\b", text))
+    # An option's words (`--min-level`) name the command's option, not what the step is about.
+    options = set(words(" ".join(re.findall(r"(?<![\w-])--?([A-Za-z][\w-]*)", text))))
+    tokens = [t for t in step_words(text) if t.upper() not in methods and t not in options]
+    if (not tokens and not methods) or not callables:
+        return None
+    negated = kind == "given" and bool(NEGATIONS & set(words(text)))
+    # "Given no account exists" arranges an absence, not a creation.
+    arranges = kind == "given" and not negated
+    # A generic verb ("the linter runs") says less than the noun it comes with.
+    per_token = [
+        (token, _token_concepts(token, arranges), 0.5 if stem(token) in GENERIC_VERBS else 1.0)
+        for token in dict.fromkeys(tokens)
+    ]
+    quoted = [
+        w for w in words(" ".join(re.findall(r'"([^"]*)"', text))) if w not in STOPWORDS and w not in tokens
+    ]
+    per_token += [(token, _concepts_of(token), 0.5) for token in dict.fromkeys(quoted)]
+    # A parameter's own name (`{expected_return:d}`, `<email>`) says what the value is, less surely.
+    named = [
+        w
+        for w in words(" ".join(_parameter_names(text)))
+        if w not in STOPWORDS and w not in tokens and w not in quoted and w not in GENERIC_NAMES
+    ]
+    per_token += [(token, _concepts_of(token), 0.5) for token in dict.fromkeys(named)]
+    per_token += [(token, _concepts_of(token), 0.5) for token in sorted(options - set(named) - set(quoted))]
+    if negated:
+        # "Given no account exists" arranges an absence: a removal explains the step's "no".
+        per_token.append(("(no)", _concepts_of("remove"), 0.0))
+    return _Step(
+        kind=kind,
+        per_token=tuple(per_token),
+        concepts=frozenset(c for _, mine, _ in per_token for c in mine),
+        methods=methods,
+        # A step that mentions an option (`--min-level`) is using the command line.
+        flags=bool(re.search(r"(?<![\w-])--?[A-Za-z]", text)),
+        negated=negated,
+        web=any(item.kind == "route" for item in callables),
+    )
+
+
+def _score(item: Callable, step: _Step) -> tuple[float, list[str]]:
+    """The callable's score for the step and the reasons; no reasons when nothing fits."""
+    name_words, fields = _features(item)
+    score = 0.0
+    reasons: list[str] = []
+    used: set[str] = set()
+    for label, weight, concepts in fields:
+        hit = []
+        for token, mine, strength in step.per_token:
+            if token in used or not strength:
+                continue
+            common = mine & concepts
+            if not common:
+                continue
+            used.add(token)
+            exact = any(not c.startswith("~") for c in common)
+            score += weight * strength * (1.0 if exact else 0.7)
+            hit.append(token)
+        if hit:
+            reasons.append(f"{label} {', '.join(hit)}")
+    method = item.target.split(" ", 1)[0] if item.kind == "route" else ""
+    named = method in step.methods
+    if not named and (not reasons or (len(reasons) == 1 and reasons[0].startswith("docstring"))):
+        return 0.0, []
+    # Coverage of the callable's own name: a name the step fully explains fits best.
+    if name_words:
+        covered = sum(1 for w in name_words if _concepts_of(w) & step.concepts)
+        score += 1.5 * covered / len(name_words) - 0.2 * (len(name_words) - covered)
+    verb = stem(IRREGULAR.get(name_words[0], name_words[0])) if name_words else ""
+    bonus, reason = _phase_fit(step.kind, verb, name_words, item, step.negated)
+    score += bonus
+    if reason:
+        reasons.append(reason)
+    if item.via and item.kind == "method":
+        score += 0.5
+        reasons.append(f"reachable as {item.via}")
+    if step.methods and item.kind == "route":
+        if named:
+            score += 3.0
+            reasons.append("the step names its HTTP method")
+        else:
+            score -= 2.0
+    if item.kind == "command" and step.flags:
+        score += 1.5
+        reasons.append("the step passes command-line options")
+    if _is_entry(item, step):
+        score += 1.0
+        reasons.append("an entry point of the system" if item.kind == "command" else "a route of the web app")
+    elif step.web:
+        score -= 0.5
+    if not item.primary:
+        score -= 0.5
+    return score, reasons
+
+
+def _is_entry(item: Callable, step: _Step) -> bool:
+    return item.kind == "route" or (item.kind == "command" and not step.web)
+
+
+def _through_entry_points(
+    found: dict[Callable, tuple[float, list[str]]], step: _Step
+) -> dict[Callable, tuple[float, list[str]]]:
+    """In a web app the test reaches the application through its routes: a route whose handler
+    calls the best fit for the step ("joins the lobby" → join_lobby) is how the step makes that
+    call, so it scores just above it, even when its own name (`login_submit`) says nothing."""
+    if not step.web:
+        return found
+    best: dict[str, tuple[float, Callable]] = {}
+    for item, (score, reasons) in found.items():
+        fits = reasons and not _is_entry(item, step) and any(r.startswith("name ") for r in reasons)
+        if fits and (item.name not in best or score > best[item.name][0]):
+            best[item.name] = (score, item)
+    result = dict(found)
+    for item, (score, reasons) in found.items():
+        if item.kind != "route":
+            continue
+        reached = [best[name] for name in item.calls if name in best]
+        if not reached:
+            continue
+        callee_score, callee = max(reached, key=lambda pair: pair[0])
+        inherited = (
+            callee_score
+            + 1.0
+            + (0.5 if step.methods and item.target.split(" ", 1)[0] in step.methods else 0.0)
+            # A route outside the project's own packages stays behind, as it would on its own.
+            - (0.0 if item.primary else 0.5)
+        )
+        if inherited > score:
+            result[item] = (inherited, [*reasons, f"its handler calls {callee.target}"])
+    return result
+
+
 @functools.lru_cache(maxsize=65536)
 def _features(item: Callable) -> tuple[list[str], tuple[tuple[str, float, frozenset[str]], ...]]:
     """A callable's words by where they come from, each with its weight: worked out once."""
     name_words = words(item.name)
+    # A route's HTTP method is part of what it does: POST creates, PUT and PATCH update, DELETE removes.
+    method = ROUTE_VERBS.get(item.target.split(" ", 1)[0], "") if item.kind == "route" else ""
     fields = (
-        ("name", 3.0, frozenset(_concepts(name_words))),
+        ("name", 3.0, frozenset(_concepts(name_words)) | (_concepts_of(method) if method else set())),
+        # A route's path names its resource (`/orders/{order_id}`) as surely as a method's class does.
+        ("path", 1.5, frozenset(_concepts(words(item.target.split(" ", 1)[1]))) if method else frozenset()),
         (
             "class/module",
             1.5,
@@ -352,25 +285,51 @@ def _features(item: Callable) -> tuple[list[str], tuple[tuple[str, float, frozen
     return name_words, fields
 
 
+def _parameter_names(text: str) -> list[str]:
+    """The names in a step's `{name}`, `{name:d}` and `<name>` slots (a bare `{int}` names no value)."""
+    return [m.group(1) or m.group(2) for m in re.finditer(r"\{(\w+)(?::[^}]*)?\}|<([^>]+)>", text)]
+
+
+def _token_concepts(token: str, arranges: bool) -> frozenset[str]:
+    """A step word's concepts. In a Given, being there is arranged: "an account exists" (or "an
+    existing account") is the state a creation brings about, not a lookup to make."""
+    if arranges and stem(token) in ("exist", "existing"):
+        return frozenset({stem(token)}) | _concepts_of("create")
+    return _concepts_of(token)
+
+
+# The verbs compared with a callable's first word, stemmed as it is (create → creat).
+ARRANGE_STEMS = frozenset(stem(verb) for verb in ARRANGE_VERBS)
+QUERY_STEMS = frozenset(stem(verb) for verb in QUERY_VERBS)
+
+
 def _phase_fit(
     kind: str, verb: str, name_words: list[str], item: Callable, negated: bool
 ) -> tuple[float, str]:
-    is_query = verb in QUERY_VERBS or (bool(name_words) and name_words[0] in ("is", "has", "can"))
+    is_query = verb in QUERY_STEMS or (bool(name_words) and name_words[0] in ("is", "has", "can"))
     if item.kind == "route":
         method = item.target.split(" ", 1)[0]
         is_query = method in ("GET", "HEAD")
     if kind == "then":
         if is_query:
             return 1.0, "Then reads a query"
+        # What the system sent out is observed on the fake that replaces the external client: through
+        # its port where there is one, else on the adapter's own methods, which the fake mirrors.
+        if item.boundary == "port":
+            return 1.0, "Then observes a fake through its port"
+        if item.boundary == "external":
+            return 0.75, "Then observes a fake"
         # Through the web app a Then reads a page; a method may still be a fake's port it observes.
         return (-1.0, "") if item.kind == "route" else (0.0, "")
     if kind == "given":
         if negated:
-            removes = bool(_concepts_of(verb) & _concepts_of("remove"))
+            removes = bool(name_words) and bool(_concepts_of(name_words[0]) & _concepts_of("remove"))
             if removes:
                 return 2.0, "Given arranges an absence"
-            return (-1.0, "") if verb in QUERY_VERBS else (0.0, "")
-        if verb in ARRANGE_VERBS:
+            return (-1.0, "") if verb in QUERY_STEMS else (0.0, "")
+        if verb in ARRANGE_STEMS and item.boundary == "database":
+            return 1.0, "Given seeds the isolated store"
+        if verb in ARRANGE_STEMS:
             return 0.75, "Given arranges state"
         return (0.0, "") if is_query else (0.25, "")
     if kind == "when":

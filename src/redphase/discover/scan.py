@@ -277,11 +277,13 @@ class _Scanner:
         self._scripts()
         self._library()
         scripts = {e.target for e in self.entry_points if e.kind == "cli"}
+        defined = self._defined_names()
         callables = [
             replace(
                 item,
                 kind="command" if item.target in scripts and item.kind == "function" else item.kind,
                 primary=not primary or item.module.split(".")[0] in primary,
+                calls=tuple(name for name in item.calls if name in defined and name != item.name),
             )
             for item in self.callables
         ]
@@ -291,6 +293,15 @@ class _Scanner:
             callables=tuple(callables),
             files=len(self.modules),
         )
+
+    def _defined_names(self) -> set[str]:
+        """Names of the project's public functions and methods: what an entry point's call may be."""
+        names = {target.rpartition(".")[2] for target in self.functions}
+        for _module, node in self.classes.values():
+            names |= {
+                item.name for item in node.body if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef)
+            }
+        return {name for name in names if not name.startswith("_")}
 
     def _priority(self, entry: EntryPoint) -> tuple[int, bool]:
         """Configured first, then a sure composition root, the web app, the command line, a root
@@ -616,6 +627,7 @@ class _Scanner:
                             f"{module.display}:{function.lineno}",
                             handler=handler,
                             via="system.client",
+                            calls=_called_names(function),
                         )
                     )
                     self.entry_points.append(
@@ -716,6 +728,7 @@ class _Scanner:
                 _doc(node),
                 location,
                 via="system.cli",
+                calls=_called_names(node),
             )
         )
 
@@ -749,6 +762,7 @@ class _Scanner:
                 if isinstance(node, ast.ClassDef) and not node.name.startswith("_"):
                     cls = f"{module.name}.{node.name}"
                     via = self.via.get(cls, "")
+                    boundary = _boundary(module, node)
                     for item in node.body:
                         if isinstance(
                             item, ast.FunctionDef | ast.AsyncFunctionDef
@@ -764,6 +778,7 @@ class _Scanner:
                                     _doc(item) or _doc(node),
                                     f"{module.display}:{item.lineno}",
                                     via=via,
+                                    boundary=boundary,
                                 )
                             )
                 elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and not node.name.startswith(
@@ -803,6 +818,45 @@ class _Scanner:
                             f"{module.display}:1",
                         )
                     )
+
+
+def _boundary(module: _Module, node: ast.ClassDef) -> str:
+    """Whether a class stands at the system's edge: it wraps an external client, it is a store, or
+    it is a port (a Protocol or an abstract base) that an adapter or a fake implements."""
+    kinds = {EXTERNAL_CLIENTS[top][1] for top in _imported_tops(module) if top in EXTERNAL_CLIENTS}
+    if "external" in kinds:
+        return "external"
+    if "database" in kinds or node.name.endswith(REPOSITORY_SUFFIXES):
+        return "database"
+    # A Protocol or an abstract base is a port: production plugs an adapter in, tests a fake.
+    bases = {dotted(base).rpartition(".")[2] for base in node.bases}
+    if bases & {"Protocol", "ABC"} or any(
+        k.arg == "metaclass" and dotted(k.value).endswith("ABCMeta") for k in node.keywords
+    ):
+        return "port"
+    return ""
+
+
+def _imported_tops(module: _Module) -> set[str]:
+    tops = set()
+    for node in ast.walk(module.tree):
+        if isinstance(node, ast.Import):
+            tops |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            tops.add(node.module.split(".")[0])
+    return tops
+
+
+def _called_names(node: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[str, ...]:
+    """The names a function calls, `f(...)` and `obj.f(...)`, in order, each once."""
+    names = []
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Call):
+            if isinstance(sub.func, ast.Attribute):
+                names.append(sub.func.attr)
+            elif isinstance(sub.func, ast.Name):
+                names.append(sub.func.id)
+    return tuple(dict.fromkeys(names))
 
 
 def _path_words(path: str) -> list[str]:
