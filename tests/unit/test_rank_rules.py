@@ -5,6 +5,8 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from redphase.config import load_config
 from redphase.discover.model import SystemModel
 from redphase.discover.rank import rank
@@ -337,3 +339,10 @@ def test_where_a_port_exists_the_fake_is_observed_through_it(tmp_path: Path) -> 
         "shop.ports.Notifier.send_confirmation",
         "shop.mail.Mailer.send_confirmation",
     ]
+
+
+@pytest.mark.parametrize(("a", "b"), [("registers", "register"), ("orders", "order"), ("numbers", "number")])
+def test_every_form_of_a_word_has_one_stem(a: str, b: str) -> None:
+    from redphase.discover.rank import stem
+
+    assert stem(a) == stem(b)

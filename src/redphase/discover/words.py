@@ -117,7 +117,13 @@ SUFFIXES = ("ies", "ied", "ing", "ed", "es", "s", "er", "ly")
 
 
 def stem(word: str) -> str:
-    word = word.lower()
+    """The word without its suffixes, the same for every form: `registers` loses its `s` and then
+    its `er`, as `register` does, so the two meet."""
+    once = _stem_once(word.lower())
+    return _stem_once(once) if once != word.lower() else once
+
+
+def _stem_once(word: str) -> str:
     if len(word) <= 3:
         return word
     for suffix in SUFFIXES:
