@@ -10,7 +10,6 @@ The best kept candidate is written when its confidence reaches the threshold, as
 
 from __future__ import annotations
 
-import ast
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -19,6 +18,13 @@ from pathlib import Path
 from redphase.config import Config
 from redphase.discover.assembly import Assembly, Unassembled, assemble
 from redphase.discover.model import Callable, SystemModel
+from redphase.plan.call_fit import (
+    Signature,
+    cannot_take,
+    passes_a_step_value,
+    signature_of,
+    takes_no_arguments,
+)
 from redphase.plan.model import WiringChoice
 from redphase.plan.wiring import candidates, discovered
 
@@ -48,8 +54,9 @@ class StepWiring:
         self._assembly: Assembly | Unassembled | None = None
         self._reach: Reach | None = None
         self._memo: dict[tuple[str, str, str, str], tuple[WiringChoice, ...]] = {}
-        self._signatures: dict[str, tuple[tuple[str, ...], dict[str, str], bool]] = {}
+        self._signatures: dict[str, Signature] = {}
         self._constructible_classes: dict[str, bool] = {}
+        self._by_target: dict[str, Callable] = {}
 
     @property
     def model(self) -> SystemModel:
@@ -105,7 +112,11 @@ class StepWiring:
                 if f"self.{fake.attribute} = " in source
             }
         return Reach(
-            owned=owned, app=owned and "app" in found, client=owned and "client" in found, fakes=fakes
+            owned=owned,
+            app=owned and "app" in found,
+            client=owned and "client" in found,
+            fakes=fakes,
+            instances=owned and "def instance(" in source,
         )
 
     def for_step(
@@ -122,7 +133,9 @@ class StepWiring:
     def _choices(
         self, text: str, kind: str, params: Sequence[tuple[str, str]], expression: str
     ) -> tuple[WiringChoice, ...]:
-        by_target = {item.target: item for item in self.model.callables}
+        if not self._by_target:
+            self._by_target = {item.target: item for item in self.model.callables}
+        by_target = self._by_target
         choices = []
         for entry in candidates(text, kind, params, expression, self.model, limit=8):
             item = by_target.get(entry["target"])
@@ -151,12 +164,12 @@ class StepWiring:
                 confidence=confidence,
                 why=f"{why}; the harness fakes {item.owner}, so the Then reads what it was sent",
             )
-        if item.kind == "method" and self._signature(item)[2]:
+        if item.kind == "method" and self._signature(item).is_property:
             # A property is read, not called; only a Then reads without changing anything.
             if kind != "then" or not call.endswith("()"):
                 return None
             call = call[:-2]
-        elif item.kind in ("method", "function") and self._cannot_take(item, call, params):
+        elif item.kind in ("method", "function") and cannot_take(self._signature(item), call, params):
             return None
         if call.startswith("system.app") and reach.app:
             return WiringChoice(item.target, call, confidence, why)
@@ -168,7 +181,7 @@ class StepWiring:
         if item.module.split(".")[0] in {name for name, _ in params}:
             return None  # the step's own parameter would hide the module it imports
         if item.kind == "function" and not item.via and call.startswith(item.target + "("):
-            if kind == "then" and _passes_a_step_value(call, params):
+            if kind == "then" and passes_a_step_value(call, params):
                 # A function of the expected value alone would echo it back: a check that
                 # cannot fail. A Then reads the system's state, not a function of its input.
                 return None
@@ -190,142 +203,13 @@ class StepWiring:
     def _constructible(self, item: Callable) -> bool:
         key = f"{item.module}.{item.owner}"
         if key not in self._constructible_classes:
-            self._constructible_classes[key] = _takes_no_arguments(self.config.root, item)
+            self._constructible_classes[key] = takes_no_arguments(self.config.root, item)
         return self._constructible_classes[key]
 
-    def _signature(self, item: Callable) -> tuple[tuple[str, ...], dict[str, str], bool]:
+    def _signature(self, item: Callable) -> Signature:
         if item.location not in self._signatures:
-            self._signatures[item.location] = _signature(self.config.root, item)
+            self._signatures[item.location] = signature_of(self.config.root, item)
         return self._signatures[item.location]
-
-    def _cannot_take(self, item: Callable, call: str, params: Sequence[tuple[str, str]]) -> bool:
-        """The call would leave a parameter without a value, or hand a step's text or number to a
-        parameter annotated as something else: it could only raise."""
-        required, annotations, _ = self._signature(item)
-        try:
-            node = ast.parse(call, mode="eval").body
-        except SyntaxError:
-            return True
-        if not isinstance(node, ast.Call):
-            return True
-        given = {keyword.arg: keyword.value for keyword in node.keywords}
-        if not set(required) <= set(given):
-            return True
-        types = dict(params)
-        for name, value in given.items():
-            step_type = types.get(value.id, "") if isinstance(value, ast.Name) else ""
-            annotation = annotations.get(name or "", "")
-            if step_type and annotation and not _accepts(annotation, step_type):
-                return True
-        return False
-
-
-def _passes_a_step_value(call: str, params: Sequence[tuple[str, str]]) -> bool:
-    names = {name for name, _ in params} | {"datatable", "docstring"}
-    try:
-        node = ast.parse(call, mode="eval").body
-    except SyntaxError:
-        return True
-    return any(isinstance(sub, ast.Name) and sub.id in names for sub in ast.walk(node))
-
-
-# What an annotation must mention to take a step's value of each type.
-_TAKES = {
-    "string": ("str", "Any", "object"),
-    "text": ("str", "Any", "object"),
-    "int": ("int", "float", "Decimal", "Any", "object"),
-    "float": ("float", "Decimal", "Any", "object"),
-}
-
-
-def _accepts(annotation: str, step_type: str) -> bool:
-    """Whether one of the annotation's alternatives is a type the step's value is: `str | None`
-    takes a text, `dict[str, str]` and `Iterable[str]` do not."""
-    try:
-        node = ast.parse(annotation, mode="eval").body
-    except SyntaxError:
-        return True
-    return bool(_heads(node) & set(_TAKES.get(step_type, ("Any",))))
-
-
-def _heads(node: ast.expr) -> set[str]:
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
-        return _heads(node.left) | _heads(node.right)
-    if isinstance(node, ast.Subscript):
-        head = ast.unparse(node.value).rpartition(".")[2]
-        if head in ("Optional", "Union", "Annotated"):
-            inner = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
-            return set().union(*(_heads(part) for part in inner[: 1 if head == "Annotated" else None]))
-        return {head}
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        try:
-            return _heads(ast.parse(node.value, mode="eval").body)
-        except SyntaxError:
-            return {"Any"}
-    return {ast.unparse(node).rpartition(".")[2]}
-
-
-def _signature(root: Path, item: Callable) -> tuple[tuple[str, ...], dict[str, str], bool]:
-    """The parameters without a default of the function defined at `item.location`, the
-    annotation of each parameter that has one, and whether it is a property."""
-    path, _, line = item.location.rpartition(":")
-    try:
-        tree = ast.parse((root / path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, SyntaxError, ValueError):
-        return (), {}, False
-    for node in ast.walk(tree):
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and str(node.lineno) == line:
-            args = node.args
-            positional = [*args.posonlyargs, *args.args]
-            if (
-                item.kind == "method"
-                and positional
-                and not any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in node.decorator_list)
-            ):
-                positional = positional[1:]
-            without = positional[: len(positional) - len(args.defaults)]
-            kw_only = [
-                arg for arg, default in zip(args.kwonlyargs, args.kw_defaults, strict=True) if default is None
-            ]
-            annotations = {
-                arg.arg: ast.unparse(arg.annotation)
-                for arg in [*positional, *args.kwonlyargs]
-                if arg.annotation is not None
-            }
-            decorators = {ast.unparse(d).rpartition(".")[2] for d in node.decorator_list}
-            is_property = bool(decorators & {"property", "cached_property"})
-            return tuple(arg.arg for arg in [*without, *kw_only]), annotations, is_property
-    return (), {}, False
-
-
-def _takes_no_arguments(root: Path, item: Callable) -> bool:
-    """Whether the class that defines `item` can be made with no arguments: its own `__init__`
-    has no required parameter, or it is a dataclass whose fields all have defaults, or it has
-    neither and no base class but `object`. A Protocol, an abstract class or a class with other
-    bases (whose constructor is out of sight) is not made."""
-    path = item.location.rpartition(":")[0]
-    try:
-        tree = ast.parse((root / path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, SyntaxError, ValueError):
-        return False
-    for node in tree.body:
-        if not isinstance(node, ast.ClassDef) or node.name != item.owner:
-            continue
-        init = next((n for n in node.body if isinstance(n, ast.FunctionDef) and n.name == "__init__"), None)
-        if init is not None:
-            args = init.args
-            positional = [*args.posonlyargs, *args.args][1:]
-            kw_required = [d for d in args.kw_defaults if d is None]
-            return len(positional) <= len(args.defaults) and not kw_required
-        if any("dataclass" in ast.unparse(decorator) for decorator in node.decorator_list):
-            return all(
-                statement.value is not None
-                for statement in node.body
-                if isinstance(statement, ast.AnnAssign)
-                and "ClassVar" not in ast.unparse(statement.annotation)
-            )
-        return all(ast.unparse(base) == "object" for base in node.bases) and not node.keywords
-    return False
 
 
 def harness_source(path: Path) -> str | None:
