@@ -49,3 +49,8 @@ def shorten(name: str, limit: int = 80) -> str:
         whole = cut[: cut.rindex("_")].rstrip("_")
         cut = whole or cut
     return cut.rstrip("_")
+
+
+def is_module_path(text: str) -> bool:
+    """`text` is a dotted module path an import statement can name (no `gen-2` folder, no keyword)."""
+    return bool(text) and all(part.isidentifier() and not keyword.iskeyword(part) for part in text.split("."))

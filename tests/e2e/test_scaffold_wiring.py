@@ -158,3 +158,16 @@ def test_a_bad_threshold_is_a_usage_error(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "wire-threshold must be a number from 0 to 1" in result.output
     assert not (root / "tests").exists()
+
+
+def test_code_in_a_folder_that_is_no_module_name_is_never_imported(tmp_path: Path) -> None:
+    root = _project(tmp_path / "odd")
+    odd = root / "src" / "shelfapp" / "gen-2"
+    odd.mkdir()
+    (odd / "shelving.py").write_text(
+        'def shelve_the_book(book: str) -> None:\n    """Shelve the book."""\n', encoding="utf-8"
+    )
+    result = run_cli("scaffold", cwd=root)
+    assert result.exit_code == 0, result.output
+    assert "gen-2" not in _steps(root)
+    assert "gen_2" not in _steps(root)

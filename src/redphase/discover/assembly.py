@@ -17,6 +17,7 @@ from typing import Literal
 from redphase.config import Config
 from redphase.discover.model import EntryPoint, SystemModel
 from redphase.discover.scan import WEB_APPS, _load, _Module, _resolve, dotted
+from redphase.identifiers import is_module_path
 from redphase.project.application import configured_location
 
 # Words in a parameter's name that say it is where the application keeps its data.
@@ -78,6 +79,8 @@ def assemble(model: SystemModel, config: Config) -> Assembly | Unassembled:
     if entry is None:
         return Unassembled("no composition root, web application or [tool.redphase] system was found")
     module_name, _, name = entry.target.replace(":", ".").rpartition(".")
+    if not is_module_path(module_name) or not name.isidentifier():
+        return Unassembled(f"{entry.target}: not a module path a test can import")
     module = _module(config, module_name)
     if module is None:
         return Unassembled(f"{entry.target}: its module {module_name} is not in the project")
@@ -209,7 +212,7 @@ def _quoted(text: str) -> str:
 
 def _port(dotted_class: str, attribute: str, config: Config) -> FakePort | None:
     module_name, _, class_name = dotted_class.rpartition(".")
-    module = _module(config, module_name) if module_name else None
+    module = _module(config, module_name) if is_module_path(module_name) else None
     if module is None:
         return None
     for node in module.tree.body:

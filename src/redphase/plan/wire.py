@@ -18,6 +18,7 @@ from pathlib import Path
 from redphase.config import Config
 from redphase.discover.assembly import Assembly, Unassembled, assemble
 from redphase.discover.model import Callable, SystemModel
+from redphase.identifiers import is_module_path
 from redphase.plan.call_fit import (
     Signature,
     cannot_take,
@@ -178,8 +179,10 @@ class StepWiring:
             if re.search(r"\{\w+\}", item.target.partition(" ")[2]):
                 return None
             return WiringChoice(item.target, call, confidence, why)
-        if item.module.split(".")[0] in {name for name, _ in params}:
-            return None  # the step's own parameter would hide the module it imports
+        if not is_module_path(item.module) or item.module.split(".")[0] in {name for name, _ in params}:
+            # A folder such as `gen-2` is no module name; a step parameter named like the
+            # package would hide the module it imports.
+            return None
         if item.kind == "function" and not item.via and call.startswith(item.target + "("):
             if kind == "then" and passes_a_step_value(call, params):
                 # A function of the expected value alone would echo it back: a check that
