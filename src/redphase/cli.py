@@ -50,12 +50,15 @@ def _fail_usage(message: str) -> None:
 @contextlib.contextmanager
 def _mapped_errors() -> Iterator[None]:
     """Errors from the library become a message and an exit code; never a traceback."""
-    from redphase.diagnostics import UsageError
+    from redphase.diagnostics import InternalError, UsageError
 
     try:
         yield
     except UsageError as error:
         _fail_usage(str(error))
+    except InternalError as error:
+        click.echo(f"redphase: internal error: {error}", err=True)
+        sys.exit(PROBLEMS)
     except OSError as error:
         _fail_io(error)
 

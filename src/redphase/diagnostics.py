@@ -33,3 +33,8 @@ class Diagnostic:
 
 class UsageError(Exception):
     """The command line or configuration cannot be acted on (exit code 2)."""
+
+
+class InternalError(Exception):
+    """redphase made something it must never make, such as code that does not parse (exit code 1).
+    Nothing was written: the run stops before any file is put in place."""

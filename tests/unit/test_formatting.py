@@ -156,3 +156,11 @@ def test_installed_versions_are_found_without_importing_the_tools() -> None:
     assert installed.release("24.1.0") == (24, 1)
     assert installed.release("25.1rc1") == (25, 1)
     assert installed.release("unknown") is None
+
+
+def test_code_that_does_not_parse_is_an_internal_error_not_a_traceback() -> None:
+    from redphase.diagnostics import InternalError
+    from redphase.render.formatting import format_python
+
+    with pytest.raises(InternalError, match="does not parse"):
+        format_python("def f(:\n    import a.b-c\n")

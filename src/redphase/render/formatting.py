@@ -21,7 +21,7 @@ from functools import lru_cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from redphase.diagnostics import UsageError
+from redphase.diagnostics import InternalError, UsageError
 from redphase.formatter_settings import Formatting
 from redphase.installed import release, version
 from redphase.render.shapes import LINE_LENGTH
@@ -104,6 +104,12 @@ def format_python(source: str, formatting: Formatting = DEFAULT) -> str:
         return str(black.format_str(source, mode=_mode(formatting)))
     except NothingChanged:
         return source
+    except black.parsing.InvalidInput as error:
+        first = source.lstrip().splitlines()[0][:80] if source.strip() else ""
+        raise InternalError(
+            f"the code rendered for a file starting {first!r} does not parse ({error}); nothing was "
+            "written. This is a bug in redphase: please report it with the feature file."
+        ) from error
 
 
 def format_many(
