@@ -39,6 +39,8 @@ class Config:
     folder_settings: tuple[str, str] = ("features", "tests")
     folders_from_flags: bool = False
     formatting: Formatting = field(default_factory=Formatting)
+    # verify finds steps through redphase's index of them (pytest-bdd's own lookup when False).
+    step_index: bool = True
 
     def with_flags(self, **flags: Any) -> Config:
         changes = {key: value for key, value in flags.items() if value is not None}
@@ -64,7 +66,7 @@ def load_config(root: Path) -> Config:
     section = data.get("tool", {}).get("redphase", {})
     if not isinstance(section, dict):
         raise UsageError(f"{pyproject}: [tool.redphase] must be a table")
-    known = {"features", "tests", "system", "app", "components"}
+    known = {"features", "tests", "system", "app", "components", "step_index"}
     unknown = sorted(set(section) - known)
     if unknown:
         raise UsageError(
@@ -85,6 +87,7 @@ def load_config(root: Path) -> Config:
         # Relative, because it ends up in generated text, which must not depend on where the project is.
         source=pyproject.name if section else "defaults",
         formatting=load_formatting(data, pyproject),
+        step_index=_flag(section, "step_index", True),
     )
 
 
@@ -99,6 +102,13 @@ def _text(section: Mapping[str, Any], key: str, default: str) -> str:
     value = section.get(key, default)
     if not isinstance(value, str):
         raise UsageError(f"[tool.redphase] {key} must be a string, got {type(value).__name__}")
+    return value
+
+
+def _flag(section: Mapping[str, Any], key: str, default: bool) -> bool:
+    value = section.get(key, default)
+    if not isinstance(value, bool):
+        raise UsageError(f"[tool.redphase] {key} must be true or false, got {type(value).__name__}")
     return value
 
 
