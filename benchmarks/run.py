@@ -118,7 +118,8 @@ def project_with(features: list[Path], root: Path, base: Path) -> Path:
 def ratios(name: str, repeat: int, measure: Callable[[], float]) -> list[float]:
     values = [measure() for _ in range(repeat)]
     print(
-        f"{name:<58} min {min(values):6.3f}  median {statistics.median(values):6.3f}  max {max(values):6.3f}",
+        f"{name:<58} min {min(values):6.3f}  median {statistics.median(values):6.3f}  max {max(values):6.3f}"
+        f"  (load {os.getloadavg()[0]:.2f})",
         flush=True,
     )
     return values
@@ -517,7 +518,10 @@ def verify_scale(scratch: Path, repeat: int, scenarios: int, chosen: Sequence[st
     if "memory" in chosen:
         large, large_tests = suite(300)
         peak = peak_memory_mib(_verify_command(large / "verdicts.json"), cwd=large)
-        print(f"{'verify peak memory, 300 features':<58} {peak} MiB ({large_tests} tests)", flush=True)
+        print(
+            f"{'verify peak memory, 300 features':<58} {peak} MiB ({large_tests} tests, load {os.getloadavg()[0]:.2f})",
+            flush=True,
+        )
 
 
 SCALE = ("pytest", "per-test", "xdist", "memory")
@@ -558,6 +562,14 @@ def main() -> int:
         help=f"only verify's scale figures; NAMES from {', '.join(SCALE)}",
     )
     parser.add_argument(
+        "--cold",
+        type=int,
+        nargs="?",
+        const=490,
+        metavar="FEATURES",
+        help="only cold scaffold / pytest-bdd generate, on FEATURES real-like features (490)",
+    )
+    parser.add_argument(
         "--scenarios", type=int, default=5, help="scenarios per real-like feature in --scale suites"
     )
     args = parser.parse_args()
@@ -567,6 +579,11 @@ def main() -> int:
         scratch = Path(scratch_name)
         if args.rescaffold:
             rescaffold_after_edit(scratch, args.repeat, args.rescaffold)
+            return 0
+        if args.cold:
+            real_like = scratch / "real-like"
+            corpus = write_corpus(real_like, args.cold, real_like=True)
+            scaffold_vs_generate("real-like", corpus, real_like, scratch, args.repeat, per_file=False)
             return 0
         if args.scale:
             verify_scale(scratch, args.repeat, args.scenarios, args.scale.split(","))
