@@ -451,12 +451,17 @@ def _verify_suite(scratch: Path, size: int, scenarios: int) -> tuple[Path, int]:
     corpus = write_corpus(features, size, scenarios=scenarios, real_like=True)
     project = project_with(corpus, fresh_folder(scratch, f"suite-{size}"), features)
     timed([str(BIN / "redphase"), "scaffold", "--project", str(project)])
+    # Collecting once with bytecode writing on leaves pytest's rewritten test modules cached, as on
+    # any machine that writes bytecode; with PYTHONDONTWRITEBYTECODE (set on the machine these
+    # figures come from) every pytest process, each xdist worker too, would rewrite every module.
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
     completed = subprocess.run(
         [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"],
         cwd=project,
         capture_output=True,
         text=True,
         check=False,
+        env=env,
     )
     tests = sum(1 for line in completed.stdout.splitlines() if "::" in line)
     return project, tests
