@@ -3,6 +3,14 @@
     python benchmarks/real_projects.py prepare [NAME...] [--work DIR]
     python benchmarks/real_projects.py run     [NAME...] [--work DIR] [--no-xdist] [--json FILE]
     python benchmarks/real_projects.py break   [NAME...] [--work DIR]
+    python benchmarks/real_projects.py steps   [NAME...] [--work DIR]
+    python benchmarks/real_projects.py ratio   [NAME...] [--work DIR] [--repeat N]
+
+`steps` runs each project under `pytest --redphase --redphase-step-index=check` with this checkout's
+redphase first on sys.path, and prints how many step lookups the index and pytest-bdd disagreed on.
+`ratio` times `redphase verify --no-lock` ÷ plain pytest on each project as it is (its green state),
+alternating which goes first, and prints min/median/max with the load average. Run it with another
+Python (say 3.13) after `prepare --work DIR` with that Python.
 
 Not run by CI: it needs the projects' sources, which are not in this repository. They come from
 the coding session's `fetch` tool, which puts a git snapshot of `owner/name` under
