@@ -3,6 +3,14 @@
     python benchmarks/real_projects.py prepare [NAME...] [--work DIR]
     python benchmarks/real_projects.py run     [NAME...] [--work DIR] [--no-xdist] [--json FILE]
     python benchmarks/real_projects.py break   [NAME...] [--work DIR]
+    python benchmarks/real_projects.py steps   [NAME...] [--work DIR]
+    python benchmarks/real_projects.py ratio   [NAME...] [--work DIR] [--repeat N]
+
+`steps` runs each project under `pytest --redphase --redphase-step-index=check` with this checkout's
+redphase first on sys.path, and prints how many step lookups the index and pytest-bdd disagreed on.
+`ratio` times `redphase verify --no-lock` ÷ plain pytest on each project as it is (its green state),
+alternating which goes first, and prints min/median/max with the load average. Run it with another
+Python (say 3.13) after `prepare --work DIR` with that Python.
 
 Not run by CI: it needs the projects' sources, which are not in this repository. They come from
 the coding session's `fetch` tool, which puts a git snapshot of `owner/name` under
@@ -36,6 +44,7 @@ import json
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -717,11 +726,89 @@ def break_project(project: Project, work: Path) -> None:
         print(f"  {count:4d} x {transition}")
 
 
+def _pytest_command(project: Project, work: Path, *args: str) -> list[str]:
+    return [
+        str(python_of(work, project)),
+        "-m",
+        "pytest",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        *project.serial_args,
+        *project.pytest_args,
+        *args,
+        *project.paths,
+    ]
+
+
+def this_checkout(project: Project, work: Path) -> dict[str, str]:
+    """The project's environment, with this checkout's redphase first on sys.path."""
+    env = environment(project, work)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO / "src"), env.get("PYTHONPATH", "")]))
+    return env
+
+
+def check_steps(project: Project, work: Path) -> bool:
+    """Every step looked up both by redphase's step index and by pytest-bdd: how many differ."""
+    completed = subprocess.run(
+        _pytest_command(project, work, "--redphase", "--redphase-step-index=check"),
+        cwd=source_of(work, project) / project.subdir,
+        env=this_checkout(project, work),
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=TIMEOUT,
+    )
+    found = re.search(r"redphase step index check: (\d+) lookups, (\d+) differ.*", completed.stderr, re.S)
+    if found is None:
+        print(f"[{project.name}] no check line (exit {completed.returncode}): {completed.stderr[-500:]}")
+        return False
+    print(f"[{project.name}] {found.group(0).strip()}", flush=True)
+    return found.group(2) == "0"
+
+
+def green_ratio(project: Project, work: Path, repeat: int) -> list[float]:
+    """`redphase verify` ÷ plain pytest on the project as it is, alternating which goes first."""
+    where = source_of(work, project) / project.subdir
+    env = this_checkout(project, work)
+    plain = _pytest_command(project, work)
+    ours = [
+        str(python_of(work, project)),
+        "-m",
+        "redphase",
+        "verify",
+        *project.paths,
+        "--no-lock",
+        "--",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        *project.serial_args,
+        *project.pytest_args,
+    ]
+
+    def seconds(command: list[str]) -> float:
+        start = time.perf_counter()
+        subprocess.run(command, cwd=where, env=env, capture_output=True, check=False, timeout=TIMEOUT)
+        return time.perf_counter() - start
+
+    values = []
+    for number in range(repeat):
+        if number % 2:
+            theirs = seconds(plain)
+            values.append(seconds(ours) / theirs)
+        else:
+            mine = seconds(ours)
+            values.append(mine / seconds(plain))
+    return values
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("command", choices=("prepare", "run", "break", "list"))
+    parser.add_argument("command", choices=("prepare", "run", "break", "list", "steps", "ratio"))
+    parser.add_argument("--repeat", type=int, default=5, help="ratio: runs of each side")
     parser.add_argument("names", nargs="*", help="project names (default: all)")
     parser.add_argument("--work", type=Path, default=DEFAULT_WORK)
     parser.add_argument("--no-xdist", action="store_true", help="skip the -n 2 run")
@@ -745,6 +832,19 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "break":
         for project in ready:
             break_project(project, work)
+        return 0
+    if args.command == "steps":
+        checked = [check_steps(project, work) for project in ready]
+        return 0 if all(checked) else 1
+    if args.command == "ratio":
+        print(f"python {sys.version.split()[0]}, load {os.getloadavg()[0]:.2f}")
+        for project in ready:
+            values = green_ratio(project, work, args.repeat)
+            print(
+                f"[{project.name}] verify / plain pytest: min {min(values):.3f}  median "
+                f"{statistics.median(values):.3f}  max {max(values):.3f}  (load {os.getloadavg()[0]:.2f})",
+                flush=True,
+            )
         return 0
     records = [run_project(project, work, xdist=not args.no_xdist) for project in ready]
     if args.json:

@@ -118,7 +118,8 @@ def project_with(features: list[Path], root: Path, base: Path) -> Path:
 def ratios(name: str, repeat: int, measure: Callable[[], float]) -> list[float]:
     values = [measure() for _ in range(repeat)]
     print(
-        f"{name:<58} min {min(values):6.3f}  median {statistics.median(values):6.3f}  max {max(values):6.3f}",
+        f"{name:<58} min {min(values):6.3f}  median {statistics.median(values):6.3f}  max {max(values):6.3f}"
+        f"  (load {os.getloadavg()[0]:.2f})",
         flush=True,
     )
     return values
@@ -450,12 +451,17 @@ def _verify_suite(scratch: Path, size: int, scenarios: int) -> tuple[Path, int]:
     corpus = write_corpus(features, size, scenarios=scenarios, real_like=True)
     project = project_with(corpus, fresh_folder(scratch, f"suite-{size}"), features)
     timed([str(BIN / "redphase"), "scaffold", "--project", str(project)])
+    # Collecting once with bytecode writing on leaves pytest's rewritten test modules cached, as on
+    # any machine that writes bytecode; with PYTHONDONTWRITEBYTECODE (set on the machine these
+    # figures come from) every pytest process, each xdist worker too, would rewrite every module.
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
     completed = subprocess.run(
         [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"],
         cwd=project,
         capture_output=True,
         text=True,
         check=False,
+        env=env,
     )
     tests = sum(1 for line in completed.stdout.splitlines() if "::" in line)
     return project, tests
@@ -517,7 +523,10 @@ def verify_scale(scratch: Path, repeat: int, scenarios: int, chosen: Sequence[st
     if "memory" in chosen:
         large, large_tests = suite(300)
         peak = peak_memory_mib(_verify_command(large / "verdicts.json"), cwd=large)
-        print(f"{'verify peak memory, 300 features':<58} {peak} MiB ({large_tests} tests)", flush=True)
+        print(
+            f"{'verify peak memory, 300 features':<58} {peak} MiB ({large_tests} tests, load {os.getloadavg()[0]:.2f})",
+            flush=True,
+        )
 
 
 SCALE = ("pytest", "per-test", "xdist", "memory")
@@ -558,6 +567,14 @@ def main() -> int:
         help=f"only verify's scale figures; NAMES from {', '.join(SCALE)}",
     )
     parser.add_argument(
+        "--cold",
+        type=int,
+        nargs="?",
+        const=490,
+        metavar="FEATURES",
+        help="only cold scaffold / pytest-bdd generate, on FEATURES real-like features (490)",
+    )
+    parser.add_argument(
         "--scenarios", type=int, default=5, help="scenarios per real-like feature in --scale suites"
     )
     args = parser.parse_args()
@@ -567,6 +584,11 @@ def main() -> int:
         scratch = Path(scratch_name)
         if args.rescaffold:
             rescaffold_after_edit(scratch, args.repeat, args.rescaffold)
+            return 0
+        if args.cold:
+            real_like = scratch / "real-like"
+            corpus = write_corpus(real_like, args.cold, real_like=True)
+            scaffold_vs_generate("real-like", corpus, real_like, scratch, args.repeat, per_file=False)
             return 0
         if args.scale:
             verify_scale(scratch, args.repeat, args.scenarios, args.scale.split(","))

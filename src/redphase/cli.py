@@ -289,6 +289,12 @@ def plan(feature: str, output_format: str, project: str | None) -> None:
     help="Red phase only: neither record nor update redphase.lock (nothing is recorded, which is faster).",
 )
 @click.option(
+    "--step-index/--no-step-index",
+    default=None,
+    help="Find each step's definitions through redphase's index (pytest-bdd 9.0.1 only), or with "
+    "pytest-bdd's own lookup. Default: REDPHASE_STEP_INDEX, else [tool.redphase] step_index, else on.",
+)
+@click.option(
     "--one-line",
     is_flag=True,
     help="After the run, print one line: the outcome, or the first problem (for hooks).",
@@ -303,6 +309,7 @@ def verify(
     phase: str,
     relock: tuple[str, ...],
     no_lock: bool,
+    step_index: bool | None,
     one_line: bool,
 ) -> None:
     """Run the tests under PATHS and give every scenario a red-phase verdict.
@@ -349,6 +356,7 @@ def verify(
                 phase=phase,
                 relock=tuple(relock),
                 lock=not no_lock,
+                step_index=None if step_index is None else ("on" if step_index else "off"),
             ),
         )
     if one_line:

@@ -42,6 +42,8 @@ class Config:
     # Scaffold wires a step to its best candidate call when its confidence reaches the threshold.
     wire: bool = True
     wire_threshold: float = 0.5
+    # verify finds steps through redphase's index of them (pytest-bdd's own lookup when False).
+    step_index: bool = True
 
     def with_flags(self, **flags: Any) -> Config:
         changes = {key: value for key, value in flags.items() if value is not None}
@@ -67,7 +69,7 @@ def load_config(root: Path) -> Config:
     section = data.get("tool", {}).get("redphase", {})
     if not isinstance(section, dict):
         raise UsageError(f"{pyproject}: [tool.redphase] must be a table")
-    known = {"features", "tests", "system", "app", "components", "wire", "wire-threshold"}
+    known = {"features", "tests", "system", "app", "components", "wire", "wire-threshold", "step-index"}
     unknown = sorted(set(section) - known)
     if unknown:
         raise UsageError(
@@ -90,6 +92,7 @@ def load_config(root: Path) -> Config:
         formatting=load_formatting(data, pyproject),
         wire=_flag(section, "wire", True),
         wire_threshold=_fraction(section, "wire-threshold", 0.5),
+        step_index=_flag(section, "step-index", True),
     )
 
 

@@ -13,7 +13,7 @@ import time
 from collections.abc import Generator
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -23,7 +23,11 @@ from redphase.verify.appcode import AppCodeWatch, ApplicationCode
 from redphase.verify.classify import PhaseRecord, ScenarioRecord
 from redphase.verify.collector import PROPERTY, Collector, relative_to_root
 from redphase.verify.startup import StartupFailure
+from redphase.verify.step_index import MODES, SUPPORTED, StepIndex, chosen_mode
 from redphase.verify.testcode import TestCode, TestCodeWatch
+
+if TYPE_CHECKING:
+    from redphase.config import Config
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -56,6 +60,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=[],
         metavar="NODEID",
         help="replace this scenario's lock entry, if it is good-red in this run",
+    )
+    group.addoption(
+        "--redphase-step-index",
+        choices=MODES,
+        default=None,
+        help=f"find steps through an index (pytest-bdd {SUPPORTED} only), or pytest-bdd's own lookup (off), "
+        "or both, counting differences (check)",
     )
 
 
@@ -132,8 +143,9 @@ def _step_data(step: Any) -> dict[str, Any]:
     return data
 
 
-def application_code(config: pytest.Config) -> ApplicationCode:
-    """The application, as `--redphase-app`, else `[tool.redphase] app`, else the default, decides."""
+def application_code(config: pytest.Config) -> tuple[ApplicationCode, Config]:
+    """The application, as `--redphase-app`, else `[tool.redphase] app`, else the default, decides;
+    and the project's configuration it was read from."""
     from redphase.config import load_config
     from redphase.diagnostics import UsageError
 
@@ -146,12 +158,13 @@ def application_code(config: pytest.Config) -> ApplicationCode:
     for entry in config.getini("testpaths"):
         test_dirs += [Path(found) for found in glob.glob(str(rootdir / entry))]
     test_dirs = [path for path in test_dirs if path.resolve() != rootdir.resolve()]
-    return ApplicationCode(
+    code = ApplicationCode(
         rootdir,
         config.getoption("redphase_app") or project.app_packages,
         test_dirs,
         config.getini("python_files"),
     )
+    return code, project
 
 
 def _harness_in_reach(request: Any) -> bool:
@@ -166,7 +179,8 @@ class RedphaseSession:
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
         self.rootdir = Path(str(config.rootpath))
-        self.watch = AppCodeWatch(application_code(config))
+        code, project = application_code(config)
+        self.watch = AppCodeWatch(code)
         self.scenarios: dict[str, ScenarioRecord] = {}
         self.step_codes: dict[str, Any] = {}
         self._relative_paths: dict[str, str] = {}
@@ -182,6 +196,13 @@ class RedphaseSession:
         self.test_code = TestCode(self.watch.is_app_file)
         self.code_watch = TestCodeWatch(self.test_code) if self.lock_on else None
         self.lock_data: dict[str, dict[str, Any]] = {}
+        try:
+            self.step_index = StepIndex(
+                chosen_mode(config.getoption("redphase_step_index"), project.step_index)
+            )
+        except ValueError as error:
+            raise pytest.UsageError(str(error)) from error
+        self.step_index.install()
 
     def _relative(self, filename: str) -> str:
         known = self._relative_paths.get(filename)
@@ -424,6 +445,15 @@ class RedphaseSession:
             self.collector.finish(terminalreporter)
 
     def pytest_unconfigure(self, config: pytest.Config) -> None:
+        self.step_index.uninstall()
+        if self.step_index.mode == "check":
+            index = self.step_index
+            print(
+                f"redphase step index check: {index.lookups} lookups, {len(index.differences)} differ",
+                file=sys.stderr,
+            )
+            for difference in index.differences:
+                print(f"  {difference}", file=sys.stderr)
         self.watch.close()
         if self.code_watch is not None:
             self.code_watch.close()

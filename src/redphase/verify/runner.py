@@ -45,6 +45,8 @@ class VerifyOptions:
     phase: str = "red"
     relock: tuple[str, ...] = ()
     lock: bool = True
+    # "on", "off" or "check"; None leaves it to REDPHASE_STEP_INDEX and [tool.redphase] step_index.
+    step_index: str | None = None
 
 
 def pytest_command(pytest_args: Sequence[str], json_target: Path, options: VerifyOptions) -> list[str]:
@@ -72,6 +74,8 @@ def pytest_command(pytest_args: Sequence[str], json_target: Path, options: Verif
         command.append("--redphase-lock")
     command.append(f"--redphase-phase={options.phase}")
     command += [f"--redphase-relock={nodeid}" for nodeid in options.relock]
+    if options.step_index is not None:
+        command.append(f"--redphase-step-index={options.step_index}")
     return command
 
 

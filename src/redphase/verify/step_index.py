@@ -1,0 +1,162 @@
+"""An indexed stand-in for pytest-bdd 9.0.1's step lookup, `find_fixturedefs_for_step`.
+
+pytest-bdd finds a step's definitions by walking every fixture name of the session, asking pytest
+which of its definitions the test can see, and trying each step definition's parser on the step.
+It does that for every step of every test, so a suite's run time grows with the square of its size.
+
+`StepIndex` gives the same answer, in the same order, from what it worked out once:
+
+- the names under which pytest-bdd registers step definitions, in the session's order, read once
+  (and again whenever the session's fixture names change);
+- for each node that owns tests (a module, a class), the step definitions it can see, asked of
+  pytest through pytest-bdd's own `getfixturedefs` exactly as pytest-bdd asks;
+- for each set of visible definitions, the definitions that match a (step type, step text).
+
+Tests of one node see the same definitions: pytest-bdd registers step definitions on modules,
+classes, conftests and plugins, never on a single test. It is used only on the pytest-bdd version
+it was proved against (`SUPPORTED`); on any other, pytest-bdd's own lookup runs. `check` mode runs
+both for every step and counts where they differ (the differential tests use it).
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Callable, Iterable
+from importlib.metadata import version
+from typing import Any
+
+# The pytest-bdd version whose lookup this reproduces (tests/verify/test_step_index.py).
+SUPPORTED = "9.0.1"
+MODES = ("on", "off", "check")
+_STEP_PREFIX = "pytestbdd_stepdef_"
+
+Lookup = Callable[..., Iterable[Any]]
+
+
+def chosen_mode(explicit: str | None, configured: bool) -> str:
+    """`--redphase-step-index`, else `REDPHASE_STEP_INDEX` (on, off, check; 1 and 0), else
+    `[tool.redphase] step_index`."""
+    if explicit is not None:
+        return explicit
+    from_env = os.environ.get("REDPHASE_STEP_INDEX", "").strip().lower()
+    if from_env:
+        return {"1": "on", "true": "on", "0": "off", "false": "off"}.get(from_env, from_env)
+    return "on" if configured else "off"
+
+
+def supported() -> bool:
+    try:
+        return version("pytest-bdd") == SUPPORTED
+    except Exception:
+        return False
+
+
+class StepIndex:
+    """The lookup for one pytest session; `install` puts it in place, `uninstall` takes it away."""
+
+    def __init__(self, mode: str) -> None:
+        if mode not in MODES:
+            raise ValueError(
+                f"REDPHASE_STEP_INDEX / --redphase-step-index: {mode!r} is not one of {', '.join(MODES)}"
+            )
+        self.mode = mode
+        self.lookups = 0
+        self.differences: list[str] = []
+        self._original: Lookup | None = None
+        self._names: list[str] = []
+        self._name_count = -1
+        # owner node -> (number of its set of visible definitions, that set); nodes that see the
+        # same definitions share a number, and so share the matches.
+        self._visible: dict[Any, tuple[int, tuple[Any, ...]]] = {}
+        self._sets: dict[tuple[Any, ...], int] = {}
+        self._matches: dict[tuple[int, str | None, str], list[Any]] = {}
+
+    @property
+    def active(self) -> bool:
+        return self._original is not None
+
+    def install(self) -> None:
+        if self.mode == "off" or not supported():
+            return
+        scenario = _scenario_module()
+        self._original = scenario.find_fixturedefs_for_step
+        scenario.find_fixturedefs_for_step = self.find
+
+    def uninstall(self) -> None:
+        if self._original is None:
+            return
+        _scenario_module().find_fixturedefs_for_step = self._original
+        self._original = None
+
+    def find(self, step: Any, fixturemanager: Any, node: Any) -> list[Any]:
+        found = self._indexed(step, fixturemanager, node)
+        self.lookups += 1
+        if self.mode == "check" and self._original is not None:
+            theirs = list(self._original(step=step, fixturemanager=fixturemanager, node=node))
+            if theirs != found:
+                self.differences.append(
+                    f"{node.nodeid}: {step.type} {step.name!r}: pytest-bdd {_names(theirs)}, index {_names(found)}"
+                )
+                return theirs
+        return found
+
+    def _indexed(self, step: Any, fixturemanager: Any, node: Any) -> list[Any]:
+        from pytest_bdd.compat import get_fixture_names
+
+        names = get_fixture_names(fixturemanager=fixturemanager)
+        if len(names) != self._name_count:
+            # New fixtures since the last lookup: whatever was worked out may be out of date.
+            self._name_count = len(names)
+            self._names = [name for name in names if name.startswith(_STEP_PREFIX)]
+            self._visible.clear()
+            self._sets.clear()
+            self._matches.clear()
+        number, visible = self._visible_to(fixturemanager, _owner(node))
+        key = (number, step.type, step.name)
+        matches = self._matches.get(key)
+        if matches is None:
+            matches = [
+                fixturedef
+                for fixturedef, context in visible
+                if (context.type is None or context.type == step.type)
+                and context.parser.is_matching(step.name)
+            ]
+            self._matches[key] = matches
+        return list(matches)
+
+    def _visible_to(self, fixturemanager: Any, owner: Any) -> tuple[int, tuple[Any, ...]]:
+        known = self._visible.get(owner)
+        if known is None:
+            from pytest_bdd.compat import getfixturedefs
+            from pytest_bdd.steps import step_function_context_registry
+
+            pairs = []
+            for name in self._names:
+                for fixturedef in getfixturedefs(fixturemanager, name, owner) or []:
+                    context = step_function_context_registry.get(fixturedef.func)
+                    if context is not None:
+                        pairs.append((fixturedef, context))
+            visible = tuple(pairs)
+            definitions = tuple(fixturedef for fixturedef, _ in pairs)
+            known = (self._sets.setdefault(definitions, len(self._sets)), visible)
+            self._visible[owner] = known
+        return known
+
+
+def _scenario_module() -> Any:
+    # `pytest_bdd.scenario` the attribute is the `scenario` function, not the module.
+    return importlib.import_module("pytest_bdd.scenario")
+
+
+def _owner(node: Any) -> Any:
+    """The node whose fixtures a test sees: its parent, for a test item."""
+    import pytest
+
+    if isinstance(node, pytest.Item) and node.parent is not None:
+        return node.parent
+    return node
+
+
+def _names(fixturedefs: Iterable[Any]) -> list[str]:
+    return [f"{fixturedef.argname}@{fixturedef.baseid}" for fixturedef in fixturedefs]
