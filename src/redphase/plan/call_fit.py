@@ -88,12 +88,18 @@ def _heads(node: ast.expr) -> set[str]:
     return {ast.unparse(node).rpartition(".")[2]}
 
 
-def signature_of(root: Path, item: Callable) -> Signature:
-    """The signature of the function defined at `item.location`, read from its source."""
-    path, _, line = item.location.rpartition(":")
+def parse_file(path: Path) -> ast.Module | None:
+    """The module at `path`, or None when it cannot be read or parsed."""
     try:
-        tree = ast.parse((root / path).read_text(encoding="utf-8"))
+        return ast.parse(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, SyntaxError, ValueError):
+        return None
+
+
+def signature_of(tree: ast.Module | None, item: Callable) -> Signature:
+    """The signature of the function defined at `item.location`, in `tree`, its file's module."""
+    line = item.location.rpartition(":")[2]
+    if tree is None:
         return Signature()
     for node in ast.walk(tree):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and str(node.lineno) == line:
@@ -120,15 +126,12 @@ def signature_of(root: Path, item: Callable) -> Signature:
     return Signature()
 
 
-def takes_no_arguments(root: Path, item: Callable) -> bool:
+def takes_no_arguments(tree: ast.Module | None, item: Callable) -> bool:
     """Whether the class that defines `item` can be made with no arguments: its own `__init__`
     has no required parameter, or it is a dataclass whose fields all have defaults, or it has
     neither and no base class but `object`. A Protocol, an abstract class or a class with other
     bases (whose constructor is out of sight) is not made."""
-    path = item.location.rpartition(":")[0]
-    try:
-        tree = ast.parse((root / path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, SyntaxError, ValueError):
+    if tree is None:
         return False
     for node in tree.body:
         if not isinstance(node, ast.ClassDef) or node.name != item.owner:

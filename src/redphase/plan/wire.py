@@ -10,6 +10,7 @@ The best kept candidate is written when its confidence reaches the threshold, as
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from redphase.identifiers import is_module_path
 from redphase.plan.call_fit import (
     Signature,
     cannot_take,
+    parse_file,
     passes_a_step_value,
     signature_of,
     takes_no_arguments,
@@ -58,6 +60,7 @@ class StepWiring:
         self._signatures: dict[str, Signature] = {}
         self._constructible_classes: dict[str, bool] = {}
         self._by_target: dict[str, Callable] = {}
+        self._trees: dict[str, ast.Module | None] = {}
 
     @property
     def model(self) -> SystemModel:
@@ -206,12 +209,20 @@ class StepWiring:
     def _constructible(self, item: Callable) -> bool:
         key = f"{item.module}.{item.owner}"
         if key not in self._constructible_classes:
-            self._constructible_classes[key] = takes_no_arguments(self.config.root, item)
+            self._constructible_classes[key] = takes_no_arguments(self._tree(item), item)
         return self._constructible_classes[key]
+
+    def _tree(self, item: Callable) -> ast.Module | None:
+        """The module that defines `item`, parsed once for the run however many of its callables
+        are candidates."""
+        path = item.location.rpartition(":")[0]
+        if path not in self._trees:
+            self._trees[path] = parse_file(self.config.root / path)
+        return self._trees[path]
 
     def _signature(self, item: Callable) -> Signature:
         if item.location not in self._signatures:
-            self._signatures[item.location] = signature_of(self.config.root, item)
+            self._signatures[item.location] = signature_of(self._tree(item), item)
         return self._signatures[item.location]
 
 
