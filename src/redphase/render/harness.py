@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import textwrap
 from dataclasses import dataclass, field
 
 from redphase.discover.assembly import Assembly, FakeMethod, FakePort, Unassembled
-from redphase.render.literals import docstring
+from redphase.render.literals import docstring, prose_lines
 
 INTRO = "The system under test, assembled for one scenario on isolated infrastructure."
 
@@ -76,14 +75,7 @@ def harness_parts(assembly: Assembly | Unassembled | None) -> HarnessParts:
 
 
 def _wrapped(text: str) -> str:
-    return "\n".join(
-        textwrap.wrap(
-            text,
-            84,
-            break_long_words=False,
-            break_on_hyphens=False,
-        )
-    )
+    return "\n".join(prose_lines(text))
 
 
 def _fake_view(fake: FakePort) -> _FakeView:

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import ast
 import re
+import textwrap
 import warnings
+
+# 88 columns less a function body's indent.
+PROSE_WIDTH = 84
 
 
 def string_literal(text: str) -> str:
@@ -57,6 +61,12 @@ _TRIPLE_QUOTE = re.compile('"(?="")')
 
 def _escaped(ch: str) -> str:
     return ch.encode("unicode_escape").decode("ascii")
+
+
+def prose_lines(text: str) -> list[str]:
+    """One line of docstring prose wrapped to the width black keeps an indented body's code to; a
+    word longer than that (a dotted path, a call) stays whole. An empty line stays one line."""
+    return textwrap.wrap(text, PROSE_WIDTH, break_long_words=False, break_on_hyphens=False) or [""]
 
 
 def docstring(text: str, indent: str = "") -> str:

@@ -7,7 +7,6 @@ is marked inexact, and only such files go through black (see render.formatting.f
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Collection
 from dataclasses import dataclass
 
@@ -18,7 +17,7 @@ from redphase.plan.model import FeaturePlan, HarnessPlan, ScenarioPlan, StepDefi
 from redphase.project.layout import display
 from redphase.render.calls import Unrenderable, call_node
 from redphase.render.harness import INTRO, harness_parts, import_lines
-from redphase.render.literals import Segment, composed_pattern, docstring, string_literal
+from redphase.render.literals import Segment, composed_pattern, docstring, prose_lines, string_literal
 from redphase.render.shapes import Call, Layout
 from redphase.render.templates import render
 
@@ -371,17 +370,4 @@ def _wiring_doc(definition: StepDefinition) -> list[str]:
         lines = ["", "Not wired: no candidate was sure enough ([tool.redphase] wire-threshold). Candidates:"]
         others = list(definition.wiring)
     lines += [f"- {other.call}, {other.confidence:.2f}" for other in others]
-    # Prose is wrapped to the line length black keeps code to; a long call stays whole.
-    return [
-        wrapped
-        for line in lines
-        for wrapped in (
-            textwrap.wrap(
-                line,
-                84,
-                break_long_words=False,
-                break_on_hyphens=False,
-            )
-            or [""]
-        )
-    ]
+    return [wrapped for line in lines for wrapped in prose_lines(line)]
