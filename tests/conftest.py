@@ -54,6 +54,7 @@ def forks_counted(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     import threading
 
     monkeypatch.setattr(threading, "active_count", lambda: 1)
+    monkeypatch.setattr("redphase.parse.stream._os_threads", lambda: 1)
     monkeypatch.delenv("REDPHASE_NO_FORK", raising=False)
     children: list[int] = []
     fork = os.fork

@@ -10,15 +10,19 @@ from collections.abc import Iterable
 from redphase.width import width
 
 _NOT_WORD = re.compile(r"[^\w]+", re.UNICODE)
+_PLAIN = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
 
 
 def identifier(text: str, fallback: str) -> str:
     """A lowercase identifier from `text`; `fallback` when nothing usable is left."""
+    if _PLAIN.fullmatch(text) and not keyword.iskeyword(text) and not keyword.issoftkeyword(text):
+        return text  # already what the steps below would make of it: most words of most steps
     text = unicodedata.normalize("NFKC", text).lower()
     words = [word for word in _NOT_WORD.split(text) if word]
     name = "_".join(words).strip("_")
     # \w admits a few characters that cannot appear in an identifier at all; drop them.
-    name = "".join(ch for ch in name if ("_" + ch).isidentifier())
+    if not name.isascii():
+        name = "".join(ch for ch in name if ("_" + ch).isidentifier())
     name = re.sub(r"_+", "_", name).strip("_")
     if not name:
         name = fallback

@@ -80,6 +80,21 @@ def test_outline_placeholders_become_named_arguments_typed_from_examples() -> No
     assert re.fullmatch(pattern.regex, "alice pays -3 for a b")
 
 
+def test_the_text_between_two_quoted_placeholders_is_not_a_string_of_its_own() -> None:
+    # Cucumber reads `"<email>"` as one {string}; `" renames themselves to "` is only the words between.
+    pattern = pattern_for(
+        'the visitor with email "<email>" renames themselves to "<name>" at 3',
+        {"email": ["a@b.c"], "name": ["Ann"]},
+    )
+    assert pattern.expression == 'the visitor with email "<email>" renames themselves to "<name>" at {int}'
+    assert [(p.name, p.type, p.origin) for p in pattern.params] == [
+        ("email", "text", "placeholder"),
+        ("name", "text", "placeholder"),
+        ("number", "int", "text"),
+    ]
+    assert re.fullmatch(pattern.regex, 'the visitor with email "a@b.c" renames themselves to "Ann" at 3')
+
+
 def test_a_step_made_only_of_a_placeholder_matches_only_its_examples() -> None:
     pattern = pattern_for("<that>", {"that": ["Baz", "x\\y"]})
     assert re.fullmatch(pattern.regex, "Baz")

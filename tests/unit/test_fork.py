@@ -20,6 +20,7 @@ linux_only = pytest.mark.skipif(sys.platform != "linux", reason="the parsing chi
 def test_the_gate_opens_on_linux_with_no_other_thread(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(stream.NO_FORK, raising=False)
     monkeypatch.setattr(threading, "active_count", lambda: 1)
+    monkeypatch.setattr("redphase.parse.stream._os_threads", lambda: 1)
     assert stream.fork_is_safe()
     monkeypatch.setenv(stream.NO_FORK, "0")
     assert stream.fork_is_safe()
@@ -28,6 +29,7 @@ def test_the_gate_opens_on_linux_with_no_other_thread(monkeypatch: pytest.Monkey
 @pytest.mark.parametrize("value", ["1", "yes"])
 def test_the_knob_closes_the_gate(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
     monkeypatch.setattr(threading, "active_count", lambda: 1)
+    monkeypatch.setattr("redphase.parse.stream._os_threads", lambda: 1)
     monkeypatch.setenv(stream.NO_FORK, value)
     assert not stream.fork_is_safe()
 
@@ -38,10 +40,28 @@ def test_another_thread_closes_the_gate(monkeypatch: pytest.MonkeyPatch) -> None
     assert not stream.fork_is_safe()
 
 
+@linux_only
+def test_a_native_thread_closes_the_gate(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A thread that threading never sees (a C library's) is counted by the kernel, as Python 3.12 does.
+    monkeypatch.delenv(stream.NO_FORK, raising=False)
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
+    started, stop = threading.Event(), threading.Event()
+    worker = threading.Thread(target=lambda: (started.set(), stop.wait()))
+    worker.start()
+    try:
+        started.wait()
+        assert stream._os_threads() >= 2
+        assert not stream.fork_is_safe()
+    finally:
+        stop.set()
+        worker.join()
+
+
 @pytest.mark.parametrize("platform", ["darwin", "win32", "freebsd14"])
 def test_only_linux_forks(monkeypatch: pytest.MonkeyPatch, platform: str) -> None:
     monkeypatch.delenv(stream.NO_FORK, raising=False)
     monkeypatch.setattr(threading, "active_count", lambda: 1)
+    monkeypatch.setattr("redphase.parse.stream._os_threads", lambda: 1)
     monkeypatch.setattr(sys, "platform", platform)
     assert not stream.fork_is_safe()
 

@@ -40,6 +40,7 @@ def test_a_large_batch_is_parsed_in_a_child_and_arrives_in_order(
 
 def test_a_child_that_dies_hands_the_rest_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(threading, "active_count", lambda: 1)
+    monkeypatch.setattr("redphase.parse.stream._os_threads", lambda: 1)
     monkeypatch.setattr(stream, "_parse_into", lambda descriptor, jobs: os._exit(3))
     expected = [read_feature(path, shown) for path, shown in jobs(tmp_path)]
     with contextlib.closing(stream.read_in_order(jobs(tmp_path))) as results:
@@ -71,6 +72,7 @@ def _reaped(pid: int) -> bool:
 
 def test_stopping_early_leaves_no_child_behind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(threading, "active_count", lambda: 1)
+    monkeypatch.setattr("redphase.parse.stream._os_threads", lambda: 1)
     children = _forked_children(monkeypatch)
     results = stream.read_in_order(jobs(tmp_path))
     next(results)
@@ -83,6 +85,7 @@ def test_closing_before_the_first_result_leaves_no_child_behind(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(threading, "active_count", lambda: 1)
+    monkeypatch.setattr("redphase.parse.stream._os_threads", lambda: 1)
     children = _forked_children(monkeypatch)
     stream.read_in_order(jobs(tmp_path)).close()
     assert all(_reaped(pid) for pid in children)

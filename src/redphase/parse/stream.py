@@ -100,7 +100,8 @@ class ParsedStream:
 
 
 def fork_is_safe() -> bool:
-    """The one gate for the parsing child: Linux, no other thread, and not turned off.
+    """The one gate for every forked child (the parsing child, black's pool): Linux, no other
+    thread, and not turned off.
 
     Elsewhere fork is missing (Windows) or unsafe once system libraries have started threads
     (macOS), and forking a process that runs other threads can deadlock the child on a lock held at
@@ -108,7 +109,18 @@ def fork_is_safe() -> bool:
     """
     if os.environ.get(NO_FORK, "") not in ("", "0"):
         return False
-    return sys.platform == "linux" and threading.active_count() == 1
+    return sys.platform == "linux" and threading.active_count() == 1 and _os_threads() <= 1
+
+
+def _os_threads() -> int:
+    """Threads of this process as the kernel counts them: native threads too (a C library's, an
+    embedding host's), which `threading` never sees. Python 3.12 warns on fork by the same count."""
+    try:
+        with open("/proc/self/stat", "rb") as stat:
+            fields = stat.read().rpartition(b")")[2].split()
+        return int(fields[17])  # num_threads, the 20th field; the first two end at the ")"
+    except (OSError, IndexError, ValueError):
+        return 1  # no /proc: threading's own count above is all there is to go on
 
 
 def _parse_into(descriptor: int, jobs: Sequence[tuple[Path, str]]) -> None:  # pragma: no cover

@@ -138,15 +138,17 @@ class ComponentInference:
         ]
         found = []
         for rule in self._rules:
-            match = next(
-                (
-                    m
-                    for m in rule.pattern.finditer(text)
-                    if rule.source != "built-in"
-                    or not any(a <= m.start() and m.end() <= b for a, b in claimed)
-                ),
-                None,
-            )
+            if not claimed or rule.source != "built-in":
+                match = rule.pattern.search(text)
+            else:
+                match = next(
+                    (
+                        m
+                        for m in rule.pattern.finditer(text)
+                        if not any(a <= m.start() and m.end() <= b for a, b in claimed)
+                    ),
+                    None,
+                )
             if match:
                 label = KIND_LABEL[rule.kind]
                 why = f"{match.group(0).lower()!r} matched the {label} words"

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Literal
+from typing import Literal
 
 from redphase.identifiers import identifier, shorten
 from redphase.parse.model import Scenario
@@ -93,7 +93,7 @@ def pattern_for(
     matchers = _snippet_matchers()
     return _pattern_for(
         *pattern_key(text, columns, language),
-        parameters=lambda segment: _cucumber_parameters(segment, matchers),
+        parameters=lambda whole: _cucumber_parameters(whole, matchers),
     )
 
 
@@ -102,11 +102,8 @@ class Patterns:
 
     def __init__(self) -> None:
         matchers = _snippet_matchers()
-        self._parameters: Memo[str, Parameters] = Memo(
-            lambda segment: _cucumber_parameters(segment, matchers)
-        )
         self._patterns: Memo[PatternKey, StepPattern] = Memo(
-            lambda key: _pattern_for(*key, parameters=self._parameters)
+            lambda key: _pattern_for(*key, parameters=lambda whole: _cucumber_parameters(whole, matchers))
         )
 
     def __call__(
@@ -145,57 +142,67 @@ def _pattern_for(
     parameters: Callable[[str], Parameters],
 ) -> StepPattern:
     columns = dict(column_items)
+    holes = [match for match in PLACEHOLDER.finditer(text) if match.group(1) in columns]
+    # Cucumber reads the whole text, placeholders included, as it would read each row's text: the
+    # quotes around `"<email>"` make one {string} with the placeholder inside, and the text between
+    # two quoted placeholders is never a {string} of its own. A parameter over a placeholder is
+    # dropped; the placeholder's own group stands there.
+    found = [
+        (kind, start, end)
+        for kind, start, end in parameters(text)
+        if not any(start < hole.end() and hole.start() < end for hole in holes)
+    ]
     expression: list[str] = []
     regex: list[RegexPart] = []
     params: list[Param] = []
     used: set[str] = set(RESERVED)
     position = 0
-    # A step that is nothing but placeholders would match every step of its type as `.*`: such
-    # placeholders match exactly their Examples values instead.
-    anchored = sum(ch.isalnum() for ch in PLACEHOLDER.sub("", text)) >= 3
-    for match in PLACEHOLDER.finditer(text):
-        if match.group(1) not in columns:
-            continue
-        _literal_segment(text[position : match.start()], expression, regex, params, used, parameters, english)
-        column = match.group(1)
+    stretch_start = 0
+    for hole in [*holes, None]:
+        stretch_end = hole.start() if hole is not None else len(text)
+        for kind, start, end in found:
+            if start < stretch_start or end > stretch_end:
+                continue
+            _literal(text[position:start], expression, regex)
+            # Named from the words of its own stretch: a placeholder's column name is no word of the step.
+            before, after = text[stretch_start:start], text[end:stretch_end]
+            name = _unique(word_name(before, after, kind, english), used)
+            params.append(Param(name, kind, "text"))
+            expression.append("{" + kind + "}")
+            regex.append(RegexPart(group=name, constant=CONSTANT_BY_TYPE[kind]))
+            position = end
+        _literal(text[position:stretch_end], expression, regex)
+        if hole is None:
+            break
+        column = hole.group(1)
         name = _unique(shorten(identifier(column, fallback="value"), 40), used)
         kind = _type_of_values(columns[column])
         params.append(Param(name, kind, "placeholder", column))
         expression.append(f"<{column}>")
-        if kind == "text" and not anchored and columns[column]:
+        if kind == "text" and columns[column] and not _anchored(text):
             values = sorted(set(columns[column]), key=lambda value: (-len(value), value))
             regex.append(RegexPart("|".join(_escape_regex(value) for value in values), name))
         elif kind == "text":
             regex.append(RegexPart(TEXT_REGEX, name))
         else:
             regex.append(RegexPart(group=name, constant=CONSTANT_BY_TYPE[kind]))
-        position = match.end()
-    _literal_segment(text[position:], expression, regex, params, used, parameters, english)
+        position = stretch_start = hole.end()
     return StepPattern("".join(expression), tuple(regex), tuple(params))
 
 
-def _literal_segment(
-    segment: str,
-    expression: list[str],
-    regex: list[RegexPart],
-    params: list[Param],
-    used: set[str],
-    parameters: Callable[[str], Parameters],
-    english: bool,
-) -> None:
-    if not segment:
-        return
-    position = 0
-    for kind, start, end in parameters(segment):
-        expression.append(_escape_expression(segment[position:start]))
-        regex.append(RegexPart(_escape_regex(segment[position:start])))
-        name = _unique(word_name(segment[:start], segment[end:], kind, english), used)
-        params.append(Param(name, kind, "text"))
-        expression.append("{" + kind + "}")
-        regex.append(RegexPart(group=name, constant=CONSTANT_BY_TYPE[kind]))
-        position = end
-    expression.append(_escape_expression(segment[position:]))
-    regex.append(RegexPart(_escape_regex(segment[position:])))
+def _anchored(text: str) -> bool:
+    """Whether the text has words of its own. A step that is nothing but placeholders would match
+    every step of its type as `.*`: such placeholders match exactly their Examples values instead."""
+    return len(_ALNUM.findall(PLACEHOLDER.sub("", text), 0)) >= 3
+
+
+_ALNUM = re.compile(r"[^\W_]")
+
+
+def _literal(text: str, expression: list[str], regex: list[RegexPart]) -> None:
+    if text:
+        expression.append(_escape_expression(text))
+        regex.append(RegexPart(_escape_regex(text)))
 
 
 def _cucumber_parameters(segment: str, matchers: _Matchers | None = None) -> Parameters:
@@ -205,16 +212,15 @@ def _cucumber_parameters(segment: str, matchers: _Matchers | None = None) -> Par
     to the first (preferred) expression and its positions. Its matchers re-search a fresh copy of the
     rest of the text from every position; `_next_whole_word` finds the same match in one pass.
     """
-    import functools
-
-    from cucumber_expressions.parameter_type import ParameterType
-
+    # Every snippet type needs a digit or a quote; most words of most steps have neither.
+    if not _DIGIT_OR_QUOTE.search(segment):
+        return ()
     found: list[tuple[ParamType, int, int]] = []
     matchers = matchers or _snippet_matchers()
     upcoming: list[tuple[int, int] | None] = [(-1, -1)] * len(matchers)
     position = 0
     while position < len(segment):
-        for index, (_, regex) in enumerate(matchers):
+        for index, (_, regex, _) in enumerate(matchers):
             span = upcoming[index]
             if span is not None and span[0] < position:
                 upcoming[index] = _next_whole_word(regex, segment, position)
@@ -223,12 +229,19 @@ def _cucumber_parameters(segment: str, matchers: _Matchers | None = None) -> Par
             break
         # Cucumber's order: the earliest start, then the longest match; ties go to the preferred type.
         best = min(spans, key=lambda span: (span[0], span[0] - span[1]))
-        tied = {matchers[i][0] for i, span in enumerate(upcoming) if span == best}
-        preferred = sorted(tied, key=functools.cmp_to_key(ParameterType.compare))[0]
-        if preferred.name in ("int", "float", "string"):
-            found.append((preferred.name, best[0], best[1]))
+        name = min(
+            (matchers[i] for i, span in enumerate(upcoming) if span == best), key=lambda matcher: matcher[2]
+        )[0]
+        kind = _EMITTED.get(name)
+        if kind is not None:
+            found.append((kind, best[0], best[1]))
         position = best[1]
     return tuple(found)
+
+
+_DIGIT_OR_QUOTE = re.compile(r"[\d\"']")
+# The snippet types a pattern keeps; the others only take their text out of the running.
+_EMITTED: dict[str, ParamType] = {"int": "int", "float": "float", "string": "string"}
 
 
 def _next_whole_word(regex: re.Pattern[str], text: str, position: int) -> tuple[int, int] | None:
@@ -251,17 +264,23 @@ def _next_whole_word(regex: re.Pattern[str], text: str, position: int) -> tuple[
     return None
 
 
-_Matchers = tuple[tuple[Any, re.Pattern[str]], ...]
+# Each snippet type's name, one of its regexes as the generator compiles it, and its rank in
+# Cucumber's preference order (ParameterType.compare).
+_Matchers = tuple[tuple[str, re.Pattern[str], int], ...]
 
 
 def _snippet_matchers() -> _Matchers:
     """Cucumber's parameter types used for snippets, each regex as its generator compiles it."""
+    import functools
+
+    from cucumber_expressions.parameter_type import ParameterType
     from cucumber_expressions.parameter_type_registry import ParameterTypeRegistry
 
+    types = [t for t in ParameterTypeRegistry().parameter_types if t.use_for_snippets]
+    ranked = sorted(types, key=functools.cmp_to_key(ParameterType.compare))
     return tuple(
-        (parameter_type, re.compile(f"({regexp})"))
-        for parameter_type in ParameterTypeRegistry().parameter_types
-        if parameter_type.use_for_snippets
+        (parameter_type.name, re.compile(f"({regexp})"), ranked.index(parameter_type))
+        for parameter_type in types
         for regexp in parameter_type.regexps
     )
 

@@ -79,6 +79,16 @@ class StepDefinition:
             prefix.append(re.sub(r"\\(.)", r"\1", part.text))
         return "".join(prefix)
 
+    @cached_property
+    def literal_suffix(self) -> str:
+        """The literal text every matching step ends with ("" when it ends in a parameter)."""
+        suffix = []
+        for part in reversed(self.parts):
+            if part.group:
+                break
+            suffix.append(re.sub(r"\\(.)", r"\1", part.text))
+        return "".join(reversed(suffix))
+
     @property
     def constants(self) -> set[str]:
         return {part.constant for part in self.parts if part.constant}

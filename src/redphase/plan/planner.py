@@ -313,9 +313,11 @@ def _planned_match(kind: str, samples: list[str], state: _RunState) -> StepDefin
             continue
         # A definition's literal prefix must begin every sample, so the first one's prefixes find them all.
         for _, definition in sorted(hit for prefix in prefixes for hit in by_prefix.get(prefix, ())):
-            if all(sample.startswith(definition.literal_prefix) for sample in samples[1:]) and all(
-                definition.compiled.fullmatch(sample) for sample in samples
-            ):
+            # The literal ends are checked before the regex, which is compiled only when they hold.
+            if all(
+                sample.startswith(definition.literal_prefix) and sample.endswith(definition.literal_suffix)
+                for sample in samples
+            ) and all(definition.compiled.fullmatch(sample) for sample in samples):
                 return definition
     return None
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import sys
 from collections.abc import Sequence
 from functools import lru_cache, partial
 from pathlib import Path
@@ -24,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from redphase.diagnostics import InternalError, UsageError
 from redphase.formatter_settings import Formatting
 from redphase.installed import release, version
+from redphase.parse.stream import fork_is_safe
 from redphase.render.shapes import LINE_LENGTH
 
 if TYPE_CHECKING:
@@ -128,7 +128,8 @@ def _format_with_black(sources: Sequence[str], formatting: Formatting) -> list[s
     """Large batches use forked workers that share black's import."""
     workers = min(os.cpu_count() or 1, 4)
     one = partial(format_python, formatting=formatting)
-    if len(sources) < PARALLEL_FROM or workers < 2 or not sys.platform.startswith("linux"):
+    # Forked as the parsing child is, through the same gate: never from a process running threads.
+    if len(sources) < PARALLEL_FROM or workers < 2 or not fork_is_safe():
         return [one(source) for source in sources]
     _mode(formatting)
     try:
