@@ -218,7 +218,9 @@ def _feature_files(feature: FeaturePlan, plan: HarnessPlan, index: ProjectIndex)
             module = index.modules.get(feature.module)
             names = module.names if module else set()
             constants = module.constants if module else {}
-            texts[feature.module] = _Python(existing, renderer.scenarios_chunk(feature, names, constants))
+            texts[feature.module] = _Python(
+                existing, renderer.scenarios_chunk(feature, names, constants, plan.line_length)
+            )
     if feature.definitions:
         existing = read_text(feature.steps_module)
         if existing is None:
@@ -227,7 +229,8 @@ def _feature_files(feature: FeaturePlan, plan: HarnessPlan, index: ProjectIndex)
             module = index.modules.get(feature.steps_module)
             names = set(module.names) if module else set()
             texts[feature.steps_module] = _Python(
-                existing, renderer.steps_chunk(feature.definitions, names, plan.harness_module)
+                existing,
+                renderer.steps_chunk(feature.definitions, names, plan.harness_module, plan.line_length),
             )
     return texts
 
@@ -247,17 +250,31 @@ def _harness_files(
     with_plumbing = "_load_step_modules" not in conftest_names
     if existing is None:
         texts[conftest] = _Python(
-            None, renderer.conftest(with_harness, with_plumbing, standalone=True, assembly=plan.assembly)
+            None,
+            renderer.conftest(
+                with_harness,
+                with_plumbing,
+                standalone=True,
+                assembly=plan.assembly,
+                line_length=plan.line_length,
+            ),
         )
     elif with_harness or with_plumbing:
         chunk = renderer.conftest(
-            with_harness, with_plumbing, standalone=False, present=conftest_names, assembly=plan.assembly
+            with_harness,
+            with_plumbing,
+            standalone=False,
+            present=conftest_names,
+            assembly=plan.assembly,
+            line_length=plan.line_length,
         )
         texts[conftest] = _Python(existing, chunk)
     # Health checks call the generated harness; a project with its own `system` owns its checks too.
     health = layout.health_module(config)
     if with_harness and health not in index.modules:
-        texts[health] = _Python(None, renderer.health_module(plan.harness_module or "conftest"))
+        texts[health] = _Python(
+            None, renderer.health_module(plan.harness_module or "conftest", plan.line_length)
+        )
     markers = layout.markers_file(config)
     old_markers = (read_text(markers) or "").splitlines()
     texts[markers] = renderer.markers(plan, [line for line in old_markers if line.strip()])

@@ -87,7 +87,10 @@ def test_invalid_formatter_settings_are_usage_errors(tmp_path: Path, settings: s
         (Formatting(), True),
         (Formatting(skip_string_normalization=True, skip_magic_trailing_comma=True), True),
         (Formatting(target_versions=("py38", "py313")), True),
-        (Formatting(line_length=100), False),
+        (Formatting(line_length=100), True),
+        (Formatting(line_length=120), True),
+        (Formatting(line_length=99), False),
+        (Formatting(line_length=79), False),
         (Formatting(preview=True), False),
         (Formatting(target_versions=("py33",)), False),
         (Formatting(tool="ruff", source="[tool.ruff]"), False),
@@ -110,7 +113,7 @@ def test_the_hand_layout_is_trusted_only_in_the_black_releases_ci_runs(
 def test_an_untrusted_layout_goes_through_black_even_when_exact() -> None:
     squeezed = Python("x = [\n    1,\n    2\n]\n", exact=True)
     assert formatting.formatted([squeezed]) == [squeezed.source]  # trusted: black never sees it
-    wide = Formatting(tool="black", source="[tool.black]", line_length=100, skip_string_normalization=True)
+    wide = Formatting(tool="black", source="[tool.black]", line_length=99, skip_string_normalization=True)
     assert formatting.formatted([squeezed], wide) == ["x = [1, 2]\n"]
 
 

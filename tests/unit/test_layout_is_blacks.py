@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import os
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import black
@@ -22,7 +23,7 @@ import redphase.pipeline
 from redphase.config import load_config
 from redphase.formatter_settings import Formatting
 from redphase.render import renderer
-from redphase.render.formatting import hand_layout_holds
+from redphase.render.formatting import HAND_LAYOUT_LINE_LENGTHS, hand_layout_holds
 from redphase.render.renderer import Python
 from redphase.scaffold import scaffold
 from tests.conftest import CORPUS, DATA, make_project
@@ -40,6 +41,22 @@ MODES = (
         magic_trailing_comma=False,
     ),
 )
+# The other line lengths it claims (HAND_LAYOUT_LINE_LENGTHS), each rendered for and held against black at it.
+LENGTHS = [length for length in HAND_LAYOUT_LINE_LENGTHS if length != 88]
+
+
+def modes_at(length: int) -> tuple[black.Mode, ...]:
+    return MODES if length == 88 else tuple(replace(mode, line_length=length) for mode in MODES)
+
+
+def project_at(root: Path, length: int) -> Path:
+    """The project configures black at `length` (black's default needs no configuration)."""
+    if length != 88:
+        with (root / "pyproject.toml").open("a", encoding="utf-8") as pyproject:
+            pyproject.write(f"\n[tool.black]\nline-length = {length}\n")
+    return root
+
+
 EXAMPLES = int(os.environ.get("REDPHASE_FUZZ_EXAMPLES", "60"))
 
 # Beyond the end-to-end fuzz text: any printable character (wide, combining, astral) and long words
@@ -56,13 +73,21 @@ LONG_TEXT = st.lists(
 ).map(" ".join)
 
 
-def rendered_python(root: Path, monkeypatch: pytest.MonkeyPatch) -> list[Python]:
-    """What the renderer handed to the formatting stage in a dry run of scaffold."""
+HARNESS_FILES = ("conftest.py", "test_harness_health.py")
+
+
+def rendered_python(root: Path, monkeypatch: pytest.MonkeyPatch, harness: bool = True) -> list[Python]:
+    """What the renderer handed to the formatting stage in a dry run of scaffold (without the
+    harness's fixed files when `harness` is false)."""
     seen: list[Python] = []
     add = redphase.pipeline._Output.add
 
     def capture(output: redphase.pipeline._Output, texts: dict[Path, object]) -> None:
-        seen.extend(text.rendered for text in texts.values() if isinstance(text, redphase.pipeline._Python))
+        seen.extend(
+            text.rendered
+            for path, text in texts.items()
+            if isinstance(text, redphase.pipeline._Python) and (harness or path.name not in HARNESS_FILES)
+        )
         add(output, texts)  # type: ignore[arg-type]
 
     monkeypatch.setattr(redphase.pipeline._Output, "add", capture)
@@ -96,21 +121,23 @@ def test_the_hand_layout_is_claimed_for_this_black() -> None:
     assert hand_layout_holds(Formatting()), black.__version__
 
 
+@pytest.mark.parametrize("length", HAND_LAYOUT_LINE_LENGTHS)
 def test_the_official_corpus_renders_exact_and_as_black(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, length: int
 ) -> None:
-    root = make_project(tmp_path / "p", sorted((CORPUS / "good").glob("*.feature")))
-    rendered = rendered_python(root, monkeypatch)
+    root = project_at(make_project(tmp_path / "p", sorted((CORPUS / "good").glob("*.feature"))), length)
+    rendered = rendered_python(root, monkeypatch, harness=length == 88)
     assert len(rendered) > 60
     assert all(python.exact for python in rendered)
-    assert unstable(rendered) == []
+    assert unstable(rendered, modes_at(length)) == []
 
 
-def test_hostile_text_renders_as_black(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    root = make_project(tmp_path / "p", [DATA / "hostile.feature"])
-    rendered = rendered_python(root, monkeypatch)
+@pytest.mark.parametrize("length", HAND_LAYOUT_LINE_LENGTHS)
+def test_hostile_text_renders_as_black(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, length: int) -> None:
+    root = project_at(make_project(tmp_path / "p", [DATA / "hostile.feature"]), length)
+    rendered = rendered_python(root, monkeypatch, harness=length == 88)
     assert all(python.exact for python in rendered)
-    assert unstable(rendered) == []
+    assert unstable(rendered, modes_at(length)) == []
 
 
 def conftest_variants() -> Iterator[Python]:
@@ -129,11 +156,19 @@ def test_every_conftest_and_health_module_is_black(tmp_path: Path) -> None:
     assert unstable(variants, MODES[:1]) == []
 
 
+@pytest.mark.parametrize("length", LENGTHS)
+def test_the_fixed_harness_is_left_to_black_at_other_lengths(length: int) -> None:
+    # Its hand-split signatures are black's at 88 columns only; at another length black joins them.
+    assert not renderer.conftest(True, True, standalone=True, line_length=length).exact
+    assert not renderer.health_module("conftest", length).exact
+
+
+@pytest.mark.parametrize("length", HAND_LAYOUT_LINE_LENGTHS)
 def test_chunks_appended_to_a_persons_files_are_black(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, length: int
 ) -> None:
     first = "Feature: Shop\n  Scenario: Buy\n    Given a cart with 2 items\n    Then the total is 5\n"
-    root = make_project(tmp_path / "p", {"shop.feature": first})
+    root = project_at(make_project(tmp_path / "p", {"shop.feature": first}), length)
     scaffold(load_config(root), [], use_cache=False)
     module = root / "tests" / "step_defs" / "shop_steps.py"
     module.write_text(module.read_text(encoding="utf-8").replace("parsers, ", ""), encoding="utf-8")
@@ -142,7 +177,7 @@ def test_chunks_appended_to_a_persons_files_are_black(
     rendered = rendered_python(root, monkeypatch)
     assert any(python.source.startswith("from pytest_bdd import parsers") for python in rendered)
     assert all(python.exact for python in rendered)
-    assert unstable(rendered) == []
+    assert unstable(rendered, modes_at(length)) == []
 
 
 @settings(
@@ -157,7 +192,8 @@ def test_any_feature_renders_as_black_where_it_claims_to(
 ) -> None:
     monkeypatch.setattr(test_fuzz, "TEXT", LONG_TEXT)
     text = data.draw(test_fuzz.features())
+    length = data.draw(st.sampled_from(HAND_LAYOUT_LINE_LENGTHS))
     Parser().parse(text)
-    root = make_project(tmp_path_factory.mktemp("p"), {"fuzz.feature": text})
+    root = project_at(make_project(tmp_path_factory.mktemp("p"), {"fuzz.feature": text}), length)
     rendered = rendered_python(root, monkeypatch)
-    assert unstable(rendered) == [], text
+    assert unstable(rendered, modes_at(length)) == [], (text, length)

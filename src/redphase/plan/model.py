@@ -174,3 +174,5 @@ class HarnessPlan:
     # The module that defines the `system` fixture's class `Harness` when it is redphase's own, so
     # that steps can name its type ("" when the project has a harness of its own).
     harness_module: str = ""
+    # The project formatter's line length, which the renderer lays code out to.
+    line_length: int = 88

@@ -118,6 +118,7 @@ class Planner:
             diagnostics=tuple(self.diagnostics),
             assembly=self.wiring.assembly if self.wiring.writes_harness else None,
             harness_module=self.wiring.harness_module,
+            line_length=self.config.formatting.line_length,
         )
 
     def context(self) -> HarnessPlan:
@@ -132,6 +133,7 @@ class Planner:
             definitions_by_key={},
             diagnostics=(),
             harness_module=self.wiring.harness_module,
+            line_length=self.config.formatting.line_length,
         )
 
 

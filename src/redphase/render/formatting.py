@@ -1,8 +1,8 @@
 """The project's formatter, with the project's settings (config.Formatting), over what scaffold renders.
 
 Rendered code is black's default output by construction (render.shapes), and that claim holds only
-where CI checks it (`hand_layout_holds`): black's defaults at 88 columns, in the black releases the
-layout tests run against. Then black only sees the rare file whose layout we do not claim to know,
+where CI checks it (`hand_layout_holds`): black's defaults at the line lengths and in the black
+releases the layout tests run against. Then black only sees the rare file whose layout we do not claim to know,
 and black is neither imported nor run when there is none. Any other configuration formats every file.
 
 black runs in-process, with one Mode for the whole run, on both cores for large batches. A project
@@ -37,6 +37,9 @@ PARALLEL_FROM = 24
 # CI has not seen formats every file until the layout tests have passed on it and this is raised.
 # (They also pass on 25.1.0, run by hand when this range was set.)
 HAND_LAYOUT_BLACK = ((24, 1), (27, 0))
+# The line lengths the layout tests check the hand layout at: black's default, and the common
+# settings of projects that configure one. Any other length formats every file with black.
+HAND_LAYOUT_LINE_LENGTHS = (LINE_LENGTH, 100, 120)
 DEFAULT = Formatting()
 RUFF_BATCH = 400  # files per ruff run: keeps the command line short
 
@@ -44,10 +47,14 @@ RUFF_BATCH = 400  # files per ruff run: keeps the command line short
 def hand_layout_holds(formatting: Formatting) -> bool:
     """Whether the files the renderer marks exact are already what this project's formatter writes.
 
-    The layout tests check black's defaults at 88 columns, with and without string normalization and
-    the magic trailing comma, for inferred targets and for Python 3.8 and later.
+    The layout tests check black's defaults at each of HAND_LAYOUT_LINE_LENGTHS, with and without
+    string normalization and the magic trailing comma, for inferred targets and for Python 3.8 and later.
     """
-    if formatting.tool != "black" or formatting.line_length != LINE_LENGTH or formatting.preview:
+    if (
+        formatting.tool != "black"
+        or formatting.line_length not in HAND_LAYOUT_LINE_LENGTHS
+        or formatting.preview
+    ):
         return False
     if not all(_minor(target) >= 8 for target in formatting.target_versions):
         return False

@@ -43,32 +43,32 @@ def flat(argument: str | Call) -> str:
     return argument if isinstance(argument, str) else argument.flat()
 
 
-def fits(line: str) -> bool:
-    return width(line) <= LINE_LENGTH
+def fits(line: str, limit: int = LINE_LENGTH) -> bool:
+    return width(line) <= limit
 
 
-def lay_out(node: str | Call, indent: str = "", trailer: str = "") -> list[str]:
+def lay_out(node: str | Call, indent: str = "", trailer: str = "", limit: int = LINE_LENGTH) -> list[str]:
     one_line = indent + flat(node) + trailer
-    if isinstance(node, str) or fits(one_line) or not node.arguments:
+    if isinstance(node, str) or fits(one_line, limit) or not node.arguments:
         return [one_line]
     inner = indent + "    "
     if len(node.arguments) == 1 and not node.one_tuple:
-        lone = lay_out(node.arguments[0], inner, "," if node.parameters else "")
+        lone = lay_out(node.arguments[0], inner, "," if node.parameters else "", limit)
         return [indent + node.opening, *lone, indent + node.closing + trailer]
     hugged = inner + ", ".join(flat(argument) for argument in node.arguments)
-    if fits(hugged) and not node.one_tuple and not node.collection:
+    if fits(hugged, limit) and not node.one_tuple and not node.collection:
         return [indent + node.opening, hugged, indent + node.closing + trailer]
     lines = [indent + node.opening]
     for argument in node.arguments:
-        lines += lay_out(argument, inner, ",")
+        lines += lay_out(argument, inner, ",", limit)
     return [*lines, indent + node.closing + trailer]
 
 
-def assignment(target: str, value: str, indent: str = "") -> list[str]:
+def assignment(target: str, value: str, indent: str = "", limit: int = LINE_LENGTH) -> list[str]:
     """`target = value` for a value without brackets of its own (a name or a literal)."""
     one_line = f"{indent}{target} = {value}"
     wrapped = [f"{indent}{target} = (", f"{indent}    {value}", f"{indent})"]
-    return [one_line] if fits(one_line) or not fits(wrapped[1]) else wrapped
+    return [one_line] if fits(one_line, limit) or not fits(wrapped[1], limit) else wrapped
 
 
 class Layout:
@@ -78,19 +78,20 @@ class Layout:
     splits a string. Any other overflow is where black's further rules start, and the file is not exact.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, line_length: int = LINE_LENGTH) -> None:
         self.exact = True
+        self.line_length = line_length
 
     def __call__(self, node: str | Call, indent: str = "", trailer: str = "") -> str:
-        lines = lay_out(node, indent, trailer)
+        lines = lay_out(node, indent, trailer, self.line_length)
         for line in lines:
-            if not fits(line) and not _lone_literal(line.strip().removesuffix(",")):
+            if not fits(line, self.line_length) and not _lone_literal(line.strip().removesuffix(",")):
                 self.exact = False
         return "\n".join(lines)
 
     def assignment(self, target: str, value: str, indent: str = "") -> str:
-        lines = assignment(target, value, indent)
-        if not all(map(fits, lines)) and not _lone_literal(value):
+        lines = assignment(target, value, indent, self.line_length)
+        if not all(fits(line, self.line_length) for line in lines) and not _lone_literal(value):
             self.exact = False
         return "\n".join(lines)
 
