@@ -26,6 +26,7 @@ from redphase.write.files import (
 
 if TYPE_CHECKING:
     from redphase.plan.model import FeaturePlan, HarnessPlan
+    from redphase.plan.planner import Planner
     from redphase.project.index import ProjectIndex
     from redphase.render import renderer
 
@@ -61,8 +62,16 @@ def _plan_render_write(
     settled: Mapping[str, FeatureRecord],
     index_memo: dict[str, list[Any]] | None = None,
 ) -> None:
+    from redphase.plan.ahead import work_ahead
+
     # The parsing child starts first; the planning and rendering stages load while it works.
-    with contextlib.closing(read_in_order(jobs)) as stream:
+    planner: Planner | None = None
+
+    def receive(worked: object) -> None:
+        assert planner is not None  # nothing arrives before the first feature is asked for
+        planner.take(worked)
+
+    with contextlib.closing(read_in_order(jobs, work_ahead(config), receive)) as stream:
         from redphase.plan.planner import Planner
         from redphase.project.index import index_project
 

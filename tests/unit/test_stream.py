@@ -41,9 +41,40 @@ def test_a_large_batch_is_parsed_in_a_child_and_arrives_in_order(
 def test_a_child_that_dies_hands_the_rest_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(threading, "active_count", lambda: 1)
     monkeypatch.setattr("redphase.parse.stream._os_threads", lambda: 1)
-    monkeypatch.setattr(stream, "_parse_into", lambda descriptor, jobs: os._exit(3))
+    monkeypatch.setattr(stream, "_parse_into", lambda descriptor, jobs, ahead: os._exit(3))
     expected = [read_feature(path, shown) for path, shown in jobs(tmp_path)]
     with contextlib.closing(stream.read_in_order(jobs(tmp_path))) as results:
+        assert list(results) == expected
+
+
+def test_work_ahead_arrives_before_its_feature_and_a_failure_in_it_hands_the_rest_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    forks_counted(monkeypatch)
+    expected = [read_feature(path, shown) for path, shown in jobs(tmp_path)]
+    names = [path.name for path, _ in jobs(tmp_path)]
+    order: list[object] = []
+    with contextlib.closing(
+        stream.read_in_order(jobs(tmp_path), lambda f: f.path.name, order.append)
+    ) as results:
+        for result in results:
+            order.append(result)
+    assert [item for item in order if not isinstance(item, str)] == expected
+    worked = [item for item in order if isinstance(item, str)]
+    assert worked
+    assert set(worked) <= set(names)
+    # Each piece of work comes just before the feature it was done for.
+    for at, item in enumerate(order):
+        if isinstance(item, str):
+            after = order[at + 1]
+            assert not isinstance(after, list)
+            assert not isinstance(after, str)
+            assert after.path.name == item
+
+    def failing(file: object) -> object:
+        raise RuntimeError("the work ahead failed")
+
+    with contextlib.closing(stream.read_in_order(jobs(tmp_path), failing, order.append)) as results:
         assert list(results) == expected
 
 

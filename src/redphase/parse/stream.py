@@ -17,7 +17,7 @@ import signal
 import sys
 import threading
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
@@ -36,11 +36,17 @@ NO_FORK = "REDPHASE_NO_FORK"
 Parsed = FeatureFile | list[Diagnostic]
 
 
-def read_in_order(jobs: Sequence[tuple[Path, str]]) -> ParsedStream:
+def read_in_order(
+    jobs: Sequence[tuple[Path, str]],
+    ahead: Callable[[FeatureFile], object] | None = None,
+    receive: Callable[[object], None] | None = None,
+) -> ParsedStream:
     """read_feature(path, shown) for each job, in order; close when done.
 
     On a large batch a child starts parsing at once, before the first result is asked for, so that
-    this process can load what it needs for planning meanwhile.
+    this process can load what it needs for planning meanwhile. The child also runs `ahead` on each
+    feature it parses, and what that returns is handed to `receive` just before the feature is. A
+    feature parsed here has nothing worked ahead: `receive` must not be needed for the same results.
     """
     if len(jobs) < PARALLEL_FROM or not fork_is_safe():
         return ParsedStream(jobs)
@@ -53,19 +59,29 @@ def read_in_order(jobs: Sequence[tuple[Path, str]]) -> ParsedStream:
     child = os.fork()
     if child == 0:  # pragma: no cover - the child reports only through the pipe
         os.close(read_end)
-        _parse_into(write_end, jobs)
+        try:
+            _parse_into(write_end, jobs, ahead)
+        finally:
+            os._exit(1)  # the child never returns into the caller's code, whatever went wrong
     os.close(write_end)
-    return ParsedStream(jobs, child, os.fdopen(read_end, "rb"))
+    return ParsedStream(jobs, child, os.fdopen(read_end, "rb"), receive)
 
 
 class ParsedStream:
     """Results from the child while it sends them; whatever it did not send is parsed here."""
 
-    def __init__(self, jobs: Sequence[tuple[Path, str]], child: int = 0, incoming: BinaryIO | None = None):
+    def __init__(
+        self,
+        jobs: Sequence[tuple[Path, str]],
+        child: int = 0,
+        incoming: BinaryIO | None = None,
+        receive: Callable[[object], None] | None = None,
+    ):
         self._jobs = jobs
         self._child = child
         self._incoming = incoming
-        self._ready: deque[Parsed] = deque()
+        self._receive = receive
+        self._ready: deque[tuple[Parsed, object]] = deque()
         self._handed = 0
 
     def __iter__(self) -> ParsedStream:
@@ -78,7 +94,9 @@ class ParsedStream:
             except (EOFError, pickle.UnpicklingError):
                 self.close()  # the child died: parse the rest here
         if self._ready:
-            item = self._ready.popleft()
+            item, worked = self._ready.popleft()
+            if worked is not None and self._receive is not None:
+                self._receive(worked)
         elif self._handed < len(self._jobs):
             item = read_feature(*self._jobs[self._handed])
         else:
@@ -123,12 +141,18 @@ def _os_threads() -> int:
         return 1  # no /proc: threading's own count above is all there is to go on
 
 
-def _parse_into(descriptor: int, jobs: Sequence[tuple[Path, str]]) -> None:  # pragma: no cover
+def _parse_into(
+    descriptor: int, jobs: Sequence[tuple[Path, str]], ahead: Callable[[FeatureFile], object] | None
+) -> None:  # pragma: no cover
     status = 0
     try:
         with os.fdopen(descriptor, "wb") as outgoing:
             for start in range(0, len(jobs), BATCH):
-                batch = [read_feature(path, shown) for path, shown in jobs[start : start + BATCH]]
+                parsed = [read_feature(path, shown) for path, shown in jobs[start : start + BATCH]]
+                batch = [
+                    (item, ahead(item) if ahead is not None and isinstance(item, FeatureFile) else None)
+                    for item in parsed
+                ]
                 pickle.dump(batch, outgoing, protocol=pickle.HIGHEST_PROTOCOL)
                 outgoing.flush()
     except BaseException:

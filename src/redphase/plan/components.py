@@ -131,6 +131,9 @@ class ComponentInference:
     def touched_by(self, text: str) -> list[Component]:
         return list(self._seen(text))
 
+    def seed(self, text: str, components: tuple[Component, ...]) -> None:
+        self._seen.seed(text, list(components))
+
     def _touched_by(self, text: str) -> list[Component]:
         # A configured component claims its words: built-in rules may not match inside them.
         claimed = [

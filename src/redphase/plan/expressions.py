@@ -111,6 +111,12 @@ class Patterns:
     ) -> StepPattern:
         return self._patterns(pattern_key(text, columns, language))
 
+    def of_key(self, key: PatternKey) -> StepPattern:
+        return self._patterns(key)
+
+    def seed(self, key: PatternKey, pattern: StepPattern) -> None:
+        self._patterns.seed(key, pattern)
+
 
 def example_columns(scenario: Scenario) -> dict[str, list[str]]:
     """Each outline column and the values its Examples rows give it, in order."""

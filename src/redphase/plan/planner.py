@@ -13,6 +13,7 @@ from redphase.identifiers import unique
 from redphase.parse.model import Feature, FeatureFile, Scenario, Step
 from redphase.parse.runnable import check
 from redphase.parse.tags import marker_name
+from redphase.plan.ahead import WorkedAhead
 from redphase.plan.components import Component, ComponentInference
 from redphase.plan.expressions import PLACEHOLDER, Patterns, example_columns
 from redphase.plan.memo import Memo
@@ -85,6 +86,15 @@ class Planner:
             if config.system
             else SystemUnderTest("", "set [tool.redphase] system = 'package.module:create_system' to name it")
         )
+
+    def take(self, worked: object) -> None:
+        """Answers the parsing child worked out ahead (see plan.ahead), before the feature they came with."""
+        if not isinstance(worked, WorkedAhead):
+            return
+        for key, pattern in worked.patterns:
+            self.state.patterns.seed(key, pattern)
+        for text, components in worked.components:
+            self.inference.seed(text, components)
 
     def add(self, file: FeatureFile) -> FeaturePlan | None:
         if file.feature is None:
