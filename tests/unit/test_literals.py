@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import ast
+from unittest.mock import patch
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from redphase.render import literals
 from redphase.render.literals import docstring, pattern_literal, string_literal
 
 HOSTILE = st.one_of(
@@ -36,3 +38,21 @@ def test_docstrings_stay_one_string_literal(text: str) -> None:
     assert len(function.body) == 1
     assert isinstance(function.body[0], ast.Expr)
     assert isinstance(function.body[0].value, ast.Constant)
+
+
+SEGMENT = st.one_of(
+    st.tuples(st.just("text"), st.text(alphabet=st.sampled_from("ab {}\\\"'N\n\t\x00é語"), max_size=8)),
+    st.tuples(st.just("name"), st.sampled_from(["INT", "FLOAT", "STRING"])),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(SEGMENT, min_size=1, max_size=6), st.text(max_size=12))
+def test_literals_taken_without_the_parser_are_the_parsers_own(
+    segments: list[tuple[str, str]], text: str
+) -> None:
+    # The shortcut for plain raw strings must give what checking every candidate with ast gives.
+    with patch.object(literals, "_plainly_raw", lambda body: False):
+        slow_pattern, slow_composed = pattern_literal(text), literals.composed_pattern(segments)
+    assert pattern_literal(text) == slow_pattern
+    assert literals.composed_pattern(segments) == slow_composed

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cached_property
 from typing import Literal
 
 from redphase.identifiers import identifier, shorten
@@ -74,10 +73,8 @@ class StepPattern:
     expression: str
     parts: tuple[RegexPart, ...]
     params: tuple[Param, ...]
-
-    @cached_property
-    def regex(self) -> str:
-        return "".join(part.regex for part in self.parts)
+    # Made with the pattern, wherever that is (see plan.ahead): every use of every step asks for it.
+    regex: str
 
 
 # A step text and the Examples columns it uses: all that its pattern depends on.
@@ -193,7 +190,7 @@ def _pattern_for(
         else:
             regex.append(RegexPart(group=name, constant=CONSTANT_BY_TYPE[kind]))
         position = stretch_start = hole.end()
-    return StepPattern("".join(expression), tuple(regex), tuple(params))
+    return StepPattern("".join(expression), tuple(regex), tuple(params), "".join(part.regex for part in regex))
 
 
 def _anchored(text: str) -> bool:

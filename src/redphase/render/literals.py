@@ -24,10 +24,27 @@ def string_literal(text: str) -> str:
 
 def pattern_literal(text: str) -> str:
     """The most readable literal for a regex: raw when a raw string says it exactly, else repr."""
+    if _plainly_raw(text):
+        return f'r"{text}"'
     for candidate in (f'r"{text}"', f"r'{text}'", f'r"""{text}"""', f"r'''{text}'''"):
         if _round_trips(candidate, text):
             return candidate
     return string_literal(text)
+
+
+def _plainly_raw(body: str) -> bool:
+    """Whether `r"body"` (or `rf"body"`, braces doubled) holds `body` exactly, without asking the parser.
+
+    Inside a raw string only a double quote, a line break or a final backslash that escapes the
+    closing quote can end it early or not at all; `\\N` is left to the parser (an f-string's named
+    escape). Anything else printable stands for itself. Every other text is checked by parsing.
+    """
+    return (
+        body.isprintable()
+        and '"' not in body
+        and "\\N" not in body
+        and (len(body) - len(body.rstrip("\\"))) % 2 == 0
+    )
 
 
 def _round_trips(candidate: str, text: str) -> bool:
@@ -97,6 +114,8 @@ def composed_pattern(segments: list[Segment]) -> str:
         value.replace("{", "{{").replace("}", "}}") if kind == "text" else "{" + value + "}"
         for kind, value in segments
     )
+    if _plainly_raw(body):
+        return f'rf"{body}"'
     expected = "".join(value if kind == "text" else f"\0{value}\0" for kind, value in segments)
     for quote in ('"', "'", '"""', "'''"):
         candidate = f"rf{quote}{body}{quote}"
