@@ -67,9 +67,9 @@ def _plan_render_write(
     # The parsing child starts first; the planning and rendering stages load while it works.
     planner: Planner | None = None
 
-    def receive(worked: object) -> None:
+    def receive(worked: object, file: object) -> None:
         assert planner is not None  # nothing arrives before the first feature is asked for
-        planner.take(worked)
+        planner.take(worked, file)
 
     with contextlib.closing(read_in_order(jobs, work_ahead(config), receive)) as stream:
         from redphase.plan.planner import Planner

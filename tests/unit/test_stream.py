@@ -55,7 +55,7 @@ def test_work_ahead_arrives_before_its_feature_and_a_failure_in_it_hands_the_res
     names = [path.name for path, _ in jobs(tmp_path)]
     order: list[object] = []
     with contextlib.closing(
-        stream.read_in_order(jobs(tmp_path), lambda f: f.path.name, order.append)
+        stream.read_in_order(jobs(tmp_path), lambda f: f.path.name, lambda w, f: order.append(w))
     ) as results:
         for result in results:
             order.append(result)
@@ -74,7 +74,9 @@ def test_work_ahead_arrives_before_its_feature_and_a_failure_in_it_hands_the_res
     def failing(file: object) -> object:
         raise RuntimeError("the work ahead failed")
 
-    with contextlib.closing(stream.read_in_order(jobs(tmp_path), failing, order.append)) as results:
+    with contextlib.closing(
+        stream.read_in_order(jobs(tmp_path), failing, lambda w, f: order.append(w))
+    ) as results:
         assert list(results) == expected
 
 

@@ -39,13 +39,14 @@ Parsed = FeatureFile | list[Diagnostic]
 def read_in_order(
     jobs: Sequence[tuple[Path, str]],
     ahead: Callable[[FeatureFile], object] | None = None,
-    receive: Callable[[object], None] | None = None,
+    receive: Callable[[object, Parsed], None] | None = None,
 ) -> ParsedStream:
     """read_feature(path, shown) for each job, in order; close when done.
 
     On a large batch a child starts parsing at once, before the first result is asked for, so that
     this process can load what it needs for planning meanwhile. The child also runs `ahead` on each
-    feature it parses, and what that returns is handed to `receive` just before the feature is. A
+    feature it parses, and what that returns is handed to `receive`, with the feature, just before the
+    feature itself is. A
     feature parsed here has nothing worked ahead: `receive` must not be needed for the same results.
     """
     if len(jobs) < PARALLEL_FROM or not fork_is_safe():
@@ -75,7 +76,7 @@ class ParsedStream:
         jobs: Sequence[tuple[Path, str]],
         child: int = 0,
         incoming: BinaryIO | None = None,
-        receive: Callable[[object], None] | None = None,
+        receive: Callable[[object, Parsed], None] | None = None,
     ):
         self._jobs = jobs
         self._child = child
@@ -96,7 +97,7 @@ class ParsedStream:
         if self._ready:
             item, worked = self._ready.popleft()
             if worked is not None and self._receive is not None:
-                self._receive(worked)
+                self._receive(worked, item)
         elif self._handed < len(self._jobs):
             item = read_feature(*self._jobs[self._handed])
         else:

@@ -190,7 +190,9 @@ def _pattern_for(
         else:
             regex.append(RegexPart(group=name, constant=CONSTANT_BY_TYPE[kind]))
         position = stretch_start = hole.end()
-    return StepPattern("".join(expression), tuple(regex), tuple(params), "".join(part.regex for part in regex))
+    return StepPattern(
+        "".join(expression), tuple(regex), tuple(params), "".join(part.regex for part in regex)
+    )
 
 
 def _anchored(text: str) -> bool:

@@ -87,13 +87,13 @@ class Planner:
             else SystemUnderTest("", "set [tool.redphase] system = 'package.module:create_system' to name it")
         )
 
-    def take(self, worked: object) -> None:
-        """Answers the parsing child worked out ahead (see plan.ahead), before the feature they came with."""
-        if not isinstance(worked, WorkedAhead):
+    def take(self, worked: object, file: object) -> None:
+        """Answers the parsing child worked out ahead for `file` (see plan.ahead), before it is added."""
+        if not isinstance(worked, WorkedAhead) or not isinstance(file, FeatureFile):
             return
-        for key, pattern in worked.patterns:
+        for key, pattern in worked.patterns(file):
             self.state.patterns.seed(key, pattern)
-        for text, components in worked.components:
+        for text, components in worked.components(file):
             self.inference.seed(text, components)
 
     def add(self, file: FeatureFile) -> FeaturePlan | None:

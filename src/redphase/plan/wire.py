@@ -137,6 +137,8 @@ class StepWiring:
     def _choices(
         self, text: str, kind: str, params: Sequence[tuple[str, str]], expression: str
     ) -> tuple[WiringChoice, ...]:
+        if not self.model.callables:
+            return ()  # nothing was discovered to wire to: no step's words need reading
         if not self._by_target:
             self._by_target = {item.target: item for item in self.model.callables}
         by_target = self._by_target
