@@ -107,3 +107,24 @@ def test_lookup_finds_what_a_full_scan_finds(
 ) -> None:
     for text in texts:
         assert index.definition_for(kind, text, module, STEPS) is naive(index, kind, text, module), text
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(["string", "re"]),
+    st.lists(st.sampled_from([*WORDS, r"\d+", ".*", "(?P<n>-?\\d+)", "[", "(?i)the", "$"]), max_size=4).map(
+        " ".join
+    ),
+    st.sampled_from([0, re.IGNORECASE, re.IGNORECASE | re.UNICODE]),
+    TEXT,
+)
+def test_string_and_re_steps_match_as_pytest_bdds_own_parsers(
+    kind: str, pattern: str, flags: int, text: str
+) -> None:
+    ours = DeferredParser(kind, pattern, flags if kind == "re" else 0)
+    try:
+        theirs = parsers.string(pattern) if kind == "string" else parsers.re(pattern, flags)
+    except re.error:
+        assert not ours.is_matching(text)  # a pattern pytest-bdd cannot compile defines nothing
+        return
+    assert ours.is_matching(text) == bool(theirs.is_matching(text))

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 STEP_DECORATORS = {"given": "given", "when": "when", "then": "then", "step": None}
 PARSER_NAMES = {"string", "parse", "cfparse", "re"}
@@ -177,7 +178,6 @@ def _literal_prefix(matcher: Any) -> tuple[str, bool, bool]:
 
 
 def _prefix_of(kind: str, pattern: str, flags: int) -> tuple[str, bool, bool]:
-    import re
 
     if kind == "string":
         return pattern, True, True
@@ -510,6 +510,7 @@ class DeferredParser:
         self.prefix = prefix
         self._built: Any = None
         self._tried = False
+        self._regex: re.Pattern[str] | Literal[False] | None = None
 
     def built(self) -> Any:
         """The pytest-bdd parser, or None when pytest-bdd cannot compile the pattern."""
@@ -529,12 +530,23 @@ class DeferredParser:
         return self._built
 
     def is_matching(self, text: str) -> bool:
+        # `string` and `re` match as pytest-bdd's own parsers do in every release redphase supports
+        # (>=8.1,<10: equality, and `re.compile(pattern, flags).fullmatch`), without importing
+        # pytest-bdd and pytest, which cost a re-scaffold after one edit more than all its planning.
+        if self.kind == "string":
+            return text == self.name
+        if self.kind == "re":
+            if self._regex is None:
+                try:
+                    self._regex = re.compile(self.name, self.flags)
+                except Exception:  # pytest-bdd could not compile it either: it defines nothing
+                    self._regex = False
+            return self._regex is not False and self._regex.fullmatch(text) is not None
         built = self.built()
         return built is not None and bool(built.is_matching(text))
 
 
 def _regex_flags(call: ast.Call) -> int:
-    import re
 
     flags = 0
     for node in [*call.args[1:], *(keyword.value for keyword in call.keywords if keyword.arg == "flags")]:

@@ -13,7 +13,6 @@ ruff can be found, black formats with the equivalent mode and scaffold warns tha
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections.abc import Sequence
 from functools import lru_cache, partial
@@ -139,6 +138,8 @@ def _format_with_black(sources: Sequence[str], formatting: Formatting) -> list[s
     if len(sources) < PARALLEL_FROM or workers < 2 or not fork_is_safe():
         return [one(source) for source in sources]
     _mode(formatting)
+    import multiprocessing  # here: its import costs a small run more than its formatting
+
     try:
         pool = multiprocessing.get_context("fork").Pool(workers)
     except OSError:  # no semaphores in some sandboxes: format in this process instead
