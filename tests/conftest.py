@@ -86,6 +86,13 @@ def make_project(root: Path, features: dict[str, str] | Iterable[Path] = ()) -> 
     return root
 
 
+def keeps_every_line(old: str, new: str) -> bool:
+    """Every line of `old` is in `new`, in the same order: what an append (imports joining the
+    person's own at the top, the rest at the end) may do to a person's file."""
+    remaining = iter(new.splitlines())
+    return all(any(line == candidate for candidate in remaining) for line in old.splitlines())
+
+
 def snapshot(root: Path) -> dict[str, bytes]:
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CORPUS, StepOutcomes, make_project, run_cli, snapshot
+from tests.conftest import CORPUS, StepOutcomes, keeps_every_line, make_project, run_cli, snapshot
 
 CHECKOUT = """\
 Feature: Checkout
@@ -144,7 +144,7 @@ def test_steps_a_person_wrote_with_any_parser_are_reused(tmp_path: Path) -> None
     result = run_cli("scaffold", cwd=root)
     assert result.exit_code == 0, result.output
     assert not (root / "tests" / "step_defs" / "checkout_steps.py").exists()
-    assert (root / "tests" / "conftest.py").read_text(encoding="utf-8").startswith(mine)
+    assert keeps_every_line(mine, (root / "tests" / "conftest.py").read_text(encoding="utf-8"))
 
 
 def test_one_placeholder_typed_two_ways_gets_two_definitions(
@@ -227,3 +227,34 @@ def test_a_byte_order_mark_is_reported_and_the_feature_still_runs(
     )
     run.assert_outcomes(failed=1, passed=2)
     assert set(outcomes.failures.values()) == {("then", "AssertionError")}
+
+
+def test_imports_an_append_needs_join_the_persons_own_at_the_top(tmp_path: Path) -> None:
+    # A person's step module: their imports, then code. New steps need `parsers` and `when`.
+    root = make_project(
+        tmp_path / "p", {"shop.feature": "Feature: Shop\n  Scenario: Buy\n    Given a cart\n"}
+    )
+    assert run_cli("scaffold", cwd=root).exit_code == 0
+    module = root / "tests" / "step_defs" / "shop_steps.py"
+    mine = '"""My steps."""\n\nfrom pytest_bdd import given\n\nCART = []\n\n\n@given("a cart")\ndef a_cart() -> None:\n    CART.clear()\n'
+    module.write_text(mine, encoding="utf-8")
+    feature = root / "features" / "shop.feature"
+    feature.write_text(
+        feature.read_text(encoding="utf-8") + '    When I add "tea" 2 times\n', encoding="utf-8"
+    )
+    assert run_cli("scaffold", cwd=root).exit_code == 0
+    new = module.read_text(encoding="utf-8")
+    # Their import from pytest_bdd gains the names the new steps need; every other line stays.
+    assert keeps_every_line(mine.replace("import given", "import given, parsers, when"), new)
+    body = ast.parse(new).body
+    first_code = next(
+        i for i, s in enumerate(body[1:], 1) if not isinstance(s, ast.Import | ast.ImportFrom | ast.If)
+    )
+    assert all(not isinstance(s, ast.Import | ast.ImportFrom) for s in body[first_code:])
+    ruff = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--select", "E402,F401,F811,I001", "--no-cache", str(module)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert ruff.returncode == 0, ruff.stdout

@@ -6,6 +6,7 @@ import contextlib
 import difflib
 import itertools
 import os
+import re
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -80,11 +81,173 @@ def plan_change(path: Path, new: str, old: str | None) -> Change:
 
 
 def appended(old: str, chunk: str) -> str:
-    """`chunk` after the person's text, which stays byte for byte as it was."""
+    """`chunk` after the person's text, which keeps every line it had, in order.
+
+    The imports the chunk opens with join the person's own at the top, so that no import comes
+    after code (pycodestyle's E402): names from a module the person already imports from on one
+    plain line join that line, as isort would merge them (the one change to a line of theirs); the
+    other imports go right after their last one. The rest of the chunk goes at the end. A text that
+    does not parse, or that has no import to follow, gets the whole chunk at the end.
+    """
     if not old.strip():
         return chunk
+    imports, rest = _leading_imports(chunk)
+    after = _last_leading_import_line(old) if imports else None
+    if after is not None and not any(line.startswith("from __future__") for line in imports):
+        lines = old.splitlines(keepends=True)
+        head = lines[:after]
+        imports = _merged_into(head, imports)
+        lines[:after] = head
+        if not lines[after - 1].endswith("\n"):
+            lines[after - 1] += "\n"
+        imports = _placed_in_sections(lines, after, imports)
+        after = _last_leading_import_line("".join(lines)) or after
+        if imports:
+            # A blank line first: black wants one between an import and an `if TYPE_CHECKING:` block.
+            lines[after:after] = ["\n", *(line + "\n" for line in imports)]
+        old, chunk = "".join(lines), rest
+        if not chunk.strip():
+            return old
     separator = "" if old.endswith("\n") else "\n"
     return old + separator + "\n\n" + chunk.lstrip("\n")
+
+
+_FROM_IMPORT = re.compile(r"from ([\w.]+) import (\w+(?:, \w+)*)")
+
+
+def _merged_into(head: list[str], imports: list[str]) -> list[str]:
+    """The chunk's import lines that are left once those from a module the person's head already
+    imports from, on one plain line, have joined that line (sorted as isort sorts names: constants,
+    classes, then the rest). isort would merge them anyway; two lines from one module are unsorted."""
+    left = []
+    for line in imports:
+        ours = _FROM_IMPORT.fullmatch(line)
+        theirs = [
+            (number, match)
+            for number, text in enumerate(head)
+            if ours
+            and (match := _FROM_IMPORT.fullmatch(text.rstrip("\n")))
+            and match.group(1) == ours.group(1)
+        ]
+        if ours is None or len(theirs) != 1:
+            left.append(line)
+            continue
+        number, match = theirs[0]
+        names = sorted({*match.group(2).split(", "), *ours.group(2).split(", ")}, key=_isort_name)
+        merged = f"from {match.group(1)} import {', '.join(names)}"
+        if len(merged) > 88:  # black would wrap it: the chunk's own line stays instead
+            left.append(line)
+            continue
+        head[number] = merged + "\n"
+    while left and not left[-1].strip():
+        left.pop()
+    return left if any(line.strip() for line in left) else []
+
+
+_PLAIN_IMPORT = re.compile(r"(?:import ([\w.]+)(?:, [\w.]+)*|from ([\w.]+) import [\w, ]+)")
+
+
+def _import_key(line: str) -> tuple[int, int, str] | None:
+    """isort's order of a one-line import: its section (the future, the standard library, the
+    rest), `import` before `from`, then the module; None for anything else."""
+    import sys
+
+    match = _PLAIN_IMPORT.fullmatch(line.rstrip("\n"))
+    if match is None:
+        return None
+    module = match.group(1) or match.group(2)
+    top = module.split(".")[0]
+    section = 0 if top == "__future__" else 1 if top in sys.stdlib_module_names else 2
+    return section, 0 if match.group(1) else 1, module.lower()
+
+
+def _placed_in_sections(lines: list[str], after: int, imports: list[str]) -> list[str]:
+    """Put each of the chunk's one-line imports where isort would among the person's one-line
+    imports (in `lines[:after]`): in its section, in order, or as a section of its own between
+    theirs. What is not a one-line import is returned, to follow their imports."""
+    left = []
+    for line in imports:
+        key = _import_key(line)
+        theirs = [(number, k) for number, text in enumerate(lines[:after]) if (k := _import_key(text))]
+        if key is None or not theirs:
+            left.append(line)
+            continue
+        same = [number for number, k in theirs if k[0] == key[0]]
+        later = [number for number, k in theirs if k > key]
+        if same:
+            at = next((number for number in later if number in same), same[-1] + 1)
+            lines.insert(at, line + "\n")
+            after += 1
+        elif later:  # a section of its own, before the first later one
+            lines[later[0] : later[0]] = [line + "\n", "\n"]
+            after += 2
+        else:  # a section of its own, after every one of theirs
+            at = theirs[-1][0] + 1
+            lines[at:at] = ["\n", line + "\n"]
+            after += 2
+    return [line for line in left if line.strip()]
+
+
+def _isort_name(name: str) -> tuple[int, str]:
+    kind = 0 if name.isupper() and len(name) > 1 else 1 if name[:1].isupper() else 2
+    return kind, name
+
+
+def _leading_imports(chunk: str) -> tuple[list[str], str]:
+    """The lines of the chunk's opening imports (type-checking-only ones included, the blank lines
+    between its groups kept), and the rest."""
+    import ast
+
+    try:
+        body = ast.parse(chunk).body
+    except SyntaxError:
+        return [], chunk
+    end = 0
+    for statement in body:
+        if not _is_import(statement):
+            break
+        end = statement.end_lineno or end
+    lines = chunk.splitlines()
+    return lines[:end], "\n".join(lines[end:]) + "\n"
+
+
+def _last_leading_import_line(text: str) -> int | None:
+    """The last line of the imports a module opens with (after its docstring), or None."""
+    import ast
+
+    try:
+        body = ast.parse(text).body
+    except SyntaxError:
+        return None
+    last = None
+    for number, statement in enumerate(body):
+        docstring = (
+            number == 0
+            and isinstance(statement, ast.Expr)
+            and isinstance(statement.value, ast.Constant)
+            and isinstance(statement.value.value, str)
+        )
+        if docstring:
+            continue
+        if not _is_import(statement):
+            break
+        last = statement.end_lineno
+    return last
+
+
+def _is_import(statement: object) -> bool:
+    import ast
+
+    if isinstance(statement, ast.Import | ast.ImportFrom):
+        return True
+    # `if TYPE_CHECKING:` holding only imports is part of an import block.
+    return (
+        isinstance(statement, ast.If)
+        and isinstance(statement.test, ast.Name)
+        and statement.test.id == "TYPE_CHECKING"
+        and not statement.orelse
+        and all(isinstance(inner, ast.Import | ast.ImportFrom) for inner in statement.body)
+    )
 
 
 def write_all(files: Sequence[tuple[Path, str]], root: Path) -> None:
