@@ -158,7 +158,8 @@ def scaffold(
 
     PATHS are .feature files or folders (default: the features folder). Step definitions are
     shared across features: each (step type, pattern) is defined once. Hand-written text is never
-    rewritten: existing modules only get the scenarios and steps they lack, appended.
+    rewritten: existing modules only get the scenarios and steps they lack, appended, and the
+    imports those need, beside the module's own.
 
     Wiring: scaffold reads the application's code (`redphase plan` shows what it found), ranks
     the calls each new step could make, and writes the best one into the step when its confidence
