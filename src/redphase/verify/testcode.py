@@ -102,12 +102,15 @@ def _dump(node: object) -> str:
     return repr(node)
 
 
-def function_index(path: Path, relative: str) -> dict[str, FunctionSource]:
-    """Every function and method in one file, by key. Empty when the file is gone or invalid."""
+def _keyed_functions(
+    path: Path, relative: str
+) -> list[tuple[str, int, ast.FunctionDef | ast.AsyncFunctionDef]]:
+    """Every function and method in one file: (key, first line, node). Empty when the file is gone
+    or invalid."""
     try:
         tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
     except (OSError, SyntaxError, ValueError):
-        return {}
+        return []
     found: list[tuple[str, ast.FunctionDef | ast.AsyncFunctionDef]] = []
 
     def visit(body: list[ast.stmt], prefix: str) -> None:
@@ -131,17 +134,34 @@ def function_index(path: Path, relative: str) -> dict[str, FunctionSource]:
     counts: dict[str, int] = {}
     for qualname, _ in found:
         counts[qualname] = counts.get(qualname, 0) + 1
-    index: dict[str, FunctionSource] = {}
+    keyed: list[tuple[str, int, ast.FunctionDef | ast.AsyncFunctionDef]] = []
+    taken: set[str] = set()
     for qualname, node in found:
         key = f"{relative}::{qualname}"
         if counts[qualname] > 1 and node.decorator_list:
             key += f"[{ast.unparse(node.decorator_list[0])}]"
-        if key in index:
+        if key in taken:
             number = 2
-            while f"{key}#{number}" in index:
+            while f"{key}#{number}" in taken:
                 number += 1
             key = f"{key}#{number}"
+        taken.add(key)
         first = node.decorator_list[0].lineno if node.decorator_list else node.lineno
+        keyed.append((key, first, node))
+    return keyed
+
+
+def function_keys(path: Path, relative: str) -> dict[str, int]:
+    """Every function's key in one file, with its first line: all that naming the functions a test
+    ran needs. Fingerprinting (`function_index`) is left to where reports arrive, which does it
+    once per run; where tests run, in every xdist worker, it was most of the lock's cost."""
+    return {key: first for key, first, _ in _keyed_functions(path, relative)}
+
+
+def function_index(path: Path, relative: str) -> dict[str, FunctionSource]:
+    """Every function and method in one file, by key. Empty when the file is gone or invalid."""
+    index: dict[str, FunctionSource] = {}
+    for key, first, node in _keyed_functions(path, relative):
         digest, source = normalise(node)
         index[key] = FunctionSource(key, first, digest, source)
     return index
@@ -154,7 +174,7 @@ class TestCode:
         self.app = app
         self.rootdir = app.rootdir
         self._cache: dict[str, str | None] = {}
-        self._indexes: dict[str, dict[str, FunctionSource]] = {}
+        self._indexes: dict[str, dict[str, int]] = {}
         self._keys: dict[CodeType, str | None] = {}
 
     def relative(self, filename: str) -> str | None:
@@ -186,10 +206,11 @@ class TestCode:
         )
         return "/".join(parts) if is_test else None
 
-    def index(self, relative: str) -> dict[str, FunctionSource]:
+    def index(self, relative: str) -> dict[str, int]:
+        """Each function's key in the file, with its first line."""
         known = self._indexes.get(relative)
         if known is None:
-            known = self._indexes[relative] = function_index(Path(self.rootdir) / relative, relative)
+            known = self._indexes[relative] = function_keys(Path(self.rootdir) / relative, relative)
         return known
 
     def key(self, code: CodeType) -> str | None:
@@ -208,17 +229,17 @@ class TestCode:
         if qualname.rsplit(".", 1)[-1].startswith("<"):
             return None  # a lambda, comprehension or module body: part of what encloses it
         candidates = [
-            source
-            for key, source in self.index(relative).items()
+            (key, first)
+            for key, first in self.index(relative).items()
             if key == f"{relative}::{qualname}"
             or key.startswith(f"{relative}::{qualname}[")
             or key.startswith(f"{relative}::{qualname}#")
         ]
         if len(candidates) == 1:
-            return candidates[0].key
-        for source in candidates:
-            if source.first_line == code.co_firstlineno:
-                return source.key
+            return candidates[0][0]
+        for key, first in candidates:
+            if first == code.co_firstlineno:
+                return key
         return None
 
 
