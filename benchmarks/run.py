@@ -467,6 +467,17 @@ def _verify_suite(scratch: Path, size: int, scenarios: int) -> tuple[Path, int]:
     return project, tests
 
 
+def _first_test(project: Path) -> str:
+    completed = subprocess.run(
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return next(line for line in completed.stdout.splitlines() if "::" in line)
+
+
 _QUIET = ["-q", "-p", "no:cacheprovider"]
 
 
@@ -512,14 +523,35 @@ def verify_scale(scratch: Path, repeat: int, scenarios: int, chosen: Sequence[st
         )
     if "xdist" in chosen:
         project, _ = suite(100)
+        seconds: dict[str, list[float]] = {"parallel": [], "serial": [], "parallel-1": [], "serial-1": []}
+
+        def run(name: str, *pytest_args: str) -> float:
+            elapsed = timed(_verify_command(project / f"{name}.json", *pytest_args), cwd=project)
+            seconds[name].append(elapsed)
+            return elapsed
+
         alternating(
             "verify -- -n 2 / serial verify, 100 features (goal <= 0.6)",
             repeat,
-            lambda: timed(_verify_command(project / "parallel.json", "-n", "2"), cwd=project),
-            lambda: timed(_verify_command(project / "serial.json"), cwd=project),
+            lambda: run("parallel", "-n", "2"),
+            lambda: run("serial"),
         )
         same = _verdicts(project / "parallel.json") == _verdicts(project / "serial.json")
         print(f"{'':<8}the same verdicts with -n 2 as serial: {same}", flush=True)
+        # What the ratio can reach: one selected test (the whole suite still collected) costs what
+        # every run pays whatever its size, serial and with -n 2; perfect scaling halves the rest.
+        only = (_first_test(project),)
+        alternating(
+            "one test: verify -- -n 2 / serial verify (fixed costs)",
+            repeat,
+            lambda: run("parallel-1", "-n", "2", *only),
+            lambda: run("serial-1", *only),
+        )
+        median = {name: statistics.median(values) for name, values in seconds.items()}
+        best = (median["parallel-1"] + (median["serial"] - median["serial-1"]) / 2) / median["serial"]
+        for name, values in seconds.items():
+            print(f"{'':<8}{name:<50} {_seconds(values)}", flush=True)
+        print(f"{'':<8}{'best ratio these fixed costs allow (perfect halving)':<50} {best:6.3f}", flush=True)
     if "memory" in chosen:
         large, large_tests = suite(300)
         peak = peak_memory_mib(_verify_command(large / "verdicts.json"), cwd=large)

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from redphase.verify import verdicts as v
-from redphase.verify.testcode import FunctionSource, function_index
+from redphase.verify.testcode import FunctionSource, function_index, resolve_key
 
 LOCK_NAME = "redphase.lock"
 VERSION = 1
@@ -39,16 +39,40 @@ class Sources:
         self.rootdir = rootdir
         self._files: dict[str, dict[str, FunctionSource]] = {}
 
-    def get(self, key: str) -> FunctionSource | None:
-        relative = key.split("::", 1)[0]
+    def _index(self, relative: str) -> dict[str, FunctionSource]:
         index = self._files.get(relative)
         if index is None:
             index = self._files[relative] = function_index(self.rootdir / relative, relative)
-        return index.get(key)
+        return index
+
+    def get(self, key: str) -> FunctionSource | None:
+        return self._index(key.split("::", 1)[0]).get(key)
+
+    def key(self, identity: str) -> str | None:
+        """The key of the function a `code_identity` names, if its file still has it."""
+        index = self._index(identity.split("::", 1)[0])
+        return resolve_key(identity, {key: found.first_line for key, found in index.items()})
+
+
+def resolved(recorded: dict[str, Any], sources: Sources) -> dict[str, Any]:
+    """A scenario's recording with each function, as it ran, named by its key."""
+    functions = {sources.key(identity) for identity in recorded.get("functions", [])}
+    steps = [
+        [line, (sources.key(identity) if identity else None) or ""]
+        for line, identity in recorded.get("steps", [])
+    ]
+    fixtures = {name: sources.key(identity) for name, identity in recorded.get("fixtures", {}).items()}
+    return {
+        **recorded,
+        "functions": sorted(key for key in functions if key is not None),
+        "steps": steps,
+        "fixtures": {name: key for name, key in fixtures.items() if key is not None},
+    }
 
 
 def entry(result: dict[str, Any], recorded: dict[str, Any], sources: Sources) -> dict[str, Any]:
     """The lock entry of one good red."""
+    recorded = resolved(recorded, sources)
     functions: dict[str, Any] = {}
     for key in sorted(set(recorded.get("functions", []))):
         found = sources.get(key)
@@ -290,6 +314,7 @@ def diff(item: dict[str, Any], recorded: dict[str, Any] | None, sources: Sources
     """Every change since `item` was locked: each Gherkin step, function, binding and fixture."""
     changes: list[dict[str, Any]] = []
     if recorded is not None:
+        recorded = resolved(recorded, sources)
         old_lines = list(item["gherkin"]["lines"])
         new_lines = list(recorded.get("gherkin", []))
         if old_lines != new_lines:

@@ -243,7 +243,8 @@ class RedphaseSession:
             self.code_watch.pause()
 
     def _lock_record(self, item: pytest.Item) -> dict[str, Any] | None:
-        """What the lock needs of this scenario: its Gherkin, and the test code it ran."""
+        """What the lock needs of this scenario: its Gherkin, and the test code it ran (each function
+        by its `code_identity`; `lock.resolved` names them by key where reports arrive)."""
         record = self.lock_data.get(item.nodeid)
         if record is None or self.code_watch is None:
             return None
@@ -256,9 +257,9 @@ class RedphaseSession:
         for name, fixturedef in sorted(used.items()):
             function = getattr(fixturedef, "func", None)
             code = getattr(getattr(function, "__wrapped__", function), "__code__", None)
-            key = self.test_code.key(code) if code is not None else None
-            if key is not None:
-                fixtures[str(name)] = key
+            identity = self.test_code.identity(code) if code is not None else None
+            if identity is not None:
+                fixtures[str(name)] = identity
         return {**record, "functions": watch.end(), "fixtures": fixtures}
 
     def pytest_bdd_before_scenario(self, request: Any, feature: Any, scenario: Any) -> None:
@@ -304,8 +305,8 @@ class RedphaseSession:
         record = self.lock_data.get(request.node.nodeid)
         if record is not None:
             code = getattr(step_func, "__code__", None)
-            key = self.test_code.key(code) if code is not None else None
-            record["steps"].append([f"{str(step.keyword).strip()} {step.name}", key or ""])
+            identity = self.test_code.identity(code) if code is not None else None
+            record["steps"].append([f"{str(step.keyword).strip()} {step.name}", identity or ""])
         self.watch.start()
 
     def pytest_bdd_after_step(self, request: Any, **_: Any) -> None:

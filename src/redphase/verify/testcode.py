@@ -102,12 +102,15 @@ def _dump(node: object) -> str:
     return repr(node)
 
 
-def function_index(path: Path, relative: str) -> dict[str, FunctionSource]:
-    """Every function and method in one file, by key. Empty when the file is gone or invalid."""
+def _keyed_functions(
+    path: Path, relative: str
+) -> list[tuple[str, int, ast.FunctionDef | ast.AsyncFunctionDef]]:
+    """Every function and method in one file: (key, first line, node). Empty when the file is gone
+    or invalid."""
     try:
         tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
     except (OSError, SyntaxError, ValueError):
-        return {}
+        return []
     found: list[tuple[str, ast.FunctionDef | ast.AsyncFunctionDef]] = []
 
     def visit(body: list[ast.stmt], prefix: str) -> None:
@@ -131,17 +134,56 @@ def function_index(path: Path, relative: str) -> dict[str, FunctionSource]:
     counts: dict[str, int] = {}
     for qualname, _ in found:
         counts[qualname] = counts.get(qualname, 0) + 1
-    index: dict[str, FunctionSource] = {}
+    keyed: list[tuple[str, int, ast.FunctionDef | ast.AsyncFunctionDef]] = []
+    taken: set[str] = set()
     for qualname, node in found:
         key = f"{relative}::{qualname}"
         if counts[qualname] > 1 and node.decorator_list:
             key += f"[{ast.unparse(node.decorator_list[0])}]"
-        if key in index:
+        if key in taken:
             number = 2
-            while f"{key}#{number}" in index:
+            while f"{key}#{number}" in taken:
                 number += 1
             key = f"{key}#{number}"
+        taken.add(key)
         first = node.decorator_list[0].lineno if node.decorator_list else node.lineno
+        keyed.append((key, first, node))
+    return keyed
+
+
+def code_identity(relative: str, qualname: str, first_line: int) -> str:
+    """A function as it ran: its file, qualname and first line, all that the code object says.
+
+    Where tests run, each function is recorded by this, not by its key: naming it by key takes the
+    file's syntax tree, and every xdist worker parsed every test file for it again. Where reports
+    arrive, `resolve_key` names it once the lock needs it, from the tree fingerprinting reads anyway.
+    """
+    return f"{relative}::{qualname}@{first_line}"
+
+
+def resolve_key(identity: str, first_lines: dict[str, int]) -> str | None:
+    """The key of the function `code_identity` named, given each key of its file with its first line."""
+    place, _, line = identity.rpartition("@")
+    relative, _, qualname = place.partition("::")
+    candidates = [
+        (key, first)
+        for key, first in first_lines.items()
+        if key == f"{relative}::{qualname}"
+        or key.startswith(f"{relative}::{qualname}[")
+        or key.startswith(f"{relative}::{qualname}#")
+    ]
+    if len(candidates) == 1:
+        return candidates[0][0]
+    for key, first in candidates:
+        if str(first) == line:
+            return key
+    return None
+
+
+def function_index(path: Path, relative: str) -> dict[str, FunctionSource]:
+    """Every function and method in one file, by key. Empty when the file is gone or invalid."""
+    index: dict[str, FunctionSource] = {}
+    for key, first, node in _keyed_functions(path, relative):
         digest, source = normalise(node)
         index[key] = FunctionSource(key, first, digest, source)
     return index
@@ -154,8 +196,7 @@ class TestCode:
         self.app = app
         self.rootdir = app.rootdir
         self._cache: dict[str, str | None] = {}
-        self._indexes: dict[str, dict[str, FunctionSource]] = {}
-        self._keys: dict[CodeType, str | None] = {}
+        self._identities: dict[CodeType, str | None] = {}
 
     def relative(self, filename: str) -> str | None:
         """The file's path relative to the rootdir when it is test code, else None."""
@@ -186,40 +227,22 @@ class TestCode:
         )
         return "/".join(parts) if is_test else None
 
-    def index(self, relative: str) -> dict[str, FunctionSource]:
-        known = self._indexes.get(relative)
-        if known is None:
-            known = self._indexes[relative] = function_index(Path(self.rootdir) / relative, relative)
-        return known
-
-    def key(self, code: CodeType) -> str | None:
-        """The key of the function whose code this is, when it is test code."""
+    def identity(self, code: CodeType) -> str | None:
+        """The `code_identity` of the function whose code this is, when it is test code."""
         try:
-            return self._keys[code]
+            return self._identities[code]
         except KeyError:
-            known = self._keys[code] = self._key(code)
+            known = self._identities[code] = self._identity(code)
             return known
 
-    def _key(self, code: CodeType) -> str | None:
+    def _identity(self, code: CodeType) -> str | None:
         relative = self.relative(code.co_filename)
         if relative is None:
             return None
         qualname = code.co_qualname
         if qualname.rsplit(".", 1)[-1].startswith("<"):
             return None  # a lambda, comprehension or module body: part of what encloses it
-        candidates = [
-            source
-            for key, source in self.index(relative).items()
-            if key == f"{relative}::{qualname}"
-            or key.startswith(f"{relative}::{qualname}[")
-            or key.startswith(f"{relative}::{qualname}#")
-        ]
-        if len(candidates) == 1:
-            return candidates[0].key
-        for source in candidates:
-            if source.first_line == code.co_firstlineno:
-                return source.key
-        return None
+        return code_identity(relative, qualname, code.co_firstlineno)
 
 
 def _mentions_pytest(path: str) -> bool:
@@ -232,7 +255,8 @@ def _mentions_pytest(path: str) -> bool:
 
 
 class TestCodeWatch:
-    """Records the test functions that run from a test's setup to the end of its call."""
+    """Records the test functions that run from a test's setup to the end of its call, each by its
+    `code_identity`."""
 
     def __init__(self, test_code: TestCode) -> None:
         self.test_code = test_code
@@ -305,7 +329,7 @@ class TestCodeWatch:
 
     def _see(self, code: CodeType) -> None:
         self._seen.add(code)
-        key = self.test_code.key(code)
+        key = self.test_code.identity(code)
         if key is not None and key not in self._seen_keys:
             self._seen_keys.add(key)
             self.keys.append(key)
