@@ -126,5 +126,7 @@ def test_a_hostile_feature_shows_as_text_and_runs_no_script(tmp_path: Path, brow
     page_text = browser.evaluate("document.body.innerText")
     for hostile in HOSTILE_TEXTS:
         assert hostile in page_text
-    assert "49" not in page_text.replace("4 9", "")  # {{ 7*7 }} was never evaluated
+    # {{ 7*7 }} was never evaluated: where the feature has it, no 49 stands instead (the page's
+    # durations and temporary paths may hold a 49 of their own).
+    assert re.search(r"(?:and |alert\(2\)> ?|alert\(2\)>)49", page_text) is None
     browser.screenshot(_screenshots(tmp_path) / "report-hostile.png")
