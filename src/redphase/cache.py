@@ -50,14 +50,21 @@ def fingerprint(config: Config, features: Sequence[Path]) -> str:
     return _combined(*fingerprint_parts(config, features))
 
 
-def fingerprint_parts(config: Config, features: Sequence[Path]) -> tuple[str, dict[str, str]]:
-    """The run's fingerprint in parts: everything but the feature files, and each feature file."""
+def fingerprint_parts(
+    config: Config, features: Sequence[Path], known: dict[str, bytes] | None = None
+) -> tuple[str, dict[str, str]]:
+    """The run's fingerprint in parts: everything but the feature files, and each feature file.
+
+    `known` holds each file's content digest as this run last read it; a file in it is not read
+    again. The run that owns it drops what it wrote, so that only those are read afresh.
+    """
     return _parts(
         str(config.root),
         config.folder_settings,
         config.folders_from_flags,
         (str(config.features), str(config.tests)),
         [os.fspath(path) for path in features],
+        {} if known is None else known,
     )
 
 
@@ -190,6 +197,7 @@ def _parts(
     from_flags: bool,
     folders: tuple[str, str],
     features: Sequence[str],
+    known: dict[str, bytes] | None = None,
 ) -> tuple[str, dict[str, str]]:
     """(digest of everything but the feature files, digest of each feature file by path as given)."""
     from redphase.render.templates import templates_folder
@@ -198,14 +206,15 @@ def _parts(
     digest.update(__version__.encode())
     digest.update(repr([installed.version(tool) for tool in installed.FORMATTERS]).encode())
     digest.update(repr((root, settings, from_flags, folders)).encode())
-    _add_file(digest, os.path.join(root, "pyproject.toml"), root)
+    known = {} if known is None else known
+    _add_file(digest, os.path.join(root, "pyproject.toml"), root, known)
     scaffold_templates = os.path.join(templates_folder(), "scaffold")
-    _add_tree(digest, scaffold_templates, scaffold_templates)
-    _add_tree(digest, folders[1], root)
+    _add_tree(digest, scaffold_templates, scaffold_templates, known)
+    _add_tree(digest, folders[1], root, known)
     files = {}
     for path in features:
         one = _new_digest()
-        _add_file(one, path, root)
+        _add_file(one, path, root, known)
         files[path] = one.hexdigest()
     return digest.hexdigest(), files
 
@@ -227,7 +236,7 @@ def _new_digest() -> Digest:
     return blake2b(digest_size=32)
 
 
-def _add_tree(digest: Digest, folder: str, root: str) -> None:
+def _add_tree(digest: Digest, folder: str, root: str, known: dict[str, bytes]) -> None:
     if not os.path.isdir(folder):
         digest.update(b"<no folder>")
         return
@@ -235,17 +244,24 @@ def _add_tree(digest: Digest, folder: str, root: str) -> None:
         subdirs[:] = sorted(d for d in subdirs if d not in _SKIPPED)
         for name in sorted(files):
             if not name.endswith((".pyc", ".pyo")):
-                _add_file(digest, os.path.join(directory, name), root)
+                _add_file(digest, os.path.join(directory, name), root, known)
 
 
-def _add_file(digest: Digest, path: str, root: str) -> None:
-    digest.update(os.fsencode(os.path.relpath(path, root)) + b"\0")
-    try:
-        with open(path, "rb") as handle:
-            digest.update(handle.read())
-    except OSError:
-        digest.update(b"<unreadable>")
-    digest.update(b"\0")
+def _add_file(digest: Digest, path: str, root: str, known: dict[str, bytes]) -> None:
+    """The file's path (relative to `root`) and its content's own digest, read unless `known`."""
+    inside = root.rstrip(os.sep) + os.sep
+    relative = path[len(inside) :] if path.startswith(inside) else os.path.relpath(path, root)
+    digest.update(os.fsencode(relative) + b"\0")
+    content = known.get(path)
+    if content is None:
+        one = _new_digest()
+        try:
+            with open(path, "rb") as handle:
+                one.update(handle.read())
+        except OSError:
+            one.update(b"<unreadable>")
+        content = known[path] = one.digest()
+    digest.update(content + b"\0")
 
 
 def _cache_file(root: str) -> str:

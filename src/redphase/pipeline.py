@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,13 +40,14 @@ def run(
     dry_run: bool,
     settled: Mapping[str, FeatureRecord] | None = None,
     index_memo: dict[str, list[Any]] | None = None,
+    resolved: Mapping[str, str] | None = None,
 ) -> None:
     """Scaffold `feature_paths`. The features in `settled` (by resolved path) are known to need
     nothing (see redphase.cache): they are not read, and their records are replayed in path order.
     `index_memo` spares indexing the test files unchanged since it was left (see index_project).
     """
     settled = settled or {}
-    jobs = [job for job in _jobs(config, feature_paths, result) if str(job[0]) not in settled]
+    jobs = [job for job in _jobs(config, feature_paths, result, resolved) if str(job[0]) not in settled]
     staging = None if dry_run else Staging(config.root)
     try:
         _plan_render_write(config, jobs, result, staging, settled, index_memo)
@@ -138,13 +140,17 @@ def plan_for(config: Config, feature_paths: Sequence[Path]) -> tuple[HarnessPlan
     ]
 
 
-def _jobs(config: Config, paths: Sequence[Path], result: ScaffoldResult) -> list[tuple[Path, str]]:
-    """(resolved path, path as shown) of every feature to read, in the order they are planned."""
+def _jobs(
+    config: Config, paths: Sequence[Path], result: ScaffoldResult, known: Mapping[str, str] | None = None
+) -> list[tuple[Path, str]]:
+    """(resolved path, path as shown) of every feature to read, in the order they are planned.
+    `known` holds paths the caller has already resolved inside the project (as given → resolved)."""
     guard = PathGuard(config.root)
     jobs = []
     for path in paths:
         try:
-            resolved = guard.inside(path.absolute())
+            already = known.get(os.fspath(path)) if known else None
+            resolved = Path(already) if already is not None else guard.inside(path.absolute())
         except OutsideProject as error:
             shown = layout.display(path.absolute(), config.root)
             result.diagnostics.append(

@@ -30,22 +30,33 @@ def scaffold(
     result = ScaffoldResult()
     feature_paths = _feature_paths(config, paths)
     # A first run has nothing to compare with: no need to hash the project before it.
-    parts = cache.fingerprint_parts(config, feature_paths) if use_cache and cache.exists(config) else None
+    known: dict[str, bytes] = {}
+    hashing = use_cache and cache.exists(config)
+    parts = cache.fingerprint_parts(config, feature_paths, known) if hashing else None
     key = cache.combined(*parts) if parts else ""
     cached = cache.load(config, key) if key else None
     if cached is not None:
         return _replayed(cached)
     from redphase.pipeline import run as run_pipeline
 
-    settled = _settled(config, feature_paths, parts) if parts else {}
+    # Each feature path as the pipeline resolves it, worked out once for the cache's two looks.
+    resolved = _resolved(config, feature_paths) if parts or (use_cache and not dry_run) else {}
+    settled = _settled(config, resolved, parts) if parts else {}
     memo = cache.load_index(config) if parts else None
-    run_pipeline(config, feature_paths, result, dry_run=dry_run, settled=settled, index_memo=memo)
+    run_pipeline(
+        config, feature_paths, result, dry_run=dry_run, settled=settled, index_memo=memo, resolved=resolved
+    )
     # --check and --diff promise to write nothing, the cache included.
     if use_cache and not dry_run and not result.has_errors:
         run = cache.CachedRun(result.features, result.scenarios, [d.render() for d in result.diagnostics])
         # Nothing written means the tree is as it was hashed: no need to read it all again.
-        after = parts if parts and not result.pending else cache.fingerprint_parts(config, feature_paths)
-        settling = _settling(config, feature_paths, after[1], result)
+        # Only the files this run wrote are read again.
+        for change in result.pending:
+            known.pop(os.fspath(change.path), None)
+        after = (
+            parts if parts and not result.pending else cache.fingerprint_parts(config, feature_paths, known)
+        )
+        settling = _settling(resolved, after[1], result)
         cache.store(config, cache.combined(*after), run, after[0], settling)
         cache.store_index(config, memo if memo is not None else {})
     return result
@@ -66,7 +77,7 @@ def _resolved(config: Config, feature_paths: Sequence[Path]) -> dict[str, str]:
 
 
 def _settled(
-    config: Config, feature_paths: Sequence[Path], parts: tuple[str, dict[str, str]]
+    config: Config, resolved: dict[str, str], parts: tuple[str, dict[str, str]]
 ) -> dict[str, FeatureRecord]:
     """The features a full run would plan, render and write nothing for (see redphase.cache)."""
     from redphase import cache
@@ -75,7 +86,7 @@ def _settled(
     if not recorded:
         return {}
     settled = {}
-    for given, path in _resolved(config, feature_paths).items():
+    for given, path in resolved.items():
         record = recorded.get(path)
         if record is not None and record[0] == parts[1].get(given):
             try:
@@ -87,12 +98,12 @@ def _settled(
 
 
 def _settling(
-    config: Config, feature_paths: Sequence[Path], digests: dict[str, str], result: ScaffoldResult
+    resolved: dict[str, str], digests: dict[str, str], result: ScaffoldResult
 ) -> dict[str, tuple[str, int, list[list[object]]]]:
     """What the cache keeps of each feature this run leaves complete: its digest, scenarios and diagnostics."""
     by_path = {record.path: record for record in result.records if record.settles}
     settling: dict[str, tuple[str, int, list[list[object]]]] = {}
-    for given, path in _resolved(config, feature_paths).items():
+    for given, path in resolved.items():
         record = by_path.get(path)
         if record is not None and given in digests:
             diagnostics: list[list[object]] = [

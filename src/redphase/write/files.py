@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import contextlib
-import difflib
 import itertools
 import os
 import re
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -29,6 +27,8 @@ class Change:
 
     def diff(self, root: Path) -> str:
         name = self.path.relative_to(root).as_posix() if self.path.is_relative_to(root) else str(self.path)
+        import difflib  # only --diff shows one
+
         lines = difflib.unified_diff(
             self.old.splitlines(keepends=True),
             self.new.splitlines(keepends=True),
@@ -365,5 +365,8 @@ def _sync(paths: list[str]) -> None:
         for path in paths:
             sync(path)
         return
+    # Imported here, where files are replaced: with logging and queues it is a heavy import.
+    from concurrent.futures import ThreadPoolExecutor
+
     with ThreadPoolExecutor(SYNC_THREADS, thread_name_prefix="redphase-sync") as pool:
         list(pool.map(sync, paths))
