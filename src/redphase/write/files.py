@@ -124,9 +124,9 @@ def _merged_into(head: list[str], imports: list[str]) -> list[str]:
         ours = _FROM_IMPORT.fullmatch(line)
         theirs = [
             (number, match)
-            for number, text in enumerate(head)
+            for number in _import_rows(head)
             if ours
-            and (match := _FROM_IMPORT.fullmatch(text.rstrip("\n")))
+            and (match := _FROM_IMPORT.fullmatch(head[number].rstrip("\n")))
             and match.group(1) == ours.group(1)
         ]
         if ours is None or len(theirs) != 1:
@@ -168,7 +168,7 @@ def _placed_in_sections(lines: list[str], after: int, imports: list[str]) -> lis
     left = []
     for line in imports:
         key = _import_key(line)
-        theirs = [(number, k) for number, text in enumerate(lines[:after]) if (k := _import_key(text))]
+        theirs = [(number, k) for number in _import_rows(lines[:after]) if (k := _import_key(lines[number]))]
         if key is None or not theirs:
             left.append(line)
             continue
@@ -209,6 +209,26 @@ def _leading_imports(chunk: str) -> tuple[list[str], str]:
         end = statement.end_lineno or end
     lines = chunk.splitlines()
     return lines[:end], "\n".join(lines[end:]) + "\n"
+
+
+def _import_rows(lines: list[str]) -> list[int]:
+    """The rows (from 0) of the one-line import statements the text opens with: only lines that
+    are imports to Python, never a docstring's text that reads like one."""
+    import ast
+
+    try:
+        body = ast.parse("".join(lines)).body
+    except SyntaxError:
+        return []
+    rows = []
+    for number, statement in enumerate(body):
+        if number == 0 and isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant):
+            continue
+        if not _is_import(statement):
+            break
+        if isinstance(statement, ast.Import | ast.ImportFrom) and statement.lineno == statement.end_lineno:
+            rows.append(statement.lineno - 1)
+    return rows
 
 
 def _last_leading_import_line(text: str) -> int | None:
