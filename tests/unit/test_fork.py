@@ -67,6 +67,8 @@ def test_only_linux_forks(monkeypatch: pytest.MonkeyPatch, platform: str) -> Non
 
 
 @linux_only
+# The gate is opened on purpose inside a test process, which runs xdist's thread: Python 3.12+ says so.
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded, use of fork:DeprecationWarning")
 def test_a_scaffold_writes_the_same_files_with_and_without_the_fork(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
