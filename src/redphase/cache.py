@@ -64,7 +64,7 @@ def fingerprint_parts(
         config.folders_from_flags,
         (str(config.features), str(config.tests)),
         [os.fspath(path) for path in features],
-        {} if known is None else known,
+        known,
     )
 
 

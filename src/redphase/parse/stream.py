@@ -45,9 +45,9 @@ def read_in_order(
 
     On a large batch a child starts parsing at once, before the first result is asked for, so that
     this process can load what it needs for planning meanwhile. The child also runs `ahead` on each
-    feature it parses, and what that returns is handed to `receive`, with the feature, just before the
-    feature itself is. A
-    feature parsed here has nothing worked ahead: `receive` must not be needed for the same results.
+    feature it parses, and what that returns is handed to `receive`, with the feature, just before
+    the feature itself is. A feature parsed here has nothing worked ahead: `receive` must not be
+    needed for the same results.
     """
     if len(jobs) < PARALLEL_FROM or not fork_is_safe():
         return ParsedStream(jobs)

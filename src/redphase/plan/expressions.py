@@ -8,7 +8,7 @@ named groups typed from their Examples values.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -79,7 +79,7 @@ class StepPattern:
 
 # A step text and the Examples columns it uses: all that its pattern depends on.
 PatternKey = tuple[str, tuple[tuple[str, tuple[str, ...]], ...], bool]
-# Where each Cucumber parameter is in a stretch of literal text: (type, start, end) of each.
+# Where each Cucumber parameter is in a step's text: (type, start, end) of each.
 Parameters = tuple[tuple[ParamType, int, int], ...]
 
 
@@ -87,11 +87,7 @@ def pattern_for(
     text: str, columns: Mapping[str, Sequence[str]] | None = None, language: str = "en"
 ) -> StepPattern:
     """`columns` maps each outline placeholder to the values its Examples give it."""
-    matchers = _snippet_matchers()
-    return _pattern_for(
-        *pattern_key(text, columns, language),
-        parameters=lambda whole: _cucumber_parameters(whole, matchers),
-    )
+    return _pattern_for(*pattern_key(text, columns, language), matchers=_snippet_matchers())
 
 
 class Patterns:
@@ -100,7 +96,7 @@ class Patterns:
     def __init__(self) -> None:
         matchers = _snippet_matchers()
         self._patterns: Memo[PatternKey, StepPattern] = Memo(
-            lambda key: _pattern_for(*key, parameters=lambda whole: _cucumber_parameters(whole, matchers))
+            lambda key: _pattern_for(*key, matchers=matchers)
         )
 
     def __call__(
@@ -142,7 +138,7 @@ def _pattern_for(
     column_items: tuple[tuple[str, tuple[str, ...]], ...],
     english: bool,
     *,
-    parameters: Callable[[str], Parameters],
+    matchers: _Matchers,
 ) -> StepPattern:
     columns = dict(column_items)
     holes = [match for match in PLACEHOLDER.finditer(text) if match.group(1) in columns]
@@ -152,7 +148,7 @@ def _pattern_for(
     # dropped; the placeholder's own group stands there.
     found = [
         (kind, start, end)
-        for kind, start, end in parameters(text)
+        for kind, start, end in _cucumber_parameters(text, matchers)
         if not any(start < hole.end() and hole.start() < end for hole in holes)
     ]
     expression: list[str] = []

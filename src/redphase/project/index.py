@@ -513,18 +513,14 @@ class DeferredParser:
         self._regex: re.Pattern[str] | Literal[False] | None = None
 
     def built(self) -> Any:
-        """The pytest-bdd parser, or None when pytest-bdd cannot compile the pattern."""
+        """The pytest-bdd `parse` or `cfparse` parser, or None when it cannot compile the pattern
+        (`string` and `re` are matched without one, see `is_matching`)."""
         if not self._tried:
             self._tried = True
             from pytest_bdd import parsers
 
             try:
-                if self.kind == "string":
-                    self._built = parsers.string(self.name)
-                elif self.kind == "re":
-                    self._built = parsers.re(self.name, self.flags)
-                else:
-                    self._built = getattr(parsers, self.kind)(self.name)
+                self._built = getattr(parsers, self.kind)(self.name)
             except Exception:
                 self._built = None
         return self._built

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import itertools
 import os
@@ -196,8 +197,6 @@ def _isort_name(name: str) -> tuple[int, str]:
 def _leading_imports(chunk: str) -> tuple[list[str], str]:
     """The lines of the chunk's opening imports (type-checking-only ones included, the blank lines
     between its groups kept), and the rest."""
-    import ast
-
     try:
         body = ast.parse(chunk).body
     except SyntaxError:
@@ -214,32 +213,26 @@ def _leading_imports(chunk: str) -> tuple[list[str], str]:
 def _import_rows(lines: list[str]) -> list[int]:
     """The rows (from 0) of the one-line import statements the text opens with: only lines that
     are imports to Python, never a docstring's text that reads like one."""
-    import ast
-
-    try:
-        body = ast.parse("".join(lines)).body
-    except SyntaxError:
-        return []
-    rows = []
-    for number, statement in enumerate(body):
-        if number == 0 and isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant):
-            continue
-        if not _is_import(statement):
-            break
-        if isinstance(statement, ast.Import | ast.ImportFrom) and statement.lineno == statement.end_lineno:
-            rows.append(statement.lineno - 1)
-    return rows
+    return [
+        statement.lineno - 1
+        for statement in _leading_import_statements("".join(lines))
+        if isinstance(statement, ast.Import | ast.ImportFrom) and statement.lineno == statement.end_lineno
+    ]
 
 
 def _last_leading_import_line(text: str) -> int | None:
     """The last line of the imports a module opens with (after its docstring), or None."""
-    import ast
+    statements = _leading_import_statements(text)
+    return statements[-1].end_lineno if statements else None
 
+
+def _leading_import_statements(text: str) -> list[ast.stmt]:
+    """The import statements a module opens with, after its docstring; none if it does not parse."""
     try:
         body = ast.parse(text).body
     except SyntaxError:
-        return None
-    last = None
+        return []
+    statements = []
     for number, statement in enumerate(body):
         docstring = (
             number == 0
@@ -251,13 +244,11 @@ def _last_leading_import_line(text: str) -> int | None:
             continue
         if not _is_import(statement):
             break
-        last = statement.end_lineno
-    return last
+        statements.append(statement)
+    return statements
 
 
 def _is_import(statement: object) -> bool:
-    import ast
-
     if isinstance(statement, ast.Import | ast.ImportFrom):
         return True
     # `if TYPE_CHECKING:` holding only imports is part of an import block.
