@@ -455,6 +455,15 @@ def _verify_suite(scratch: Path, size: int, scenarios: int) -> tuple[Path, int]:
     # any machine that writes bytecode; with PYTHONDONTWRITEBYTECODE (set on the machine these
     # figures come from) every pytest process, each xdist worker too, would rewrite every module.
     env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+    return project, len(_collected(project, env))
+
+
+def _first_test(project: Path) -> str:
+    return _collected(project)[0]
+
+
+def _collected(project: Path, env: dict[str, str] | None = None) -> list[str]:
+    """The node ids `pytest --collect-only` lists for the project."""
     completed = subprocess.run(
         [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"],
         cwd=project,
@@ -463,19 +472,7 @@ def _verify_suite(scratch: Path, size: int, scenarios: int) -> tuple[Path, int]:
         check=False,
         env=env,
     )
-    tests = sum(1 for line in completed.stdout.splitlines() if "::" in line)
-    return project, tests
-
-
-def _first_test(project: Path) -> str:
-    completed = subprocess.run(
-        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    return next(line for line in completed.stdout.splitlines() if "::" in line)
+    return [line for line in completed.stdout.splitlines() if "::" in line]
 
 
 _QUIET = ["-q", "-p", "no:cacheprovider"]
