@@ -358,6 +358,8 @@ def verify(
                 relock=tuple(relock),
                 lock=not no_lock,
                 step_index=None if step_index is None else ("on" if step_index else "off"),
+                # This process is the run's own and ends with it, as `python -m pytest` would.
+                in_this_process=True,
             ),
         )
     if one_line:

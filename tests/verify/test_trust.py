@@ -419,3 +419,26 @@ def test_a_scenario_in_a_module_named_for_health_is_judged_as_a_scenario(tmp_pat
     code, document, output = _verify(root)
     assert _verdicts(document) == {"tests/test_health.py::test_total": "fixture-error"}, output
     assert code == 1
+
+
+def test_a_test_that_changes_the_working_folder_moves_no_output(tmp_path: Path) -> None:
+    # verify runs pytest in its own process: output paths given relative to where it started stay
+    # there, whatever folder a test leaves the process in.
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    root = _cart_project(
+        tmp_path / "project",
+        **{"tests/test_chdir.py": f"import os\n\n\ndef test_moves():\n    os.chdir({str(elsewhere)!r})\n"},
+    )
+    completed = subprocess.run(
+        [sys.executable, "-m", "redphase", "verify", "--json=out/v.json", "--report=out/r.md"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (root / "out" / "v.json").is_file(), completed.stdout + completed.stderr
+    assert (root / "out" / "r.md").is_file()
+    assert not (elsewhere / "out").exists()
+    verdicts = _verdicts(json.loads((root / "out" / "v.json").read_text(encoding="utf-8")))
+    assert verdicts["tests/test_chdir.py::test_moves"] == "not-scenario"

@@ -7,6 +7,7 @@ named groups typed from their Examples values.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -270,10 +271,11 @@ def _next_whole_word(regex: re.Pattern[str], text: str, position: int) -> tuple[
 _Matchers = tuple[tuple[str, re.Pattern[str], int], ...]
 
 
+@functools.cache
 def _snippet_matchers() -> _Matchers:
-    """Cucumber's parameter types used for snippets, each regex as its generator compiles it."""
-    import functools
+    """Cucumber's parameter types used for snippets, each regex as its generator compiles it.
 
+    Made once per process: they are constants, and verify's hints ask for a pattern per step."""
     from cucumber_expressions.parameter_type import ParameterType
     from cucumber_expressions.parameter_type_registry import ParameterTypeRegistry
 

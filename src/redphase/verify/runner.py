@@ -1,16 +1,20 @@
 """`redphase verify`: run pytest with the plugin and turn its verdicts into an exit code.
 
-pytest runs as `python -m pytest` in a child process, from the folder verify was started in. The
-tests then see the project exactly as the README's `python -m pytest` and each result's
-`reproduce` command do (that folder on `sys.path`, the same rootdir and configuration), and nothing
-they do (threads, exit handlers, signal handlers, the garbage collector) touches this process.
+pytest runs from the folder verify was started in, and sees the project exactly as the README's
+`python -m pytest` and each result's `reproduce` command do: that folder first on `sys.path`, the
+same rootdir and configuration.
+
+By default it runs as `python -m pytest` in a child process, so that nothing the tests do (threads,
+exit handlers, signal handlers, the garbage collector) touches the caller. The `redphase` command
+asks for `in_this_process` instead: it is a process of its own that ends when pytest does, as
+`python -m pytest` would, and a second interpreter starting up was most of verify's cost over plain
+pytest on a small project.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -47,13 +51,20 @@ class VerifyOptions:
     lock: bool = True
     # "on", "off" or "check"; None leaves it to REDPHASE_STEP_INDEX and [tool.redphase] step_index.
     step_index: str | None = None
+    # Run pytest here rather than in a child: only for a caller whose process is the run's own.
+    in_this_process: bool = False
 
 
 def pytest_command(pytest_args: Sequence[str], json_target: Path, options: VerifyOptions) -> list[str]:
-    """The child's command line. Every option of ours is one `--name=value` word: pytest's first
-    scan for the rootdir takes any word that does not start with `-` for a test path, and an output
-    file that exists from an earlier run would move the rootdir."""
-    command = [sys.executable, "-m", "pytest", *pytest_args]
+    """The child's command line."""
+    return [sys.executable, "-m", "pytest", *pytest_arguments(pytest_args, json_target, options)]
+
+
+def pytest_arguments(pytest_args: Sequence[str], json_target: Path, options: VerifyOptions) -> list[str]:
+    """pytest's arguments. Every option of ours is one `--name=value` word: pytest's first scan for
+    the rootdir takes any word that does not start with `-` for a test path, and an output file that
+    exists from an earlier run would move the rootdir."""
+    command = list(pytest_args)
     if os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD"):
         command += ["-p", "redphase.verify.plugin"]
     command += [
@@ -84,16 +95,21 @@ def verify(pytest_args: Sequence[str], options: VerifyOptions) -> VerifyResult:
         raise UsageError(
             "redphase refuses to run under `python -O`: assert statements are removed, so no red could be good"
         )
+    # Fixed now: a test run in this process may change the working folder and leave it changed.
+    json_path = options.json_path.absolute() if options.json_path is not None else None
     with tempfile.TemporaryDirectory(prefix="redphase-") as scratch:
-        # The child writes into scratch, so a JSON file left by an earlier run is never read as this
+        # pytest writes into scratch, so a JSON file left by an earlier run is never read as this
         # run's, and it is replaced only once this run has verdicts.
         target = Path(scratch) / "verdicts.json"
-        code = _run(pytest_command(pytest_args, target, options))
+        if options.in_this_process:
+            code = _run_here(pytest_arguments(pytest_args, target, options))
+        else:
+            code = _run(pytest_command(pytest_args, target, options))
         if not target.is_file():
             raise UsageError(f"pytest could not run (exit code {code}); see its message above")
         text = target.read_text(encoding="utf-8")
-    if options.json_path is not None:
-        write_text_atomically(options.json_path, text)
+    if json_path is not None:
+        write_text_atomically(json_path, text)
     document = json.loads(text)
     results = document["results"]
     status = exit_status(results, options.allow_unwired, options.phase)
@@ -102,7 +118,22 @@ def verify(pytest_args: Sequence[str], options: VerifyOptions) -> VerifyResult:
     return VerifyResult(status, results, code)
 
 
+def _run_here(arguments: list[str]) -> int:
+    import pytest
+
+    # What `python -m pytest` puts first on sys.path, unless Python was told not to (-P).
+    here = os.getcwd()
+    if not sys.flags.safe_path and sys.path[:1] != [here]:
+        sys.path.insert(0, here)
+    try:
+        return int(pytest.main(arguments))
+    except KeyboardInterrupt:  # before pytest's session could catch it: nothing ran to judge
+        return int(pytest.ExitCode.INTERRUPTED)
+
+
 def _run(command: list[str]) -> int:
+    import subprocess
+
     process = subprocess.Popen(command)
     while True:
         try:
