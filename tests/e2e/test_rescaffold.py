@@ -258,3 +258,139 @@ def test_imports_an_append_needs_join_the_persons_own_at_the_top(tmp_path: Path)
         check=False,
     )
     assert ruff.returncode == 0, ruff.stdout
+
+
+TAGGED = """\
+@checkout
+Feature: Tagged
+  @wip:now
+  Scenario: Ours
+    Given a customer with 3 items in the basket
+    Then a refund of 4.25 is issued
+
+  @jira:7
+  Scenario: Theirs
+    Given a customer with 3 items in the basket
+    Then a refund of 4.25 is issued
+"""
+# A person's tests/conftest.py with the two hooks redphase's plumbing implements too. Their tag
+# hook claims `@jira:7`, a tag redphase's own would otherwise apply as the marker `jira_7`.
+OWN_HOOKS = '''\
+"""My conftest."""
+
+from typing import Any
+
+import pytest
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "mine: my own marker")
+    config.addinivalue_line("markers", "owned: a tag my own hook applies")
+
+
+def pytest_bdd_apply_tag(tag: str, function: Any) -> bool | None:
+    if tag != "jira:7":
+        return None
+    pytest.mark.owned(function)
+    return True
+'''
+# pytest_configure is historic, which pluggy allows no wrapper for: theirs is trylast instead. Their
+# tag hook is a wrapper (new style or old) and takes fewer arguments than the hook has.
+OWN_WRAPPERS = """\
+from collections.abc import Generator
+from typing import Any
+
+import pytest
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "mine: my own marker")
+    config.addinivalue_line("markers", "wrapped: every scenario, by my tag wrapper")
+    # Every other pytest_configure has run: redphase's has registered the feature's tags.
+    if any(line.startswith("checkout:") for line in config.getini("markers")):
+        config.addinivalue_line("markers", "after_yours: mine ran after redphase's")
+
+
+@pytest.hookimpl({style}=True)
+def pytest_bdd_apply_tag(function: Any) -> Generator[None, Any, Any]:
+    pytest.mark.wrapped(function)
+    {body}
+"""
+WRAPPER_BODIES = {"wrapper": "return (yield)", "hookwrapper": "yield"}
+MY_TEST = "import pytest\n\n\n@pytest.mark.mine\n{extra}def test_mine() -> None:\n    pass\n"
+
+
+class _Markers:
+    """Each collected test's markers, by test name."""
+
+    def __init__(self) -> None:
+        self.by_test: dict[str, set[str]] = {}
+
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        self.by_test = {item.name: {mark.name for mark in item.iter_markers()} for item in items}
+
+
+def _own_hooks_project(root: Path, conftest: str, extra: str = "") -> Path:
+    make_project(root, {"tagged.feature": TAGGED})
+    (root / "tests").mkdir()
+    (root / "tests" / "conftest.py").write_text(conftest, encoding="utf-8")
+    (root / "tests" / "test_mine.py").write_text(MY_TEST.format(extra=extra), encoding="utf-8")
+    result = run_cli("scaffold", cwd=root)
+    assert result.exit_code == 0, result.output
+    # Every line of theirs stays; their import from typing gains the harness's TypeVar.
+    mine = conftest.replace("from typing import Any\n", "from typing import Any, TypeVar\n")
+    assert keeps_every_line(mine, (root / "tests" / "conftest.py").read_text(encoding="utf-8"))
+    return root
+
+
+def _run_tests(pytester: pytest.Pytester, outcomes: StepOutcomes) -> dict[str, set[str]]:
+    markers = _Markers()
+    run = pytester.runpytest_inprocess(
+        "tests", "--strict-markers", "-p", "no:cacheprovider", plugins=[outcomes, markers]
+    )
+    # The person's marked test and the health checks pass; both scenarios are red at their Then.
+    run.assert_outcomes(failed=2, passed=3)
+    assert set(outcomes.failures.values()) == {("then", "AssertionError")}
+    return markers.by_test
+
+
+def test_a_persons_own_configure_and_tag_hooks_keep_running_beside_ours(
+    pytester: pytest.Pytester, outcomes: StepOutcomes
+) -> None:
+    root = _own_hooks_project(pytester.path, OWN_HOOKS)
+    # Under --strict-markers: their marker (their pytest_configure) and the feature's (ours).
+    markers = _run_tests(pytester, outcomes)
+    assert markers["test_mine"] == {"mine"}
+    # Their tag hook is called first and claims its tag; ours applies the rest.
+    assert markers["test_theirs"] == {"checkout", "owned"}
+    assert markers["test_ours"] == {"checkout", "wip_now"}
+    # The conftest passes the gates a person's own code would.
+    conftest = str(root / "tests" / "conftest.py")
+    gates = [
+        [sys.executable, "-m", "ruff", "check", "--no-cache", "--select", "E,F,W,I,B,UP,SIM,N", "--ignore", "E501", conftest],
+        [sys.executable, "-m", "ruff", "format", "--check", "--no-cache", conftest],
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", conftest],
+    ]  # fmt: skip
+    for gate in gates:
+        completed = subprocess.run(gate, cwd=root, capture_output=True, text=True, check=False)
+        assert completed.returncode == 0, completed.stdout + completed.stderr
+    # A second run, without the run cache, finds nothing to add.
+    before = snapshot(root / "tests")
+    shutil.rmtree(root / ".redphase_cache")
+    assert run_cli("scaffold", "--check", cwd=root).exit_code == 0
+    assert snapshot(root / "tests") == before
+
+
+@pytest.mark.parametrize("style", sorted(WRAPPER_BODIES))
+def test_a_persons_hook_wrapper_and_trylast_hook_keep_their_place_around_ours(
+    pytester: pytest.Pytester, outcomes: StepOutcomes, style: str
+) -> None:
+    conftest = OWN_WRAPPERS.format(style=style, body=WRAPPER_BODIES[style])
+    _own_hooks_project(pytester.path, conftest, extra="@pytest.mark.after_yours\n")
+    # `after_yours` is registered only if their trylast pytest_configure ran after ours; their tag
+    # wrapper marks every scenario, and ours inside it still applies each tag.
+    markers = _run_tests(pytester, outcomes)
+    assert markers["test_mine"] == {"mine", "after_yours"}
+    assert markers["test_ours"] == {"checkout", "wip_now", "wrapped"}
+    assert markers["test_theirs"] == {"checkout", "jira_7", "wrapped"}

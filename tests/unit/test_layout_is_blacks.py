@@ -147,12 +147,18 @@ def conftest_variants() -> Iterator[Python]:
         for size in range(len(names) + 1):
             for present in itertools.combinations(names, size):
                 yield renderer.conftest(with_harness, with_plumbing, standalone=False, present=present)
+    # A conftest with hooks of its own: ours are registered beside them, under names of their own.
+    for size in range(1, len(renderer.PLUMBING_HOOKS) + 1):
+        for hooks in itertools.combinations(renderer.PLUMBING_HOOKS, size):
+            for with_harness in (True, False):
+                yield renderer.conftest(with_harness, True, standalone=False, present=hooks)
 
 
 def test_every_conftest_and_health_module_is_black(tmp_path: Path) -> None:
     full, *variants = conftest_variants()
     assert unstable([full, renderer.health_module("conftest")]) == []
-    # The variants differ from the full conftest only in their imports: one mode is enough for them.
+    # The variants differ from the full conftest only in their imports and in how their hooks are
+    # named: one mode is enough for them.
     assert unstable(variants, MODES[:1]) == []
 
 

@@ -255,6 +255,10 @@ CONFTEST_IMPORTS = (
     ("import pytest", "pytest", True, True),
 )
 
+# The pytest hooks the plumbing implements. One the conftest defines already is kept, and ours is
+# registered beside it under a name of its own (the template says why).
+PLUMBING_HOOKS = ("pytest_configure", "pytest_bdd_apply_tag")
+
 
 def conftest(
     with_harness: bool,
@@ -301,6 +305,7 @@ def conftest(
         harness_doc=parts.doc or docstring(INTRO, "    "),
         assembly_lines=parts.lines,
         fakes=parts.fakes,
+        own_hooks=[hook for hook in PLUMBING_HOOKS if hook in present],
     )
     # The fixed text is black's at its default length, as the tests check; what the assembly adds,
     # and the whole at any other length, is black's to lay out.
