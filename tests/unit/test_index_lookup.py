@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -84,12 +85,21 @@ def projects(draw: st.DrawFn) -> ProjectIndex:
     return index
 
 
+def _as_pytest_bdd_builds_it(matcher: object) -> Any:
+    """The parser pytest-bdd makes from the step's decorator, flags and all."""
+    if not isinstance(matcher, DeferredParser):
+        return matcher
+    if matcher.kind == "re":
+        return parsers.re(matcher.name, matcher.flags)
+    return getattr(parsers, matcher.kind)(matcher.name)
+
+
 def naive(index: ProjectIndex, kind: str, text: str, module: Path) -> ExistingStep | None:
     for step in index.steps:
         visible = step.path == module or (
             step.shared and (step.path.parent == STEPS or module.is_relative_to(step.path.parent))
         )
-        matcher = step.matcher.built() if isinstance(step.matcher, DeferredParser) else step.matcher
+        matcher = _as_pytest_bdd_builds_it(step.matcher)
         if visible and (step.kind is None or step.kind == kind) and matcher.is_matching(text):
             return step
     return None
