@@ -13,6 +13,12 @@ would neither plan, render nor write anything for them (a run's output is a fixe
 changes nothing), so only the others are parsed and planned, and the settled ones' scenario counts
 and diagnostics are replayed. The cache lives in `.redphase_cache/` at the project root and is safe to delete at any time.
 
+Reading every file's bytes was most of a re-scaffold after one edit. So each file's digest is
+recorded with its stat (size, modification and change times, inode) in `stamps.json`, and a file
+whose stat is the same next time is not read again, as git's index does. Only a stat taken at
+least `_SETTLED_NS` after the file last changed is recorded: a file changed again within one tick
+of a coarse filesystem clock could otherwise keep its old stat with new bytes.
+
 This module imports nothing heavier than json: `unchanged_run` answers a plain re-scaffold at
 start-up, before the configuration, pathlib or click are loaded. It computes the same key from the
 folder settings the last run recorded; a pyproject.toml that changed them changes the key anyway.
@@ -22,6 +28,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 
 from redphase import __version__, installed
 
@@ -34,7 +41,9 @@ if TYPE_CHECKING:
     from redphase.config import Config
 
 CACHE_DIR = ".redphase_cache"
-_SKIPPED = {"__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache", ".hypothesis"}
+# Longer than any filesystem's timestamp granularity (FAT's is 2 s).
+_SETTLED_NS = 3_000_000_000
+_SKIPPED = {CACHE_DIR, "__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache", ".hypothesis"}
 
 
 class CachedRun:
@@ -46,25 +55,68 @@ class CachedRun:
         self.diagnostics = diagnostics
 
 
+class FileDigests:
+    """Each file's content digest for one run: read at most once, and not at all when its stat is
+    the one the last run recorded with its digest. The run that owns it forgets what it wrote, so
+    that those are read afresh, and records the stats it may trust next time with `save`."""
+
+    def __init__(self, root: str) -> None:
+        self.root = root
+        self._recorded = _stamps(root)
+        self._digests: dict[str, bytes] = {}
+        self._stamps: dict[str, list[object]] = {}
+
+    def of(self, path: str) -> bytes:
+        digest = self._digests.get(path)
+        if digest is not None:
+            return digest
+        try:
+            stat = os.stat(path)
+        except OSError:
+            digest = self._digests[path] = b"<unreadable>"
+            return digest
+        stamp: list[object] = [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
+        recorded = self._recorded.get(path)
+        if recorded is not None and recorded[:4] == stamp and isinstance(recorded[4], str):
+            digest = bytes.fromhex(recorded[4])
+        else:
+            digest = _read_digest(path)
+        self._digests[path] = digest
+        # Stat first, read after: a change in between shows as a new stat next time.
+        if time.time_ns() - max(stat.st_mtime_ns, stat.st_ctime_ns) >= _SETTLED_NS:
+            self._stamps[path] = [*stamp, digest.hex()]
+        else:
+            self._stamps.pop(path, None)
+        return digest
+
+    def forget(self, path: str) -> None:
+        self._digests.pop(path, None)
+        self._stamps.pop(path, None)
+
+    def save(self) -> None:
+        from pathlib import Path
+
+        from redphase.write.files import write_all
+
+        text = json.dumps({"for": __version__, "files": self._stamps}, separators=(",", ":")) + "\n"
+        write_all([(Path(self.root, CACHE_DIR, "stamps.json"), text)], Path(self.root))
+
+
 def fingerprint(config: Config, features: Sequence[Path]) -> str:
     return _combined(*fingerprint_parts(config, features))
 
 
 def fingerprint_parts(
-    config: Config, features: Sequence[Path], known: dict[str, bytes] | None = None
+    config: Config, features: Sequence[Path], digests: FileDigests | None = None
 ) -> tuple[str, dict[str, str]]:
-    """The run's fingerprint in parts: everything but the feature files, and each feature file.
-
-    `known` holds each file's content digest as this run last read it; a file in it is not read
-    again. The run that owns it drops what it wrote, so that only those are read afresh.
-    """
+    """The run's fingerprint in parts: everything but the feature files, and each feature file."""
     return _parts(
         str(config.root),
         config.folder_settings,
         config.folders_from_flags,
         (str(config.features), str(config.tests)),
         [os.fspath(path) for path in features],
-        known,
+        digests or FileDigests(str(config.root)),
     )
 
 
@@ -86,7 +138,16 @@ def unchanged_run(root: str) -> CachedRun | None:
     features, tests = (os.path.realpath(os.path.join(root, setting)) for setting in settings)
     if not os.path.isdir(features):
         return None
-    key = _key(root, (settings[0], settings[1]), False, (features, tests), feature_files(features))
+    key = _combined(
+        *_parts(
+            root,
+            (settings[0], settings[1]),
+            False,
+            (features, tests),
+            feature_files(features),
+            FileDigests(root),
+        )
+    )
     return _run(document) if document.get("fingerprint") == key else None
 
 
@@ -181,23 +242,13 @@ def settled_features(config: Config, base: str) -> dict[str, tuple[str, int, lis
     return found
 
 
-def _key(
-    root: str,
-    settings: tuple[str, str],
-    from_flags: bool,
-    folders: tuple[str, str],
-    features: Sequence[str],
-) -> str:
-    return _combined(*_parts(root, settings, from_flags, folders, features))
-
-
 def _parts(
     root: str,
     settings: tuple[str, str],
     from_flags: bool,
     folders: tuple[str, str],
     features: Sequence[str],
-    known: dict[str, bytes] | None = None,
+    digests: FileDigests,
 ) -> tuple[str, dict[str, str]]:
     """(digest of everything but the feature files, digest of each feature file by path as given)."""
     from redphase.render.templates import templates_folder
@@ -206,15 +257,14 @@ def _parts(
     digest.update(__version__.encode())
     digest.update(repr([installed.version(tool) for tool in installed.FORMATTERS]).encode())
     digest.update(repr((root, settings, from_flags, folders)).encode())
-    known = {} if known is None else known
-    _add_file(digest, os.path.join(root, "pyproject.toml"), root, known)
+    _add_file(digest, os.path.join(root, "pyproject.toml"), root, digests)
     scaffold_templates = os.path.join(templates_folder(), "scaffold")
-    _add_tree(digest, scaffold_templates, scaffold_templates, known)
-    _add_tree(digest, folders[1], root, known)
+    _add_tree(digest, scaffold_templates, scaffold_templates, digests)
+    _add_tree(digest, folders[1], root, digests)
     files = {}
     for path in features:
         one = _new_digest()
-        _add_file(one, path, root, known)
+        _add_file(one, path, root, digests)
         files[path] = one.hexdigest()
     return digest.hexdigest(), files
 
@@ -236,7 +286,7 @@ def _new_digest() -> Digest:
     return blake2b(digest_size=32)
 
 
-def _add_tree(digest: Digest, folder: str, root: str, known: dict[str, bytes]) -> None:
+def _add_tree(digest: Digest, folder: str, root: str, digests: FileDigests) -> None:
     if not os.path.isdir(folder):
         digest.update(b"<no folder>")
         return
@@ -244,24 +294,40 @@ def _add_tree(digest: Digest, folder: str, root: str, known: dict[str, bytes]) -
         subdirs[:] = sorted(d for d in subdirs if d not in _SKIPPED)
         for name in sorted(files):
             if not name.endswith((".pyc", ".pyo")):
-                _add_file(digest, os.path.join(directory, name), root, known)
+                _add_file(digest, os.path.join(directory, name), root, digests)
 
 
-def _add_file(digest: Digest, path: str, root: str, known: dict[str, bytes]) -> None:
-    """The file's path (relative to `root`) and its content's own digest, read unless `known`."""
+def _add_file(digest: Digest, path: str, root: str, digests: FileDigests) -> None:
+    """The file's path (relative to `root`) and its content's own digest."""
     inside = root.rstrip(os.sep) + os.sep
     relative = path[len(inside) :] if path.startswith(inside) else os.path.relpath(path, root)
     digest.update(os.fsencode(relative) + b"\0")
-    content = known.get(path)
-    if content is None:
-        one = _new_digest()
-        try:
-            with open(path, "rb") as handle:
-                one.update(handle.read())
-        except OSError:
-            one.update(b"<unreadable>")
-        content = known[path] = one.digest()
-    digest.update(content + b"\0")
+    digest.update(digests.of(path) + b"\0")
+
+
+def _read_digest(path: str) -> bytes:
+    one = _new_digest()
+    try:
+        with open(path, "rb") as handle:
+            one.update(handle.read())
+    except OSError:
+        one.update(b"<unreadable>")
+    return one.digest()
+
+
+def _stamps(root: str) -> dict[str, list[object]]:
+    """What the last run recorded of each file: [size, mtime_ns, ctime_ns, inode, digest]."""
+    try:
+        with open(os.path.join(root, CACHE_DIR, "stamps.json"), encoding="utf-8") as handle:
+            document = json.load(handle)
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(document, dict) or document.get("for") != __version__:
+        return {}
+    files = document.get("files")
+    if not isinstance(files, dict):
+        return {}
+    return {path: entry for path, entry in files.items() if isinstance(entry, list) and len(entry) == 5}
 
 
 def _cache_file(root: str) -> str:

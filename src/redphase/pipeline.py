@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -41,16 +41,18 @@ def run(
     settled: Mapping[str, FeatureRecord] | None = None,
     index_memo: dict[str, list[Any]] | None = None,
     resolved: Mapping[str, str] | None = None,
+    file_digest: Callable[[str], str] | None = None,
 ) -> None:
     """Scaffold `feature_paths`. The features in `settled` (by resolved path) are known to need
     nothing (see redphase.cache): they are not read, and their records are replayed in path order.
-    `index_memo` spares indexing the test files unchanged since it was left (see index_project).
+    `index_memo` spares indexing the test files unchanged since it was left, and `file_digest`
+    gives the digest of a file's bytes that the caller already knows (see index_project).
     """
     settled = settled or {}
     jobs = [job for job in _jobs(config, feature_paths, result, resolved) if str(job[0]) not in settled]
     staging = None if dry_run else Staging(config.root)
     try:
-        _plan_render_write(config, jobs, result, staging, settled, index_memo)
+        _plan_render_write(config, jobs, result, staging, settled, index_memo, file_digest)
     finally:
         if staging is not None:
             staging.discard()
@@ -63,6 +65,7 @@ def _plan_render_write(
     staging: Staging | None,
     settled: Mapping[str, FeatureRecord],
     index_memo: dict[str, list[Any]] | None = None,
+    file_digest: Callable[[str], str] | None = None,
 ) -> None:
     from redphase.plan.ahead import work_ahead
 
@@ -77,7 +80,7 @@ def _plan_render_write(
         from redphase.plan.planner import Planner
         from redphase.project.index import index_project
 
-        index = index_project(config.tests, config.bdd_features_base_dir, index_memo)
+        index = index_project(config.tests, config.bdd_features_base_dir, index_memo, file_digest)
         planner = Planner(config, index)
         context = planner.context()
         output = _Output(config, staging)

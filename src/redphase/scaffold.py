@@ -30,9 +30,9 @@ def scaffold(
     result = ScaffoldResult()
     feature_paths = _feature_paths(config, paths)
     # A first run has nothing to compare with: no need to hash the project before it.
-    known: dict[str, bytes] = {}
+    digests = cache.FileDigests(str(config.root))
     hashing = use_cache and cache.exists(config)
-    parts = cache.fingerprint_parts(config, feature_paths, known) if hashing else None
+    parts = cache.fingerprint_parts(config, feature_paths, digests) if hashing else None
     key = cache.combined(*parts) if parts else ""
     cached = cache.load(config, key) if key else None
     if cached is not None:
@@ -44,7 +44,14 @@ def scaffold(
     settled = _settled(config, resolved, parts) if parts else {}
     memo = cache.load_index(config) if parts else None
     run_pipeline(
-        config, feature_paths, result, dry_run=dry_run, settled=settled, index_memo=memo, resolved=resolved
+        config,
+        feature_paths,
+        result,
+        dry_run=dry_run,
+        settled=settled,
+        index_memo=memo,
+        resolved=resolved,
+        file_digest=lambda path: digests.of(path).hex(),
     )
     # --check and --diff promise to write nothing, the cache included.
     if use_cache and not dry_run and not result.has_errors:
@@ -52,13 +59,14 @@ def scaffold(
         # Nothing written means the tree is as it was hashed: no need to read it all again.
         # Only the files this run wrote are read again.
         for change in result.pending:
-            known.pop(os.fspath(change.path), None)
+            digests.forget(os.fspath(change.path))
         after = (
-            parts if parts and not result.pending else cache.fingerprint_parts(config, feature_paths, known)
+            parts if parts and not result.pending else cache.fingerprint_parts(config, feature_paths, digests)
         )
         settling = _settling(resolved, after[1], result)
         cache.store(config, cache.combined(*after), run, after[0], settling)
         cache.store_index(config, memo if memo is not None else {})
+        digests.save()
     return result
 
 

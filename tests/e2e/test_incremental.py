@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.util
 import random
 import shutil
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -113,9 +114,16 @@ EDITS: list[Callable[[Path], None]] = [
 ]
 
 
+@pytest.mark.parametrize("trusting", [False, True], ids=["stamps-after-settling", "stamps-at-once"])
 def test_incremental_rescaffold_writes_what_a_full_one_does(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, trusting: bool
 ) -> None:
+    if trusting:
+        # Every file's stat is trusted as soon as it is taken, so each edit below is seen through
+        # its stat alone: a file whose stat changed must be read again.
+        import redphase.cache
+
+        monkeypatch.setattr(redphase.cache, "_SETTLED_NS", 0)
     root = _project(tmp_path)
     assert run_cli("scaffold", cwd=root).exit_code == 0
     import redphase.pipeline
@@ -177,3 +185,50 @@ def test_the_index_memo_gives_the_index_a_fresh_read_gives(tmp_path: Path) -> No
         assert index.modules == fresh.modules
         assert index.fixtures == fresh.fixtures
         assert [shape(step) for step in index.steps] == [shape(step) for step in fresh.steps]
+
+
+def test_an_unchanged_file_is_not_read_again_and_a_changed_one_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import redphase.cache
+
+    monkeypatch.setattr(redphase.cache, "_SETTLED_NS", 0)
+    root = make_project(tmp_path / "project")
+    feature = root / "features" / "count.feature"
+    feature.write_text("Feature: Count\n  Scenario: S\n    Given a tally\n    Then it is 3\n", encoding="utf-8")
+    assert run_cli("scaffold", cwd=root).exit_code == 0
+    read: list[str] = []
+    original = redphase.cache._read_digest
+
+    def counted(path: str) -> bytes:
+        read.append(path)
+        return original(path)
+
+    monkeypatch.setattr(redphase.cache, "_read_digest", counted)
+    assert run_cli("scaffold", cwd=root).exit_code == 0
+    assert run_cli("scaffold", cwd=root).exit_code == 0
+    assert read == [], "an unchanged project is answered from the files' stats"
+    # Same size, new bytes: the file's change time moves, and that alone makes it read again.
+    time.sleep(0.02)
+    feature.write_text(feature.read_text(encoding="utf-8").replace("is 3", "is 4"), encoding="utf-8")
+    result = run_cli("scaffold", cwd=root)
+    assert result.exit_code == 0
+    assert str(feature) in read
+    assert "it is {int}" in (root / "tests" / "step_defs" / "count_steps.py").read_text(encoding="utf-8")
+    assert "nothing changed" not in result.output
+
+
+def test_a_file_written_just_now_is_not_trusted_by_its_stat(tmp_path: Path) -> None:
+    import json
+
+    root = make_project(tmp_path / "project")
+    (root / "features" / "count.feature").write_text(
+        "Feature: Count\n  Scenario: S\n    Given a tally\n    Then it is 3\n", encoding="utf-8"
+    )
+    assert run_cli("scaffold", cwd=root).exit_code == 0
+    stamps = json.loads((root / ".redphase_cache" / "stamps.json").read_text(encoding="utf-8"))
+    # Everything here was written within the last few seconds: a second change within one tick of
+    # a coarse clock could keep the stat, so none of it is recorded yet.
+    project = [path for path in stamps["files"] if path.startswith(str(root))]
+    assert project == []
+    assert stamps["files"], "the installed templates were written long ago: their stats are kept"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -223,13 +223,17 @@ def _regex_literal_prefix(pattern: str) -> str:
 
 
 def index_project(
-    tests_dir: Path, base_dir: Path | None, memo: dict[str, list[Any]] | None = None
+    tests_dir: Path,
+    base_dir: Path | None,
+    memo: dict[str, list[Any]] | None = None,
+    file_digest: Callable[[str], str] | None = None,
 ) -> ProjectIndex:
     """Index every Python file under `tests_dir`.
 
     With `memo` (by path: [digest of the file's bytes, what indexing it found], as `memo` is left by
     the previous run), a file whose bytes are unchanged is not parsed again; `memo` is brought up to
-    date. The caller keeps it valid for one `tests_dir` and `base_dir`.
+    date. The caller keeps it valid for one `tests_dir` and `base_dir`. `file_digest`, by path, is
+    the digest `file_digest_of` would give, from a caller that knows it without reading the file.
     """
     index = ProjectIndex()
     if not tests_dir.is_dir():
@@ -243,16 +247,17 @@ def index_project(
             continue
         key = str(path)
         seen.add(key)
-        try:
-            data = path.read_bytes()
-        except OSError:
-            data = b""
-        digest = _digest(data)
+        data = None
+        if file_digest is not None:
+            digest = file_digest(key)
+        else:
+            data = _bytes(path)
+            digest = file_digest_of(data)
         entry = memo.get(key)
         one = _restored(path, entry[1]) if entry and entry[0] == digest else None
         if one is None:
             one = ProjectIndex()
-            _index_file(one, path, tests_dir, base_dir, data)
+            _index_file(one, path, tests_dir, base_dir, _bytes(path) if data is None else data)
             memo[key] = [digest, _record(one, path)]
         index.steps += one.steps
         index.modules.update(one.modules)
@@ -262,12 +267,20 @@ def index_project(
     return index
 
 
-def _digest(data: bytes) -> str:
+def _bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b""
+
+
+def file_digest_of(data: bytes) -> str:
+    """The memo's digest of a file's bytes: BLAKE2b-256, as the run cache's (see redphase.cache)."""
     try:
         from _blake2 import blake2b
     except ImportError:  # pragma: no cover - an interpreter built without it
         from hashlib import blake2b
-    return blake2b(data, digest_size=20).hexdigest()
+    return blake2b(data, digest_size=32).hexdigest()
 
 
 def _record(one: ProjectIndex, path: Path) -> dict[str, Any]:
