@@ -195,7 +195,9 @@ def test_an_unchanged_file_is_not_read_again_and_a_changed_one_is(
     monkeypatch.setattr(redphase.cache, "_SETTLED_NS", 0)
     root = make_project(tmp_path / "project")
     feature = root / "features" / "count.feature"
-    feature.write_text("Feature: Count\n  Scenario: S\n    Given a tally\n    Then it is 3\n", encoding="utf-8")
+    feature.write_text(
+        "Feature: Count\n  Scenario: S\n    Given a tally\n    Then it is 3\n", encoding="utf-8"
+    )
     assert run_cli("scaffold", cwd=root).exit_code == 0
     read: list[str] = []
     original = redphase.cache._read_digest

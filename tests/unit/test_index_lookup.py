@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
 from typing import Any
@@ -138,3 +139,30 @@ def test_string_and_re_steps_match_as_pytest_bdds_own_parsers(
         assert not ours.is_matching(text)  # a pattern pytest-bdd cannot compile defines nothing
         return
     assert ours.is_matching(text) == bool(theirs.is_matching(text))
+
+
+ENDINGS = [
+    "", " page", "s?", r"\d*", r" (?P<n>-?\d+) left", r"\.", r"\\ page", "x{2}", "$", r"\Z",
+    " (?:a|b)", " a|b", r"(?i) page", r" [pq]age", r" \w+ page", " .* page", r" page\b", r"\\\Z",
+]  # fmt: skip
+TAILS = ["", " page", "s", ".", "xx", " 42 left", "\\ page", "\\", " a", " b page", " PAGE", "$", "Z"]
+
+
+@settings(max_examples=12, deadline=None)
+@given(st.lists(st.sampled_from(WORDS), min_size=1, max_size=3).map(" ".join))
+def test_a_regex_steps_literal_end_rejects_only_what_the_regex_rejects(literal: str) -> None:
+    # Every ending, flag and case against texts made from the pattern's own words, so that many of
+    # them match, some only just.
+    for ending, flags, global_case in itertools.product(
+        ENDINGS, [0, re.IGNORECASE, re.VERBOSE, re.UNICODE], [False, True]
+    ):
+        pattern = ("(?i)" if global_case else "") + re.escape(literal).replace("\\ ", " ") + ending
+        try:
+            theirs = parsers.re(pattern, flags)
+        except re.error:
+            theirs = None
+        ours = DeferredParser("re", pattern, flags)
+        for tail in TAILS:
+            text = literal + tail
+            expected = theirs is not None and bool(theirs.is_matching(text))
+            assert ours.is_matching(text) == expected, (pattern, flags, text)

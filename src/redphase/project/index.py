@@ -118,9 +118,12 @@ class _StepLookup:
     """
 
     def __init__(self, steps: list[ExistingStep]) -> None:
-        self.places = [
-            _Place(str(step.path), str(step.path.parent), f"{step.path.parent}{os.sep}") for step in steps
-        ]
+        by_path: dict[Path, _Place] = {}
+        for step in steps:
+            if step.path not in by_path:
+                parent = str(step.path.parent)
+                by_path[step.path] = _Place(str(step.path), parent, f"{parent}{os.sep}")
+        self.places = [by_path[step.path] for step in steps]
         self.equal: dict[str, list[int]] = {}
         self.exact: dict[str, list[int]] = {}
         self.folded: dict[str, list[int]] = {}
@@ -197,6 +200,29 @@ def _folded(literal: str) -> str:
 
 _REGEX_SPECIAL = frozenset(".^$*+?{}[]|()")
 _QUANTIFIERS = frozenset("*+?{")
+
+
+_GLOBAL_FLAGS = re.compile(r"\(\?[aiLmsux]+\)")
+
+
+def _regex_literal_suffix(pattern: str, flags: int) -> str:
+    """The literal text every full match of `pattern` ends with, or "" where that is not sure: case
+    ignored (by a flag or inline), verbose, an alternation, or the pattern ends in anything but
+    plain characters (an escape, a group, a class, a quantifier, an anchor)."""
+    if flags & (re.IGNORECASE | re.VERBOSE) or "|" in pattern or _GLOBAL_FLAGS.match(pattern):
+        return ""
+    end = len(pattern)
+    while end > 0:
+        char = pattern[end - 1]
+        if char in _REGEX_SPECIAL or char == "\\":
+            break
+        backslashes = 0
+        while end - 2 - backslashes >= 0 and pattern[end - 2 - backslashes] == "\\":
+            backslashes += 1
+        if backslashes % 2:  # escaped: \d, \Z, \. mean something other than the letter
+            break
+        end -= 1
+    return pattern[end:]
 
 
 def _regex_literal_prefix(pattern: str) -> str:
@@ -524,6 +550,7 @@ class DeferredParser:
         self._built: Any = None
         self._tried = False
         self._regex: re.Pattern[str] | Literal[False] | None = None
+        self._suffix: str | None = None
 
     def built(self) -> Any:
         """The pytest-bdd `parse` or `cfparse` parser, or None when it cannot compile the pattern
@@ -545,6 +572,11 @@ class DeferredParser:
         if self.kind == "string":
             return text == self.name
         if self.kind == "re":
+            # The literal end is checked first: most candidates fail it, and compiling is the cost.
+            if self._suffix is None:
+                self._suffix = _regex_literal_suffix(self.name, self.flags)
+            if not text.endswith(self._suffix):
+                return False
             if self._regex is None:
                 try:
                     self._regex = re.compile(self.name, self.flags)
