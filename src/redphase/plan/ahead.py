@@ -38,27 +38,39 @@ _Component = tuple[str, str, str, str]
 
 @dataclass(frozen=True)
 class WorkedAhead:
-    """Answers for some steps of one feature, each by the step's number in `_steps` order: the
-    step's text and pattern key are in the feature that arrives with it, so they need not cross."""
+    """The answers for every step of one feature, in `_steps` order, each as the number of the answer
+    in the run's sequence of distinct answers: those first met in this feature come with it, after
+    the ones before it. The step's text and pattern key are in the feature itself, so neither crosses,
+    and this process never works out a key at all."""
 
-    sent_patterns: tuple[tuple[int, _Pattern], ...]
-    sent_components: tuple[tuple[int, tuple[_Component, ...]], ...]
+    pattern_numbers: tuple[int, ...]
+    new_patterns: tuple[_Pattern, ...]
+    component_numbers: tuple[int, ...]
+    new_components: tuple[tuple[_Component, ...], ...]
 
-    def patterns(self, file: FeatureFile) -> Iterator[tuple[PatternKey, StepPattern]]:
-        steps = list(_steps(file))
-        for number, (expression, regex, parts, params) in self.sent_patterns:
-            pattern = StepPattern(
-                expression,
-                tuple(RegexPart(*part) for part in parts),
-                tuple(Param(*param) for param in params),
-                regex,
+
+class Answers:
+    """The run's distinct answers, in the order the child numbered them, kept by the planner."""
+
+    def __init__(self) -> None:
+        self._patterns: list[StepPattern] = []
+        self._components: list[tuple[Component, ...]] = []
+
+    def of(self, worked: WorkedAhead) -> tuple[list[StepPattern], list[tuple[Component, ...]]]:
+        """Each step's pattern and components, in `_steps` order."""
+        for expression, regex, parts, params in worked.new_patterns:
+            self._patterns.append(
+                StepPattern(
+                    expression,
+                    tuple(RegexPart(*part) for part in parts),
+                    tuple(Param(*param) for param in params),
+                    regex,
+                )
             )
-            yield steps[number][0], pattern
-
-    def components(self, file: FeatureFile) -> Iterator[tuple[str, tuple[Component, ...]]]:
-        steps = list(_steps(file))
-        for number, components in self.sent_components:
-            yield steps[number][1], tuple(Component(*component) for component in components)
+        for components in worked.new_components:
+            self._components.append(tuple(Component(*component) for component in components))
+        patterns, found = self._patterns, self._components
+        return [patterns[n] for n in worked.pattern_numbers], [found[n] for n in worked.component_numbers]
 
 
 def _steps(file: FeatureFile) -> Iterator[tuple[PatternKey, str]]:
@@ -82,21 +94,29 @@ def work_ahead(config: Config) -> Callable[[FeatureFile], WorkedAhead | None]:
     """The work for the child: built here, before the fork, and run only there."""
     patterns = Patterns()
     inference = ComponentInference(config.components)
-    sent_keys: set[PatternKey] = set()
-    sent_texts: set[str] = set()
+    pattern_numbers: dict[PatternKey, int] = {}
+    component_numbers: dict[str, int] = {}
 
     def ahead(file: FeatureFile) -> WorkedAhead | None:
         if file.feature is None:
             return None
-        new_patterns, new_components = [], []
-        for number, (key, text) in enumerate(_steps(file)):
-            if key not in sent_keys:
-                sent_keys.add(key)
-                new_patterns.append((number, _sent_pattern(patterns.of_key(key))))
-            if text not in sent_texts:
-                sent_texts.add(text)
+        new_patterns: list[_Pattern] = []
+        new_components: list[tuple[_Component, ...]] = []
+        numbers, component_numbers_here = [], []
+        for key, text in _steps(file):
+            number = pattern_numbers.get(key)
+            if number is None:
+                number = pattern_numbers[key] = len(pattern_numbers)
+                new_patterns.append(_sent_pattern(patterns.of_key(key)))
+            numbers.append(number)
+            number = component_numbers.get(text)
+            if number is None:
+                number = component_numbers[text] = len(component_numbers)
                 found = inference.touched_by(text)
-                new_components.append((number, tuple((c.name, c.kind, c.treatment, c.reason) for c in found)))
-        return WorkedAhead(tuple(new_patterns), tuple(new_components))
+                new_components.append(tuple((c.name, c.kind, c.treatment, c.reason) for c in found))
+            component_numbers_here.append(number)
+        return WorkedAhead(
+            tuple(numbers), tuple(new_patterns), tuple(component_numbers_here), tuple(new_components)
+        )
 
     return ahead

@@ -13,9 +13,9 @@ from redphase.identifiers import unique
 from redphase.parse.model import Feature, FeatureFile, Scenario, Step
 from redphase.parse.runnable import check
 from redphase.parse.tags import marker_name
-from redphase.plan.ahead import WorkedAhead
+from redphase.plan.ahead import Answers, WorkedAhead
 from redphase.plan.components import Component, ComponentInference
-from redphase.plan.expressions import PLACEHOLDER, Patterns, example_columns
+from redphase.plan.expressions import PLACEHOLDER, Patterns, StepPattern, example_columns
 from redphase.plan.memo import Memo
 from redphase.plan.model import (
     FeaturePlan,
@@ -81,6 +81,8 @@ class Planner:
         self.state.wiring = self.wiring
         self.features: list[FeaturePlan] = []
         self.diagnostics: list[Diagnostic] = []
+        self._answers = Answers()
+        self._worked: tuple[FeatureFile, list[StepPattern], list[tuple[Component, ...]]] | None = None
         self.system = (
             SystemUnderTest(config.system, f"[tool.redphase] system in {config.source}")
             if config.system
@@ -88,19 +90,20 @@ class Planner:
         )
 
     def take(self, worked: object, file: object) -> None:
-        """Answers the parsing child worked out ahead for `file` (see plan.ahead), before it is added."""
+        """Answers the parsing child worked out ahead for `file` (see plan.ahead), just before it is added."""
         if not isinstance(worked, WorkedAhead) or not isinstance(file, FeatureFile):
             return
-        for key, pattern in worked.patterns(file):
-            self.state.patterns.seed(key, pattern)
-        for text, components in worked.components(file):
-            self.inference.seed(text, components)
+        self._worked = (file, *self._answers.of(worked))
 
     def add(self, file: FeatureFile) -> FeaturePlan | None:
+        worked, self._worked = self._worked, None
         if file.feature is None:
             self.diagnostics += check(file).diagnostics
             return None
-        feature = _plan_feature(file, file.feature, self.config, self.index, self.inference, self.state)
+        ahead = _Ahead(worked[1], worked[2]) if worked is not None and worked[0] is file else None
+        feature = _plan_feature(
+            file, file.feature, self.config, self.index, self.inference, self.state, ahead
+        )
         self.features.append(feature)
         return feature
 
@@ -154,6 +157,7 @@ def _plan_feature(
     index: ProjectIndex,
     inference: ComponentInference,
     state: _RunState,
+    ahead: _Ahead | None = None,
 ) -> FeaturePlan:
     compatibility = check(file)
     copy_path = layout.runnable_copy(file.path, config) if compatibility.runnable_source else None
@@ -185,13 +189,17 @@ def _plan_feature(
             all_components.setdefault(component.name, component)
         uses = []
         for step in scenario.all_steps:
-            components = inference.touched_by(step.text)
+            if ahead is not None:
+                pattern, components = ahead.next()
+            else:
+                pattern = state.patterns(step.text, columns, feature.language)
+                components = inference.touched_by(step.text)
             if declared:
                 components = inference.apply_tags(components, declared)
             for component in components:
                 all_components.setdefault(component.name, component)
             use, definition = _use_step(
-                step, columns, module, file, components, config, index, state, step_names
+                step, pattern, columns, module, file, components, config, index, state, step_names
             )
             uses.append(use)
             if definition is not None:
@@ -243,8 +251,20 @@ def _sample_texts(text: str, columns: Mapping[str, list[str]]) -> list[str]:
     return samples
 
 
+class _Ahead:
+    """The child's answers for one feature's steps, taken in the order planning meets the steps."""
+
+    def __init__(self, patterns: list[StepPattern], components: list[tuple[Component, ...]]) -> None:
+        self._answers = zip(patterns, components, strict=True)
+
+    def next(self) -> tuple[StepPattern, list[Component]]:
+        pattern, components = next(self._answers)
+        return pattern, list(components)
+
+
 def _use_step(
     step: Step,
+    pattern: StepPattern,
     columns: Mapping[str, list[str]],
     module: Path,
     file: FeatureFile,
@@ -254,7 +274,6 @@ def _use_step(
     state: _RunState,
     step_names: set[str],
 ) -> tuple[StepUse, StepDefinition | None]:
-    pattern = state.patterns(step.text, columns, file.feature.language if file.feature else "en")
     key: StepKey = (step.kind, pattern.regex)
     samples = _sample_texts(step.text, columns)
 
