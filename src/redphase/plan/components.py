@@ -126,6 +126,9 @@ class ComponentInference:
             words = override.words or (base.words if base else (override.name.lower(),))
             rules[override.name] = _rule(override.name, kind, treatment, words, "[tool.redphase.components]")
         self._rules = tuple(rules[name] for name in sorted(rules))
+        # Every rule's words in one search: most step texts name no component, and a search per
+        # rule per text was most of the time components took.
+        self._any = _rule("", "", "", [w for rule in self._rules for w in rule.words], "").pattern
         self._seen: Memo[str, list[Component]] = Memo(self._touched_by)
 
     def touched_by(self, text: str) -> list[Component]:
@@ -135,6 +138,8 @@ class ComponentInference:
         self._seen.seed(text, list(components))
 
     def _touched_by(self, text: str) -> list[Component]:
+        if not self._any.search(text):
+            return []
         # A configured component claims its words: built-in rules may not match inside them.
         claimed = [
             m.span() for rule in self._rules if rule.source != "built-in" for m in rule.pattern.finditer(text)
