@@ -126,9 +126,7 @@ class ComponentInference:
             words = override.words or (base.words if base else (override.name.lower(),))
             rules[override.name] = _rule(override.name, kind, treatment, words, "[tool.redphase.components]")
         self._rules = tuple(rules[name] for name in sorted(rules))
-        # Every rule's words in one search: most step texts name no component, and a search per
-        # rule per text was most of the time components took.
-        self._any = _rule("", "", "", [w for rule in self._rules for w in rule.words], "").pattern
+        self._first_words = _first_words(self._rules)
         self._seen: Memo[str, list[Component]] = Memo(self._touched_by)
 
     def touched_by(self, text: str) -> list[Component]:
@@ -138,7 +136,8 @@ class ComponentInference:
         self._seen.seed(text, list(components))
 
     def _touched_by(self, text: str) -> list[Component]:
-        if not self._any.search(text):
+        # Most step texts name no component: one look at their words spares a search per rule.
+        if self._first_words is not None and self._first_words.isdisjoint(map(_folded, _WORD.findall(text))):
             return []
         # A configured component claims its words: built-in rules may not match inside them.
         claimed = [
@@ -186,6 +185,33 @@ class ComponentInference:
                 kind = "own" if treatment == "real" else "external"
                 declared[name] = Component(name, kind, treatment, f"tag @{tag} at {where}")
         return list(declared.values())
+
+
+_WORD = re.compile(r"\w+")
+# The two letters that a case-insensitive regex takes for an ASCII "i" and casefold() does not.
+_DOTTED_I = str.maketrans({"\u0131": "i", "\u0130": "i"})
+
+
+def _folded(word: str) -> str:
+    """`word` as a rule's ASCII word must read to match it case-insensitively. Every character
+    that re.IGNORECASE matches to an ASCII letter folds to that letter (the Kelvin sign, the long
+    s and both dotted i's included); other characters may fold to ASCII too, which only means a
+    search that finds nothing."""
+    return word.translate(_DOTTED_I).casefold()
+
+
+def _first_words(rules: Sequence[_Rule]) -> frozenset[str] | None:
+    """The first whole word of every rule's words, folded: a text that has none of them among its
+    words matches no rule. None when that does not hold: a word that is not ASCII, or that does not
+    start with a word character."""
+    firsts = set()
+    for rule in rules:
+        for word in rule.words:
+            first = _WORD.match(word)
+            if first is None or not word.isascii():
+                return None
+            firsts.add(first.group().lower())
+    return frozenset(firsts)
 
 
 def _rule(name: str, kind: str, treatment: str, words: Sequence[str], source: str) -> _Rule:
