@@ -143,3 +143,35 @@ def test_parameters_are_found_where_cucumbers_generator_finds_them(text: str) ->
     from redphase.plan.expressions import _cucumber_parameters
 
     assert _cucumber_parameters(text) == _cucumbers_own_loop(text)
+
+
+SHAPED = st.one_of(
+    TOKENS,
+    st.sampled_from(["v2", "x-1", "3-4", "1E5", "٣", "²", "<n>", "<n1>", '"a 1"', "'b2'", "12.5.6", "4th"]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.lists(SHAPED, min_size=1, max_size=6).map(" ".join), min_size=1, max_size=4),
+    st.lists(st.integers(min_value=0, max_value=10**6), min_size=1, max_size=8),
+    st.booleans(),
+)
+def test_texts_of_one_shape_get_the_pattern_each_would_get_alone(
+    texts: list[str], numbers: list[int], outline: bool
+) -> None:
+    # Each text, then the same text with other numbers: the run's memo must give each exactly what
+    # working it out from nothing gives, whether or not the shape was met before.
+    from redphase.plan.expressions import Patterns
+
+    columns = {"n": ["1", "2"], "n1": ["x"]} if outline else None
+    patterns = Patterns()
+    for text in texts:
+        pieces = re.split(r"(\d+)", text)
+        for shift in range(len(numbers) + 1):
+            # Each run of digits its own number, a different one each round; the text itself first.
+            variant = "".join(
+                piece if at % 2 == 0 or not shift else str(numbers[(at + shift) % len(numbers)])
+                for at, piece in enumerate(pieces)
+            )
+            assert patterns(variant, columns) == pattern_for(variant, columns), variant

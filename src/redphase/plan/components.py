@@ -132,9 +132,6 @@ class ComponentInference:
     def touched_by(self, text: str) -> list[Component]:
         return list(self._seen(text))
 
-    def seed(self, text: str, components: tuple[Component, ...]) -> None:
-        self._seen.seed(text, list(components))
-
     def _touched_by(self, text: str) -> list[Component]:
         # Most step texts name no component: one look at their words spares a search per rule.
         if self._first_words is not None and self._first_words.isdisjoint(map(_folded, _WORD.findall(text))):

@@ -92,13 +92,37 @@ def pattern_for(
 
 
 class Patterns:
-    """`pattern_for`, remembered for the one run that owns this: a step text recurs in many scenarios."""
+    """`pattern_for`, remembered for the one run that owns this: a step text recurs in many scenarios.
+
+    Texts that differ only in their numbers ("shows 3 results", "shows 12 results") share one
+    pattern whenever every number is a parameter: which parts Cucumber takes for parameters, and
+    of what type, depends on where runs of digits are, never on which digits or how many, and a
+    name depends on digits only through a word that holds some ("v2", "E5"), which gives a name
+    with digits. So a pattern with no digit in its expression or its names serves every text of
+    the same shape.
+    """
 
     def __init__(self) -> None:
-        matchers = _snippet_matchers()
-        self._patterns: Memo[PatternKey, StepPattern] = Memo(
-            lambda key: _pattern_for(*key, matchers=matchers)
-        )
+        self._matchers = _snippet_matchers()
+        self._by_shape: dict[PatternKey, StepPattern] = {}
+        self._patterns: Memo[PatternKey, StepPattern] = Memo(self._worked_out)
+
+    def _worked_out(self, key: PatternKey) -> StepPattern:
+        text, columns, english = key
+        shape = _DIGIT_RUN.sub("0", text)
+        if shape == text:
+            return _pattern_for(*key, matchers=self._matchers)
+        shaped = (shape, columns, english)
+        pattern = self._by_shape.get(shaped)
+        if pattern is None:
+            pattern, digit_names = _pattern_and_names(*key, matchers=self._matchers)
+            if (
+                not digit_names
+                and not _DIGIT_RUN.search(pattern.expression)
+                and len(self._by_shape) < _SHAPES
+            ):
+                self._by_shape[shaped] = pattern
+        return pattern
 
     def __call__(
         self, text: str, columns: Mapping[str, Sequence[str]] | None = None, language: str = "en"
@@ -107,9 +131,6 @@ class Patterns:
 
     def of_key(self, key: PatternKey) -> StepPattern:
         return self._patterns(key)
-
-    def seed(self, key: PatternKey, pattern: StepPattern) -> None:
-        self._patterns.seed(key, pattern)
 
 
 def example_columns(scenario: Scenario) -> dict[str, list[str]]:
@@ -141,7 +162,20 @@ def _pattern_for(
     *,
     matchers: _Matchers,
 ) -> StepPattern:
+    return _pattern_and_names(text, column_items, english, matchers=matchers)[0]
+
+
+def _pattern_and_names(
+    text: str,
+    column_items: tuple[tuple[str, tuple[str, ...]], ...],
+    english: bool,
+    *,
+    matchers: _Matchers,
+) -> tuple[StepPattern, bool]:
+    """The pattern, and whether a parameter was named from a word with digits in it (the counter
+    that keeps names apart is not such a word)."""
     columns = dict(column_items)
+    digit_names = False
     holes = [match for match in PLACEHOLDER.finditer(text) if match.group(1) in columns]
     # Cucumber reads the whole text, placeholders included, as it would read each row's text: the
     # quotes around `"<email>"` make one {string} with the placeholder inside, and the text between
@@ -166,7 +200,9 @@ def _pattern_for(
             _literal(text[position:start], expression, regex)
             # Named from the words of its own stretch: a placeholder's column name is no word of the step.
             before, after = text[stretch_start:start], text[end:stretch_end]
-            name = _unique(word_name(before, after, kind, english), used)
+            base = word_name(before, after, kind, english)
+            digit_names = digit_names or _DIGIT_RUN.search(base) is not None
+            name = _unique(base, used)
             params.append(Param(name, kind, "text"))
             expression.append("{" + kind + "}")
             regex.append(RegexPart(group=name, constant=CONSTANT_BY_TYPE[kind]))
@@ -187,9 +223,10 @@ def _pattern_for(
         else:
             regex.append(RegexPart(group=name, constant=CONSTANT_BY_TYPE[kind]))
         position = stretch_start = hole.end()
-    return StepPattern(
+    pattern = StepPattern(
         "".join(expression), tuple(regex), tuple(params), "".join(part.regex for part in regex)
     )
+    return pattern, digit_names
 
 
 def _anchored(text: str) -> bool:
@@ -242,6 +279,8 @@ def _cucumber_parameters(segment: str, matchers: _Matchers | None = None) -> Par
 
 
 _DIGIT_OR_QUOTE = re.compile(r"[\d\"']")
+_DIGIT_RUN = re.compile(r"\d+")
+_SHAPES = 65536  # as the memo's own bound
 # The snippet types a pattern keeps; the others only take their text out of the running.
 _EMITTED: dict[str, ParamType] = {"int": "int", "float": "float", "string": "string"}
 

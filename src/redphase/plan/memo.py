@@ -20,11 +20,6 @@ class Memo(Generic[K, V]):
         self._limit = limit
         self._answers: dict[K, V] = {}
 
-    def seed(self, key: K, value: V) -> None:
-        """Take an answer worked out elsewhere: it must be the one `function` gives."""
-        if len(self._answers) < self._limit:
-            self._answers.setdefault(key, value)
-
     def __call__(self, key: K) -> V:
         found = self._answers.get(key)
         if found is None:
