@@ -31,6 +31,7 @@ import os
 import time
 
 from redphase import __version__, installed
+from redphase.content_digest import new_digest
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -253,7 +254,7 @@ def _parts(
     """(digest of everything but the feature files, digest of each feature file by path as given)."""
     from redphase.render.templates import templates_folder
 
-    digest = _new_digest()
+    digest = new_digest()
     digest.update(__version__.encode())
     digest.update(repr([installed.version(tool) for tool in installed.FORMATTERS]).encode())
     digest.update(repr((root, settings, from_flags, folders)).encode())
@@ -263,27 +264,18 @@ def _parts(
     _add_tree(digest, folders[1], root, digests)
     files = {}
     for path in features:
-        one = _new_digest()
+        one = new_digest()
         _add_file(one, path, root, digests)
         files[path] = one.hexdigest()
     return digest.hexdigest(), files
 
 
 def _combined(base: str, files: dict[str, str]) -> str:
-    digest = _new_digest()
+    digest = new_digest()
     digest.update(base.encode())
     for path in sorted(files):
         digest.update(f"\0{files[path]}".encode())
     return digest.hexdigest()
-
-
-def _new_digest() -> Digest:
-    # BLAKE2 is built into CPython; hashlib would load OpenSSL first, a fifth of an unchanged run.
-    try:
-        from _blake2 import blake2b
-    except ImportError:  # pragma: no cover - an interpreter built without it
-        from hashlib import blake2b
-    return blake2b(digest_size=32)
 
 
 def _add_tree(digest: Digest, folder: str, root: str, digests: FileDigests) -> None:
@@ -306,7 +298,7 @@ def _add_file(digest: Digest, path: str, root: str, digests: FileDigests) -> Non
 
 
 def _read_digest(path: str) -> bytes:
-    one = _new_digest()
+    one = new_digest()
     try:
         with open(path, "rb") as handle:
             one.update(handle.read())

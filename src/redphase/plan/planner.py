@@ -82,7 +82,7 @@ class Planner:
         self.features: list[FeaturePlan] = []
         self.diagnostics: list[Diagnostic] = []
         self._answers = Answers()
-        self._worked: tuple[FeatureFile, list[StepPattern], list[tuple[Component, ...]]] | None = None
+        self._worked: tuple[FeatureFile, _Ahead] | None = None
         self.system = (
             SystemUnderTest(config.system, f"[tool.redphase] system in {config.source}")
             if config.system
@@ -93,14 +93,14 @@ class Planner:
         """Answers the parsing child worked out ahead for `file` (see plan.ahead), just before it is added."""
         if not isinstance(worked, WorkedAhead) or not isinstance(file, FeatureFile):
             return
-        self._worked = (file, *self._answers.of(worked))
+        self._worked = (file, _Ahead(*self._answers.of(worked)))
 
     def add(self, file: FeatureFile) -> FeaturePlan | None:
         worked, self._worked = self._worked, None
         if file.feature is None:
             self.diagnostics += check(file).diagnostics
             return None
-        ahead = _Ahead(worked[1], worked[2]) if worked is not None and worked[0] is file else None
+        ahead = worked[1] if worked is not None and worked[0] is file else None
         feature = _plan_feature(
             file, file.feature, self.config, self.index, self.inference, self.state, ahead
         )

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from redphase.content_digest import digest_of
+
 STEP_DECORATORS = {"given": "given", "when": "when", "then": "then", "step": None}
 PARSER_NAMES = {"string", "parse", "cfparse", "re"}
 
@@ -259,7 +261,7 @@ def index_project(
     With `memo` (by path: [digest of the file's bytes, what indexing it found], as `memo` is left by
     the previous run), a file whose bytes are unchanged is not parsed again; `memo` is brought up to
     date. The caller keeps it valid for one `tests_dir` and `base_dir`. `file_digest`, by path, is
-    the digest `file_digest_of` would give, from a caller that knows it without reading the file.
+    the digest `content_digest.digest_of` would give, from a caller that knows it without reading the file.
     """
     index = ProjectIndex()
     if not tests_dir.is_dir():
@@ -278,7 +280,7 @@ def index_project(
             digest = file_digest(key)
         else:
             data = _bytes(path)
-            digest = file_digest_of(data)
+            digest = digest_of(data)
         entry = memo.get(key)
         one = _restored(path, entry[1]) if entry and entry[0] == digest else None
         if one is None:
@@ -298,15 +300,6 @@ def _bytes(path: Path) -> bytes:
         return path.read_bytes()
     except OSError:
         return b""
-
-
-def file_digest_of(data: bytes) -> str:
-    """The memo's digest of a file's bytes: BLAKE2b-256, as the run cache's (see redphase.cache)."""
-    try:
-        from _blake2 import blake2b
-    except ImportError:  # pragma: no cover - an interpreter built without it
-        from hashlib import blake2b
-    return blake2b(data, digest_size=32).hexdigest()
 
 
 def _record(one: ProjectIndex, path: Path) -> dict[str, Any]:
