@@ -42,32 +42,19 @@ def _config(project: str | None, **flags: Any) -> Any:
     return load_config(root).with_flags(**flags)
 
 
-def _fail_usage(message: str) -> None:
-    click.echo(f"redphase: error: {message}", err=True)
-    sys.exit(USAGE)
-
-
 @contextlib.contextmanager
 def _mapped_errors() -> Iterator[None]:
     """Errors from the library become a message and an exit code; never a traceback."""
-    from redphase.diagnostics import InternalError, UsageError
+    from redphase.scaffold_command import failure
 
     try:
         yield
-    except UsageError as error:
-        _fail_usage(str(error))
-    except InternalError as error:
-        click.echo(f"redphase: internal error: {error}", err=True)
-        sys.exit(PROBLEMS)
-    except OSError as error:
-        _fail_io(error)
-
-
-def _fail_io(error: OSError) -> None:
-    # A file that cannot be read or written is a problem found while running, not a usage error.
-    where = f" ({error.filename})" if error.filename else ""
-    click.echo(f"redphase: error: {error.strerror or error}{where}", err=True)
-    sys.exit(PROBLEMS)
+    except Exception as error:
+        failed = failure(error)
+        if failed is None:
+            raise
+        click.echo(failed[0], err=True)
+        sys.exit(failed[1])
 
 
 _project_option = click.option(
@@ -171,40 +158,23 @@ def scaffold(
     Exit codes: 0 done (or, with --check/--diff, nothing to change);
                 1 invalid feature files, or --check/--diff found changes; 2 usage errors.
     """
-    from pathlib import Path
+    from redphase.scaffold_command import run_command
 
-    from redphase.scaffold import scaffold as run_scaffold
-    from redphase.scaffold_report import exit_code, report
-
-    with _mapped_errors(), _without_cyclic_collection():
-        config = _config(project, features=features, tests=tests, wire=False if no_wire else None)
-        result = run_scaffold(config, [Path(path) for path in paths], dry_run=check or show_diff)
-    for text, to_stderr in report(result, config.root, check=check, show_diff=show_diff):
+    def write(text: str, to_stderr: bool) -> None:
         click.echo(text, nl=False, err=to_stderr)
-    sys.exit(exit_code(result, check=check, show_diff=show_diff))
 
-
-@contextlib.contextmanager
-def _without_cyclic_collection() -> Iterator[None]:
-    """The scaffold command's garbage-collector tuning: this process runs nothing but the one scaffold.
-
-    A large run allocates millions of small objects and makes no garbage cycles worth finding: the
-    cyclic collector's repeated full passes cost a quarter of the run and free nothing. Library
-    callers (init, the cookiecutter hook, a test process) keep their collector as it is.
-    """
-    import gc
-
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        # What survives goes straight to the oldest generation: re-enabled, the collector would
-        # otherwise scan every object the run made at its next young collection.
-        gc.freeze()
-        gc.unfreeze()
-        if collecting:
-            gc.enable()
+    sys.exit(
+        run_command(
+            project,
+            paths,
+            write=write,
+            check=check,
+            show_diff=show_diff,
+            features=features,
+            tests=tests,
+            no_wire=no_wire,
+        )
+    )
 
 
 @main.command()

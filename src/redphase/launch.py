@@ -1,10 +1,13 @@
-"""The `redphase` console command: an unchanged re-scaffold is answered before click loads.
+"""The `redphase` console command: the plainest re-scaffold runs before click loads.
 
-Re-scaffolding on every save, or in a loop by an agent, is the commonest run, and then the work is one
-cache look-up: importing click would be most of its time. Only the plainest form is answered here,
-`redphase scaffold` with at most `--project DIR`; everything else, and every doubt (no cache entry,
-a changed file, a configuration that does not load), goes to the command line in cli.py, which
-prints the same for a cache hit. Either way scaffold leaves without tearing the interpreter down.
+Re-scaffolding on every save, or in a loop by an agent, is the commonest run: either nothing
+changed and the work is one cache look-up, or one feature changed and the work is a few
+milliseconds of planning. Importing click would be a large part of either. So the plainest form,
+`redphase scaffold` with at most `--project DIR` (an existing folder), is run here: a cached result
+is printed at once, before the configuration or pathlib load; anything else runs the scaffold
+command itself (scaffold_command.py, which the CLI calls too), with the same output and exit code.
+Every other form goes to the command line in cli.py. Either way scaffold leaves without tearing
+the interpreter down.
 """
 
 from __future__ import annotations
@@ -22,9 +25,15 @@ OK, PROBLEMS = 0, 1
 
 def main() -> None:
     arguments = sys.argv[1:]
-    code = _unchanged_scaffold(arguments)
-    if code is None:
+    project = _plain_scaffold(arguments)
+    if project is None:
         code = _command_line()
+    else:
+        code = _unchanged_scaffold(project)
+        if code is None:
+            from redphase.scaffold_command import run_command
+
+            code = run_command(project or None, write=_write)
     if arguments[:1] == ["scaffold"]:
         _leave(code)
     # Every other command leaves as Python does: threads and exit handlers of the code it ran
@@ -42,29 +51,40 @@ def _command_line() -> int:
     return OK
 
 
-def _unchanged_scaffold(arguments: Sequence[str]) -> int | None:
-    """The exit code after printing a cached result, or None when the command line must run."""
+def _plain_scaffold(arguments: Sequence[str]) -> str | None:
+    """The project folder of `redphase scaffold [--project DIR]` ("" for none); None for any other form."""
     if not arguments or arguments[0] != "scaffold":
         return None
     options = list(arguments[1:])
     if len(options) == 1 and options[0].startswith("--project="):
         options = ["--project", options[0].removeprefix("--project=")]
-    if options and (len(options) != 2 or options[0] != "--project" or not os.path.isdir(options[1])):
-        return None
+    if not options:
+        return ""
+    if len(options) != 2 or options[0] != "--project" or not os.path.isdir(options[1]):
+        return None  # the command line's own checks and messages apply
+    return options[1]
+
+
+def _unchanged_scaffold(project: str) -> int | None:
+    """The exit code after printing a cached result, or None when the scaffold must run."""
     from redphase.cache import unchanged_run
     from redphase.project.root import find_root
     from redphase.scaffold_report import replay_report
 
     try:
-        root = os.path.realpath(options[1]) if options else find_root(os.getcwd())
+        root = os.path.realpath(project) if project else find_root(os.getcwd())
         run = unchanged_run(root)
-    except OSError:  # a folder gone meanwhile: the command line reports it properly
+    except OSError:  # a folder gone meanwhile: the scaffold command reports it properly
         return None
     if run is None:
         return None
     for text, to_stderr in replay_report(run):
-        (sys.stderr if to_stderr else sys.stdout).write(text)
+        _write(text, to_stderr)
     return OK
+
+
+def _write(text: str, to_stderr: bool) -> None:
+    (sys.stderr if to_stderr else sys.stdout).write(text)
 
 
 def _leave(code: int) -> None:
