@@ -192,30 +192,84 @@ def store(
     write_all(files, config.root)
 
 
-def load_index(config: Config) -> dict[str, list[object]]:
-    """The index memo the last run left (see redphase.project.index.index_project), or an empty one."""
+class IndexMemo:
+    """The test index's memo (see redphase.project.index.index_project) as the last run left it.
+
+    A re-scaffold after one edit changes the entries of the few modules it wrote, in a memo that
+    holds every module's: rewriting all of index.json each time was a tenth of such a run. So what
+    changed goes to a small file beside it, index-recent.json, tied to the index.json it amends;
+    the whole is rewritten only when the changes outgrow a tenth of it.
+    """
+
+    def __init__(self, whole: dict[str, list[object]], label: str, recent: dict[str, object]) -> None:
+        self._whole = whole
+        self._label = label
+        self.files = dict(whole)
+        changed = recent.get("changed")
+        gone = recent.get("gone")
+        if recent.get("amends") == label and isinstance(changed, dict) and isinstance(gone, list):
+            self.files.update(_entries(changed))
+            for path in gone:
+                self.files.pop(str(path), None)
+
+    def store(self, config: Config) -> None:
+        from redphase.write.files import write_all
+
+        owner = _index_owner(config)
+        folder = config.root / CACHE_DIR
+        changed = {
+            path: entry
+            for path, entry in self.files.items()
+            if (old := self._whole.get(path)) is not entry and old != entry
+        }
+        gone = [path for path in self._whole if path not in self.files]
+        if self._label and len(changed) + len(gone) <= len(self._whole) // 10:
+            recent = {"for": owner, "amends": self._label, "changed": changed, "gone": gone}
+            write_all([(folder / "index-recent.json", json.dumps(recent) + "\n")], config.root)
+            return
+        # A new label ties no earlier index-recent.json to this whole, even one a crash left.
+        label = os.urandom(8).hex()
+        whole = {"for": owner, "label": label, "files": self.files}
+        recent = {"for": owner, "amends": label, "changed": {}, "gone": []}
+        write_all(
+            [
+                (folder / "index.json", json.dumps(whole) + "\n"),
+                (folder / "index-recent.json", json.dumps(recent) + "\n"),
+            ],
+            config.root,
+        )
+
+
+def load_index(config: Config) -> IndexMemo:
+    """The index memo the last run left, or an empty one."""
+    owner = _index_owner(config)
+    whole = _owned(os.path.join(str(config.root), CACHE_DIR, "index.json"), owner)
+    files = whole.get("files")
+    label = whole.get("label")
+    if not isinstance(files, dict) or not isinstance(label, str):
+        return IndexMemo({}, "", {})
+    recent = _owned(os.path.join(str(config.root), CACHE_DIR, "index-recent.json"), owner)
+    return IndexMemo(_entries(files), label, recent)
+
+
+def _owned(path: str, owner: list[str]) -> dict[str, object]:
+    """The JSON object in `path` if it was written for `owner`, else an empty one."""
     try:
-        with open(os.path.join(str(config.root), CACHE_DIR, "index.json"), encoding="utf-8") as handle:
+        with open(path, encoding="utf-8") as handle:
             document = json.load(handle)
     except (OSError, ValueError):
         return {}
-    if not isinstance(document, dict) or document.get("for") != _index_owner(config):
+    if not isinstance(document, dict) or document.get("for") != owner:
         return {}
-    files = document.get("files")
-    if not isinstance(files, dict):
-        return {}
+    return document
+
+
+def _entries(files: dict[str, object]) -> dict[str, list[object]]:
     return {
         str(path): entry
         for path, entry in files.items()
         if isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], str)
     }
-
-
-def store_index(config: Config, memo: dict[str, list[object]]) -> None:
-    from redphase.write.files import write_all
-
-    document = {"for": _index_owner(config), "files": memo}
-    write_all([(config.root / CACHE_DIR / "index.json", json.dumps(document) + "\n")], config.root)
 
 
 def _index_owner(config: Config) -> list[str]:

@@ -26,14 +26,7 @@ OK, PROBLEMS = 0, 1
 def main() -> None:
     arguments = sys.argv[1:]
     project = _plain_scaffold(arguments)
-    if project is None:
-        code = _command_line()
-    else:
-        code = _unchanged_scaffold(project)
-        if code is None:
-            from redphase.scaffold_command import run_command
-
-            code = run_command(project or None, write=_write)
+    code = _command_line() if project is None else _plain_scaffold_run(project)
     if arguments[:1] == ["scaffold"]:
         _leave(code)
     # Every other command leaves as Python does: threads and exit handlers of the code it ran
@@ -63,6 +56,15 @@ def _plain_scaffold(arguments: Sequence[str]) -> str | None:
     if len(options) != 2 or options[0] != "--project" or not os.path.isdir(options[1]):
         return None  # the command line's own checks and messages apply
     return options[1]
+
+
+def _plain_scaffold_run(project: str) -> int:
+    code = _unchanged_scaffold(project)
+    if code is not None:
+        return code
+    from redphase.scaffold_command import run_command
+
+    return run_command(project or None, write=_write)
 
 
 def _unchanged_scaffold(project: str) -> int | None:

@@ -49,7 +49,7 @@ def scaffold(
         result,
         dry_run=dry_run,
         settled=settled,
-        index_memo=memo,
+        index_memo=memo.files if memo is not None else None,
         resolved=resolved,
         file_digest=lambda path: digests.of(path).hex(),
     )
@@ -65,7 +65,7 @@ def scaffold(
         )
         settling = _settling(resolved, after[1], result)
         cache.store(config, cache.combined(*after), run, after[0], settling)
-        cache.store_index(config, memo if memo is not None else {})
+        (memo or cache.IndexMemo({}, "", {})).store(config)
         digests.save()
     return result
 
