@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -109,28 +109,23 @@ class _Place:
     parent_prefix: str  # the parent folder with a trailing separator
 
 
-class _StepLookup:
-    """Existing steps filed by the literal prefix every text they match starts with.
+class PrefixLookup:
+    """Step parsers filed by the literal prefix every text they match starts with.
 
     A project with thousands of steps would otherwise run every matcher for every step text, and
     filing by first word helps little where most steps start "I" or "the". A `string` step is filed
     by its whole text; any other by its literal prefix, exact or case-folded as its parser compares.
     A text's candidates are the steps filed under its own prefixes; a step with no literal prefix (a
-    parameter first, a verbose regex) is filed under "" and tried for every text, as before.
+    parameter first, a verbose regex, a parser of a class not known here) is filed under "" and
+    tried for every text, as before.
     """
 
-    def __init__(self, steps: list[ExistingStep]) -> None:
-        by_path: dict[Path, _Place] = {}
-        for step in steps:
-            if step.path not in by_path:
-                parent = str(step.path.parent)
-                by_path[step.path] = _Place(str(step.path), parent, f"{parent}{os.sep}")
-        self.places = [by_path[step.path] for step in steps]
+    def __init__(self, matchers: Iterable[Any]) -> None:
         self.equal: dict[str, list[int]] = {}
         self.exact: dict[str, list[int]] = {}
         self.folded: dict[str, list[int]] = {}
-        for position, step in enumerate(steps):
-            prefix, case_sensitive, whole = _literal_prefix(step.matcher)
+        for position, matcher in enumerate(matchers):
+            prefix, case_sensitive, whole = _literal_prefix(matcher)
             if whole:
                 self.equal.setdefault(prefix, []).append(position)
             elif case_sensitive:
@@ -160,6 +155,19 @@ class _StepLookup:
                 break
             found += self.folded.get(folded[:length], ())
         return sorted(found)
+
+
+class _StepLookup(PrefixLookup):
+    """Existing steps filed by prefix, with each one's file and folder worked out once."""
+
+    def __init__(self, steps: list[ExistingStep]) -> None:
+        super().__init__(step.matcher for step in steps)
+        by_path: dict[Path, _Place] = {}
+        for step in steps:
+            if step.path not in by_path:
+                parent = str(step.path.parent)
+                by_path[step.path] = _Place(str(step.path), parent, f"{parent}{os.sep}")
+        self.places = [by_path[step.path] for step in steps]
 
 
 def _literal_prefix(matcher: Any) -> tuple[str, bool, bool]:

@@ -9,8 +9,10 @@ It does that for every step of every test, so a suite's run time grows with the 
 - the names under which pytest-bdd registers step definitions, in the session's order, read once
   (and again whenever the session's fixture names change);
 - for each node that owns tests (a module, a class), the step definitions it can see, asked of
-  pytest through pytest-bdd's own `getfixturedefs` exactly as pytest-bdd asks;
-- for each set of visible definitions, the definitions that match a (step type, step text).
+  pytest through pytest-bdd's own `getfixturedefs` exactly as pytest-bdd asks: at a folder for
+  every name, at a module or class only for the names it holds (see `_definitions`);
+- for each set of visible definitions, the definitions that match a (step type, step text), tried
+  only where the text starts with their literal prefix (`PrefixLookup`, as scaffold files steps).
 
 Tests of one node see the same definitions: pytest-bdd registers step definitions on modules,
 classes, conftests and plugins, never on a single test. It is used only on the pytest-bdd version
@@ -24,7 +26,10 @@ import importlib
 import os
 from collections.abc import Callable, Iterable
 from importlib.metadata import version
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from redphase.project.index import PrefixLookup
 
 # The pytest-bdd version whose lookup this reproduces (tests/verify/test_step_index.py).
 SUPPORTED = "9.0.1"
@@ -64,13 +69,18 @@ class StepIndex:
         self.lookups = 0
         self.differences: list[str] = []
         self._original: Lookup | None = None
+        # Every fixture name at the last lookup, and those of step definitions, in the session's order.
+        self._seen: list[str] = []
+        self._seen_set: set[str] = set()
         self._names: list[str] = []
-        self._name_count = -1
         # owner node -> (number of its set of visible definitions, that set); nodes that see the
         # same definitions share a number, and so share the matches.
         self._visible: dict[Any, tuple[int, tuple[Any, ...]]] = {}
+        self._by_name: dict[Any, dict[str, list[tuple[Any, Any]]]] = {}
         self._sets: dict[tuple[Any, ...], int] = {}
         self._matches: dict[tuple[int, str | None, str], list[Any]] = {}
+        # set number -> its definitions filed by literal prefix, so a step tries only those that can match.
+        self._lookups: dict[int, PrefixLookup] = {}
 
     @property
     def active(self) -> bool:
@@ -105,43 +115,113 @@ class StepIndex:
         from pytest_bdd.compat import get_fixture_names
 
         names = get_fixture_names(fixturemanager=fixturemanager)
-        if len(names) != self._name_count:
-            # New fixtures since the last lookup: whatever was worked out may be out of date.
-            self._name_count = len(names)
-            self._names = [name for name in names if name.startswith(_STEP_PREFIX)]
-            self._visible.clear()
-            self._sets.clear()
-            self._matches.clear()
+        if names != self._seen:
+            self._names_changed(names)
         number, visible = self._visible_to(fixturemanager, _owner(node))
         key = (number, step.type, step.name)
         matches = self._matches.get(key)
         if matches is None:
-            matches = [
-                fixturedef
-                for fixturedef, context in visible
-                if (context.type is None or context.type == step.type)
-                and context.parser.is_matching(step.name)
-            ]
+            lookup = self._lookups.get(number)
+            if lookup is None:
+                lookup = self._lookups[number] = _filed([context.parser for _, context in visible])
+            matches = []
+            for position in lookup.candidates(step.name):
+                fixturedef, context = visible[position]
+                if (context.type is None or context.type == step.type) and context.parser.is_matching(
+                    step.name
+                ):
+                    matches.append(fixturedef)
             self._matches[key] = matches
         return list(matches)
+
+    def _names_changed(self, names: list[str]) -> None:
+        """Start afresh when step definitions' names came or went since the last lookup.
+
+        Other names come and go all through a run: pytest-bdd registers each step's arguments and
+        target fixtures as fixtures, and a temporary fixture around every step. Filtering every name
+        again for each of those was most of a large suite's lookups; a set difference finds the few
+        names that changed, in C.
+        """
+        now = set(names)
+        changed = now.symmetric_difference(self._seen_set)
+        self._seen, self._seen_set = names, now
+        if self._names and not any(name.startswith(_STEP_PREFIX) for name in changed):
+            return
+        self._names = [name for name in names if name.startswith(_STEP_PREFIX)]
+        self._visible.clear()
+        self._by_name.clear()
+        self._sets.clear()
+        self._matches.clear()
+        self._lookups.clear()
 
     def _visible_to(self, fixturemanager: Any, owner: Any) -> tuple[int, tuple[Any, ...]]:
         known = self._visible.get(owner)
         if known is None:
-            from pytest_bdd.compat import getfixturedefs
-            from pytest_bdd.steps import step_function_context_registry
-
-            pairs = []
-            for name in self._names:
-                for fixturedef in getfixturedefs(fixturemanager, name, owner) or []:
-                    context = step_function_context_registry.get(fixturedef.func)
-                    if context is not None:
-                        pairs.append((fixturedef, context))
-            visible = tuple(pairs)
-            definitions = tuple(fixturedef for fixturedef, _ in pairs)
+            by_name = self._definitions(fixturemanager, owner)
+            visible = tuple(pair for name in self._names if name in by_name for pair in by_name[name])
+            definitions = tuple(fixturedef for fixturedef, _ in visible)
             known = (self._sets.setdefault(definitions, len(self._sets)), visible)
             self._visible[owner] = known
         return known
+
+    def _definitions(self, fixturemanager: Any, owner: Any) -> dict[str, list[tuple[Any, Any]]]:
+        """Step definition name -> (definition, its context) pairs `owner` sees, as pytest gives them.
+
+        Asking pytest for every name at every module cost modules × names. A module or class
+        registers fixtures only under names it holds (pytest reads them from `dir()` of it), so it
+        sees what its parent sees under every other name, and only its own names are asked again.
+        """
+        known = self._by_name.get(owner)
+        if known is not None:
+            return known
+        own = _names_held_by(owner)
+        if own is None or owner.parent is None:
+            by_name = {name: pairs for name in self._names if (pairs := _pairs(fixturemanager, name, owner))}
+        else:
+            by_name = dict(self._definitions(fixturemanager, owner.parent))
+            for name in own.intersection(self._names):
+                pairs = _pairs(fixturemanager, name, owner)
+                if pairs:
+                    by_name[name] = pairs
+                else:
+                    by_name.pop(name, None)
+        self._by_name[owner] = by_name
+        return by_name
+
+
+def _pairs(fixturemanager: Any, name: str, owner: Any) -> list[tuple[Any, Any]]:
+    from pytest_bdd.compat import getfixturedefs
+    from pytest_bdd.steps import step_function_context_registry
+
+    pairs = []
+    for fixturedef in getfixturedefs(fixturemanager, name, owner) or []:
+        context = step_function_context_registry.get(fixturedef.func)
+        if context is not None:
+            pairs.append((fixturedef, context))
+    return pairs
+
+
+def _names_held_by(owner: Any) -> set[str] | None:
+    """The names a module or class holds, where pytest looks for its fixtures; None for other nodes."""
+    import pytest
+
+    if not isinstance(owner, (pytest.Module, pytest.Class)):
+        return None
+    try:
+        return set(dir(owner.obj))
+    except Exception:  # an object that cannot be listed: ask pytest for every name
+        return None
+
+
+def _filed(parsers: list[Any]) -> PrefixLookup:
+    """The parsers filed by prefix; one of a class other than pytest-bdd's own four (a subclass with
+    its own matching, say) is filed under no prefix, so it is tried for every step, as pytest-bdd tries it."""
+    from pytest_bdd import parsers as known
+
+    from redphase.project.index import PrefixLookup
+
+    own = (known.string, known.re, known.parse, known.cfparse)
+    return PrefixLookup(parser if type(parser) in own else None for parser in parsers)
 
 
 def _scenario_module() -> Any:
