@@ -212,6 +212,10 @@ class IndexMemo:
             for path in gone:
                 self.files.pop(str(path), None)
 
+    @classmethod
+    def empty(cls) -> IndexMemo:
+        return cls({}, "", {})
+
     def store(self, config: Config) -> None:
         from redphase.write.files import write_all
 
@@ -247,7 +251,7 @@ def load_index(config: Config) -> IndexMemo:
     files = whole.get("files")
     label = whole.get("label")
     if not isinstance(files, dict) or not isinstance(label, str):
-        return IndexMemo({}, "", {})
+        return IndexMemo.empty()
     recent = _owned(os.path.join(str(config.root), CACHE_DIR, "index-recent.json"), owner)
     return IndexMemo(_entries(files), label, recent)
 

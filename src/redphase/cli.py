@@ -33,13 +33,9 @@ def main() -> None:
 
 
 def _config(project: str | None, **flags: Any) -> Any:
-    from pathlib import Path
+    from redphase.scaffold_command import project_config
 
-    from redphase.config import load_config
-    from redphase.project.root import find_root
-
-    root = Path(project) if project else Path(find_root(os.getcwd()))
-    return load_config(root).with_flags(**flags)
+    return project_config(project, **flags)
 
 
 @contextlib.contextmanager
@@ -158,13 +154,13 @@ def scaffold(
     Exit codes: 0 done (or, with --check/--diff, nothing to change);
                 1 invalid feature files, or --check/--diff found changes; 2 usage errors.
     """
-    from redphase.scaffold_command import run_command
+    from redphase.scaffold_command import run_command, without_cyclic_collection
 
     def write(text: str, to_stderr: bool) -> None:
         click.echo(text, nl=False, err=to_stderr)
 
-    sys.exit(
-        run_command(
+    with without_cyclic_collection():
+        code = run_command(
             project,
             paths,
             write=write,
@@ -174,7 +170,7 @@ def scaffold(
             tests=tests,
             no_wire=no_wire,
         )
-    )
+    sys.exit(code)
 
 
 @main.command()

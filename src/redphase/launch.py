@@ -62,9 +62,10 @@ def _plain_scaffold_run(project: str) -> int:
     code = _unchanged_scaffold(project)
     if code is not None:
         return code
-    from redphase.scaffold_command import run_command
+    from redphase.scaffold_command import run_command, without_cyclic_collection
 
-    return run_command(project or None, write=_write)
+    with without_cyclic_collection():
+        return run_command(project or None, write=_write)
 
 
 def _unchanged_scaffold(project: str) -> int | None:

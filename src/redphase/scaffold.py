@@ -65,7 +65,7 @@ def scaffold(
         )
         settling = _settling(resolved, after[1], result)
         cache.store(config, cache.combined(*after), run, after[0], settling)
-        (memo or cache.IndexMemo({}, "", {})).store(config)
+        (memo if memo is not None else cache.IndexMemo.empty()).store(config)
         digests.save()
     return result
 

@@ -11,6 +11,10 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from redphase.config import Config
 
 OK, PROBLEMS, USAGE = 0, 1, 2
 
@@ -32,18 +36,12 @@ def run_command(
     """Scaffold as the command line asks, print the report through `write`, return the exit code."""
     from pathlib import Path
 
-    from redphase.config import load_config
-    from redphase.project.root import find_root
     from redphase.scaffold import scaffold
     from redphase.scaffold_report import exit_code, report
 
     try:
-        with _without_cyclic_collection():
-            root = Path(project) if project else Path(find_root(os.getcwd()))
-            config = load_config(root).with_flags(
-                features=features, tests=tests, wire=False if no_wire else None
-            )
-            result = scaffold(config, [Path(path) for path in paths], dry_run=check or show_diff)
+        config = project_config(project, features=features, tests=tests, wire=False if no_wire else None)
+        result = scaffold(config, [Path(path) for path in paths], dry_run=check or show_diff)
     except Exception as error:
         failed = failure(error)
         if failed is None:
@@ -53,6 +51,17 @@ def run_command(
     for text, to_stderr in report(result, config.root, check=check, show_diff=show_diff):
         write(text, to_stderr)
     return exit_code(result, check=check, show_diff=show_diff)
+
+
+def project_config(project: str | None, **flags: Any) -> Config:
+    """The configuration a command reads: `--project` (else the nearest root upwards) and its flags."""
+    from pathlib import Path
+
+    from redphase.config import load_config
+    from redphase.project.root import find_root
+
+    root = Path(project) if project else Path(find_root(os.getcwd()))
+    return load_config(root).with_flags(**flags)
 
 
 def failure(error: BaseException) -> tuple[str, int] | None:
@@ -71,8 +80,9 @@ def failure(error: BaseException) -> tuple[str, int] | None:
 
 
 @contextlib.contextmanager
-def _without_cyclic_collection() -> Iterator[None]:
-    """The scaffold command's garbage-collector tuning: this process runs nothing but the one scaffold.
+def without_cyclic_collection() -> Iterator[None]:
+    """The scaffold command's garbage-collector tuning, for the process that runs nothing but the one
+    scaffold: only the console entry and the CLI apply it, around `run_command`, never a library call.
 
     A large run allocates millions of small objects and makes no garbage cycles worth finding: the
     cyclic collector's repeated full passes cost a quarter of the run and free nothing. Library

@@ -15,7 +15,7 @@ def _entry(number: int) -> list[object]:
 
 
 def _stored(config: Config, files: dict[str, list[object]]) -> None:
-    memo = cache.IndexMemo({}, "", {})
+    memo = cache.IndexMemo.empty()
     memo.files.update(files)
     memo.store(config)
 
