@@ -27,7 +27,11 @@ _PROBE = (
 
 def launch(*arguments: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-c", _PROBE, *arguments], cwd=cwd, capture_output=True, text=True, check=False
+        [sys.executable, "-c", _PROBE, *arguments],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
 
@@ -51,7 +55,8 @@ def scaffolded(tmp_path: Path) -> Path:
 
 
 @pytest.mark.parametrize(
-    "arguments", [["scaffold"], ["scaffold", "--project", "."], ["scaffold", "--project=."]]
+    "arguments",
+    [["scaffold"], ["scaffold", "--project", "."], ["scaffold", "--project=."]],
 )
 def test_an_unchanged_project_is_answered_without_click_and_as_the_cli_answers(
     scaffolded: Path, arguments: list[str]
@@ -103,7 +108,9 @@ def test_every_other_form_goes_to_the_full_cli(scaffolded: Path, arguments: list
     assert result.returncode == code
 
 
-def test_a_broken_configuration_is_reported_as_the_full_cli_reports_it(scaffolded: Path) -> None:
+def test_a_broken_configuration_is_reported_as_the_full_cli_reports_it(
+    scaffolded: Path,
+) -> None:
     (scaffolded / "pyproject.toml").write_text("[tool.redphase\n", encoding="utf-8")
     result = launch("scaffold", cwd=scaffolded)
     assert result.returncode == 2
@@ -127,14 +134,18 @@ def test_leaving_early_keeps_exit_codes_output_and_exit_handlers(
         assert "No such command" in completed.stderr
 
 
-def test_a_cache_entry_written_under_flags_is_not_taken_for_a_plain_run(scaffolded: Path) -> None:
+def test_a_cache_entry_written_under_flags_is_not_taken_for_a_plain_run(
+    scaffolded: Path,
+) -> None:
     flagged = launch("scaffold", "--tests", "other_tests", cwd=scaffolded)
     assert flagged.returncode == 0
     plain = launch("scaffold", cwd=scaffolded)
     assert "nothing changed since the last run" not in plain.stderr
 
 
-def test_a_changed_configuration_or_a_retargeted_features_link_misses(tmp_path: Path) -> None:
+def test_a_changed_configuration_or_a_retargeted_features_link_misses(
+    tmp_path: Path,
+) -> None:
     root = make_project(tmp_path / "shop", {"cart.feature": FEATURE})
     (root / "specs").mkdir()
     (root / "specs" / "other.feature").write_text(NO_THEN, encoding="utf-8")
@@ -150,3 +161,56 @@ def test_a_changed_configuration_or_a_retargeted_features_link_misses(tmp_path: 
         pyproject.write('\n[tool.redphase]\ntests = "checks"\n')
     reconfigured = launch("scaffold", cwd=root)
     assert "create checks/test_other.py" in reconfigured.stdout
+
+
+_LEAVES_GARBAGE = """
+import atexit
+from pathlib import Path
+
+OUT = Path(__file__).with_name("marks")
+
+
+class Cycle:
+    def __init__(self) -> None:
+        self.me = self
+
+    def __del__(self) -> None:
+        with (OUT / "finalised").open("a") as marks:
+            marks.write("x")
+
+
+def at_exit() -> None:
+    (OUT / "exit-handler").write_text("ran")
+    Cycle()  # garbage made after pytest's own last collection
+
+
+def test_leaves_garbage_and_an_exit_handler() -> None:
+    OUT.mkdir(exist_ok=True)
+    atexit.register(at_exit)
+"""
+
+
+def test_verify_still_finalises_garbage_and_runs_the_tests_exit_handlers(
+    tmp_path: Path,
+) -> None:
+    # The console entry sets live objects aside from the collector before the interpreter is torn
+    # down; garbage a test left, and exit handlers it registered, must still be seen to.
+    root = make_project(tmp_path / "shop", {})
+    (root / "tests").mkdir(exist_ok=True)
+    (root / "tests" / "test_leaves.py").write_text(_LEAVES_GARBAGE, encoding="utf-8")
+    ran = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import gc; gc.disable(); from redphase.launch import main; import sys;"
+            " sys.argv = ['redphase', 'verify', '--no-lock', 'tests/test_leaves.py']; main()",
+        ],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert "1 passed" in ran.stdout, ran.stdout + ran.stderr
+    marks = root / "tests" / "marks"
+    assert (marks / "exit-handler").read_text() == "ran"
+    assert (marks / "finalised").read_text() == "x"

@@ -228,9 +228,11 @@ class Collector:
     def _apply_lock(self) -> tuple[str, dict[str, Any] | None]:
         """Green phase: the results judged against redphase.lock. Red phase with the lock on: the
         lock updated with this run's good reds."""
+        phase = str(self.config.getoption("redphase_phase") or "red")
+        if phase != "green" and not self.config.getoption("redphase_lock"):
+            return phase, None  # the lock is not used: its module (hashlib, difflib) need not load
         from redphase.verify import lock
 
-        phase = str(self.config.getoption("redphase_phase") or "red")
         recordings = {nodeid: test.lock for nodeid, test in self.tests.items() if test.lock is not None}
         if phase == "green":
             # Narrowed to some tests (`path::name`, -k, -m): a locked test that did not run may not
@@ -240,8 +242,6 @@ class Collector:
                 self.config.getoption("keyword", "") or self.config.getoption("markexpr", "")
             )
             self.results = lock.judge_green(self.rootdir, self.results, recordings, not narrowed)
-            return phase, None
-        if not self.config.getoption("redphase_lock"):
             return phase, None
         relock = list(self.config.getoption("redphase_relock") or [])
         return phase, lock.update_red(self.rootdir, self.results, recordings, relock)

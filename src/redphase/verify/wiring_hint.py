@@ -18,6 +18,7 @@ class WiringSuggestions:
         self._model: Any = None
         self._read = False
         self._answers: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        self._patterns: Any = None
 
     def for_step(self, kind: str, text: str) -> list[dict[str, Any]]:
         key = (kind, text)
@@ -27,12 +28,16 @@ class WiringSuggestions:
 
     def _rank(self, kind: str, text: str) -> list[dict[str, Any]]:
         model = self._system()
-        if model is None:
+        # With nothing to call, no step has a candidate: the pattern need not be worked out.
+        if model is None or not model.callables:
             return []
-        from redphase.plan.expressions import pattern_for
+        from redphase.plan.expressions import Patterns
         from redphase.plan.wiring import candidates
 
-        pattern = pattern_for(text)
+        if self._patterns is None:
+            # Hinted steps often differ only in their numbers, and such texts share one pattern.
+            self._patterns = Patterns()
+        pattern = self._patterns(text)
         params = [(param.name, param.type) for param in pattern.params]
         return candidates(text, kind, params, pattern.expression, model, limit=TOP)
 
