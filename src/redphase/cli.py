@@ -33,7 +33,7 @@ def main() -> None:
 
 
 def _config(project: str | None, **flags: Any) -> Any:
-    from redphase.scaffold_command import project_config
+    from redphase.command_config import project_config
 
     return project_config(project, **flags)
 

@@ -9,12 +9,7 @@ become the same message and exit code on either path (`failure`).
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from redphase.config import Config
 
 OK, PROBLEMS, USAGE = 0, 1, 2
 
@@ -36,6 +31,7 @@ def run_command(
     """Scaffold as the command line asks, print the report through `write`, return the exit code."""
     from pathlib import Path
 
+    from redphase.command_config import project_config
     from redphase.scaffold import scaffold
     from redphase.scaffold_report import exit_code, report
 
@@ -51,17 +47,6 @@ def run_command(
     for text, to_stderr in report(result, config.root, check=check, show_diff=show_diff):
         write(text, to_stderr)
     return exit_code(result, check=check, show_diff=show_diff)
-
-
-def project_config(project: str | None, **flags: Any) -> Config:
-    """The configuration a command reads: `--project` (else the nearest root upwards) and its flags."""
-    from pathlib import Path
-
-    from redphase.config import load_config
-    from redphase.project.root import find_root
-
-    root = Path(project) if project else Path(find_root(os.getcwd()))
-    return load_config(root).with_flags(**flags)
 
 
 def failure(error: BaseException) -> tuple[str, int] | None:

@@ -7,7 +7,10 @@ never cost a verdict, so a project whose code cannot be read simply gets no cand
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from redphase.plan.expressions import Patterns
 
 TOP = 3
 
@@ -18,7 +21,7 @@ class WiringSuggestions:
         self._model: Any = None
         self._read = False
         self._answers: dict[tuple[str, str], list[dict[str, Any]]] = {}
-        self._patterns: Any = None
+        self._patterns: Patterns | None = None
 
     def for_step(self, kind: str, text: str) -> list[dict[str, Any]]:
         key = (kind, text)
