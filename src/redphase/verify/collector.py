@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
@@ -41,9 +42,14 @@ class Collector:
         self.started_ns = time.time_ns()
 
     def add_test_report(self, report: Any) -> None:
-        data = next((value for name, value in report.user_properties if name == PROPERTY), None)
-        if data is None:
+        """Read what the plugin recorded for this phase, and take it off the report: reports live
+        until the session ends, and junitxml or any other plugin that writes user properties out
+        would write ours as one long JSON string."""
+        sent = next((value for name, value in report.user_properties if name == PROPERTY), None)
+        if sent is None:
             return
+        report.user_properties = [(name, value) for name, value in report.user_properties if name != PROPERTY]
+        data = json.loads(sent)
         test = self.tests.setdefault(report.nodeid, _Test(report.nodeid))
         test.phases[report.when] = PhaseRecord(**data["phase"])
         test.health = test.health or bool(data.get("health"))

@@ -22,15 +22,6 @@ def log_xml(config: Any) -> Any:
     return config.stash.get(xml_key, None)
 
 
-def drop_recorded_data(report: Any) -> None:
-    """The plugin's recorded data, once the collector has read it, is not for the XML: junitxml
-    would write it as a `redphase` property holding a Python dict."""
-    from redphase.verify.collector import PROPERTY
-
-    if any(name == PROPERTY for name, _ in report.user_properties):
-        report.user_properties = [(name, value) for name, value in report.user_properties if name != PROPERTY]
-
-
 def properties(result: dict[str, Any]) -> list[tuple[str, str]]:
     return [(f"redphase.{name}", str(result.get(name) or "")) for name in NAMES]
 

@@ -8,6 +8,7 @@ process, or the xdist controller), it judges every test and writes the summary, 
 from __future__ import annotations
 
 import glob
+import json
 import sys
 import time
 from collections.abc import Generator
@@ -352,7 +353,9 @@ class RedphaseSession:
                 recorded = self._lock_record(item)
                 if recorded is not None:
                     data["lock"] = recorded
-            report.user_properties = [*report.user_properties, (PROPERTY, data)]
+            # One JSON string, not the nested dict: xdist's serialiser (pure Python) walks every
+            # object of a report it sends a worker's reports, and ours were half of each.
+            report.user_properties = [*report.user_properties, (PROPERTY, json.dumps(data))]
         if call.when == "teardown":
             self.scenarios.pop(item.nodeid, None)
             self.step_codes.pop(item.nodeid, None)
@@ -417,8 +420,6 @@ class RedphaseSession:
         if self.collector is not None:
             self.collector.add_test_report(report)
             xml = junit.log_xml(self.config)
-            if xml is not None:
-                junit.drop_recorded_data(report)
             test = self.collector.tests.get(report.nodeid)
             if xml is not None and test is not None and report.when == "teardown":
                 call = test.phases.get("call")
