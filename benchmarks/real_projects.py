@@ -9,7 +9,7 @@
 `steps` runs each project under `pytest --redphase --redphase-step-index=check` with this checkout's
 redphase first on sys.path, and prints how many step lookups the index and pytest-bdd disagreed on.
 `ratio` times `redphase verify --no-lock` ÷ plain pytest on each project as it is (its green state),
-alternating which goes first, and prints min/median/max with the load average. Run it with another
+or with `--lock` verify as a plain `redphase verify` runs (writing `redphase.lock`), alternating which goes first, and prints min/median/max with the load average. Run it with another
 Python (say 3.13) after `prepare --work DIR` with that Python.
 
 Not run by CI: it needs the projects' sources, which are not in this repository. They come from
@@ -767,8 +767,15 @@ def check_steps(project: Project, work: Path) -> bool:
     return found.group(2) == "0"
 
 
-def green_ratio(project: Project, work: Path, repeat: int) -> list[float]:
-    """`redphase verify` ÷ plain pytest on the project as it is, alternating which goes first."""
+def green_ratio(
+    project: Project, work: Path, repeat: int, lock: bool = False, phase: str = "red"
+) -> list[float]:
+    """`redphase verify` ÷ plain pytest on the project as it is, alternating which goes first.
+
+    Without `lock`, verify runs with `--no-lock`, so that the project's tree is left as it was; with
+    it, verify runs as a user's plain `redphase verify` does, watching the test code each scenario
+    runs for the lock (and writing `redphase.lock` into the project). `phase` "green" runs
+    `verify --phase green`, which judges each test against the lock and writes none."""
     where = source_of(work, project) / project.subdir
     env = this_checkout(project, work)
     plain = _pytest_command(project, work)
@@ -778,7 +785,8 @@ def green_ratio(project: Project, work: Path, repeat: int) -> list[float]:
         "redphase",
         "verify",
         *project.paths,
-        "--no-lock",
+        *([] if lock or phase == "green" else ["--no-lock"]),
+        f"--phase={phase}",
         "--",
         "-q",
         "-p",
@@ -813,6 +821,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=DEFAULT_WORK)
     parser.add_argument("--no-xdist", action="store_true", help="skip the -n 2 run")
     parser.add_argument("--json", type=Path, help="write run's records here")
+    parser.add_argument(
+        "--lock", action="store_true", help="ratio: verify with its lock, as a plain `redphase verify` runs"
+    )
+    parser.add_argument("--phase", choices=("red", "green"), default="red", help="ratio: verify's --phase")
     args = parser.parse_args(argv)
     chosen = [p for p in PROJECTS if not args.names or p.name in args.names]
     if args.names and len(chosen) != len(set(args.names)):
@@ -839,9 +851,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "ratio":
         print(f"python {sys.version.split()[0]}, load {os.getloadavg()[0]:.2f}")
         for project in ready:
-            values = green_ratio(project, work, args.repeat)
+            values = green_ratio(project, work, args.repeat, args.lock, args.phase)
+            label = " --phase green" if args.phase == "green" else " (lock)" if args.lock else ""
             print(
-                f"[{project.name}] verify / plain pytest: min {min(values):.3f}  median "
+                f"[{project.name}] verify{label} / plain pytest: min {min(values):.3f}  median "
                 f"{statistics.median(values):.3f}  max {max(values):.3f}  (load {os.getloadavg()[0]:.2f})",
                 flush=True,
             )

@@ -509,3 +509,24 @@ def test_no_lock_records_nothing(tmp_path: Path) -> None:
     assert code == 0, output
     assert "lock" not in document
     assert not (root / "redphase.lock").exists()
+
+
+def test_the_green_phase_judges_without_watching_the_test_code_run(tmp_path: Path) -> None:
+    root = _outline_project(tmp_path / "outline")
+    code, _document, output = _verify(root)
+    assert code == 0, output
+    assert len(_lock(root)) == 2
+    (root / "src/shop/discounts.py").write_text(
+        'def discount(code):\n    return {"SPRING": 10, "SUMMER": 20}.get(code, 0)\n', encoding="utf-8"
+    )
+    # The green phase compares the locked functions' sources: it sets no profile hook (Python 3.11's
+    # way to see which functions run), so a step sees none once application code has run.
+    _edit(
+        root / "tests/test_discounts.py",
+        "    assert observed == expected\n",
+        "    assert observed == expected\n"
+        '    import pathlib, sys\n    pathlib.Path("hook.txt").write_text(repr(sys.getprofile()))\n',
+    )
+    code, document, output = _verify(root, "--phase", "green")
+    assert set(_verdicts(document).values()) == {"tampered"}, output  # the Then step's body changed
+    assert (root / "hook.txt").read_text(encoding="utf-8") == "None"

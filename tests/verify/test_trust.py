@@ -309,6 +309,47 @@ def test_route_handlers_in_a_test_clients_thread_are_seen(tmp_path: Path, route:
     assert _verdicts(document) == {"tests/test_cart.py::test_total": "good-red"}, output
 
 
+THREAD_STEPS = """\
+import pathlib
+import sys
+import threading
+
+import pytest
+from pytest_bdd import parsers, scenarios, then, when
+
+from shop.cart import add
+
+scenarios("cart.feature")
+
+
+@pytest.fixture
+def box():
+    return {}
+
+
+@when(parsers.parse("I add {a:d} and {b:d}"))
+def _(box, a, b):
+    worker = threading.Thread(target=lambda: box.update(total=add(a, b)))
+    worker.start()
+    worker.join()
+    pathlib.Path("hook-after-join.txt").write_text(repr(sys.getprofile()))
+
+
+@then(parsers.parse("the total is {n:d}"))
+def _(box, n):
+    assert box["total"] == n
+"""
+
+
+def test_once_another_thread_ran_application_code_the_steps_thread_stops_watching(tmp_path: Path) -> None:
+    root = _cart_project(tmp_path, **{"tests/test_cart.py": THREAD_STEPS})
+    # Without the lock, whose record of the test code that runs needs a watch of its own.
+    _code, document, output = _verify(root, "--no-lock")
+    assert _verdicts(document) == {"tests/test_cart.py::test_total": "good-red"}, output
+    # Python 3.11 watches with a profile hook; the rest of the step runs without it.
+    assert (root / "hook-after-join.txt").read_text(encoding="utf-8") == "None"
+
+
 # -- hints that fit the project ----------------------------------------------------------------------
 
 

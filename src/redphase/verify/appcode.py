@@ -199,7 +199,9 @@ class AppCodeWatch:
         self.ran = False
 
     def _profile(self, frame: FrameType, event: str, arg: Any) -> None:
-        if event == "call" and self.is_app_file(frame.f_code.co_filename):
+        # `ran` may have been set by another thread (a test client's portal runs the application
+        # while this thread waits for it): the answer is known, so this thread stops looking too.
+        if self.ran or (event == "call" and self.is_app_file(frame.f_code.co_filename)):
             self.ran = True
             profile_hub().remove(self._profile)
 

@@ -197,6 +197,10 @@ class RedphaseSession:
         self.test_code = TestCode(self.watch.is_app_file)
         self.code_watch = TestCodeWatch(self.test_code) if self.lock_on else None
         self.lock_data: dict[str, dict[str, Any]] = {}
+        # Which functions a test ran goes into new lock entries only: the green phase compares the
+        # locked functions' sources, and each test's Gherkin, steps and fixtures, none of which needs
+        # the watch (on Python 3.11 a profile hook, most of a green suite's overhead).
+        self.records_functions = self.lock_on and config.getoption("redphase_phase") != "green"
         try:
             self.step_index = StepIndex(
                 chosen_mode(config.getoption("redphase_step_index"), project.step_index)
@@ -220,7 +224,7 @@ class RedphaseSession:
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_fixture_setup(self, fixturedef: Any, request: Any) -> Generator[None, Any, None]:
-        if self.code_watch is None:
+        if self.code_watch is None or not self.records_functions:
             yield
             return
         watch = self.code_watch
@@ -234,7 +238,7 @@ class RedphaseSession:
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_call(self, item: pytest.Item) -> Generator[None, Any, None]:
-        if self.code_watch is None:
+        if self.code_watch is None or not self.records_functions:
             yield
             return
         self.code_watch.resume()
