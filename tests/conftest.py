@@ -193,17 +193,6 @@ def pytest_configure(config: pytest.Config) -> None:
         for line in markers.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 config.addinivalue_line("markers", line)
-    if _runs_tests(config):
-        _load_step_modules(globals())
-
-
-def _runs_tests(config: pytest.Config) -> bool:
-    """False only in a pytest-xdist controller: it hands every test to its workers."""
-    if hasattr(config, "workerinput"):
-        return True
-    # xdist's own test for a controller, which collects nothing itself.
-    distributed = getattr(config.option, "dist", "no") != "no"
-    return not distributed or bool(config.getoption("collectonly"))
 
 
 def pytest_bdd_apply_tag(tag: str, function: Any) -> bool | None:
@@ -235,3 +224,6 @@ def _load_step_modules(namespace: dict[str, Any]) -> None:
             sys.modules[name] = module
             spec.loader.exec_module(module)
         namespace.update({key: value for key, value in vars(module).items() if key.startswith("pytestbdd_")})
+
+
+_load_step_modules(globals())

@@ -136,6 +136,33 @@ def test_a_start_up_conftest_that_fails_gets_one_collection_error(
     assert "redphase: 1 collection-error" in output
 
 
+@pytest.mark.parametrize("xdist", [(), ("--", "-n", "2")], ids=["serial", "xdist"])
+def test_a_scaffolded_step_module_that_fails_to_import_gets_a_collection_error(
+    tmp_path: Path, xdist: tuple[str, ...]
+) -> None:
+    # In the red phase a step module may import application code that does not exist yet.
+    root = _write(
+        tmp_path,
+        {
+            "pyproject.toml": '[project]\nname = "shop"\nversion = "0"\n',
+            "features/cart.feature": CART,
+        },
+    )
+    scaffolded = subprocess.run(
+        [sys.executable, "-m", "redphase", "scaffold"], cwd=root, capture_output=True, text=True, check=False
+    )
+    assert scaffolded.returncode == 0, scaffolded.stderr
+    steps = root / "tests" / "step_defs" / "cart_steps.py"
+    broken = steps.read_text(encoding="utf-8") + "\nimport shop_not_written_yet\n"
+    steps.write_text(broken, encoding="utf-8")
+    code, document, output = _verify(root, *xdist)
+    assert code == 1, output
+    assert set(_verdicts(document).values()) == {"collection-error"}, output
+    [result] = document["results"]
+    assert result["category"] == "import", result
+    assert result["location"] == f"tests/step_defs/cart_steps.py:{broken.count(chr(10))}", result
+
+
 def test_an_invalid_pytest_option_stays_a_usage_error(tmp_path: Path) -> None:
     root = _cart_project(tmp_path)
     code, document, output = _verify(root, "--", "--no-such-option")

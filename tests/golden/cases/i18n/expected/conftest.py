@@ -173,17 +173,6 @@ def pytest_configure(config: pytest.Config) -> None:
         for line in markers.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 config.addinivalue_line("markers", line)
-    if _runs_tests(config):
-        _load_step_modules(globals())
-
-
-def _runs_tests(config: pytest.Config) -> bool:
-    """False only in a pytest-xdist controller: it hands every test to its workers."""
-    if hasattr(config, "workerinput"):
-        return True
-    # xdist's own test for a controller, which collects nothing itself.
-    distributed = getattr(config.option, "dist", "no") != "no"
-    return not distributed or bool(config.getoption("collectonly"))
 
 
 def pytest_bdd_apply_tag(tag: str, function: Any) -> bool | None:
@@ -197,11 +186,7 @@ def pytest_bdd_apply_tag(tag: str, function: Any) -> bool | None:
 
 
 def _load_step_modules(namespace: dict[str, Any]) -> None:
-    """Make every step module in step_defs/ visible to every test in this folder and below.
-
-    Called from pytest_configure, which pytest calls before it reads this module's
-    fixtures (at session start, or when it meets this conftest during collection).
-    """
+    """Make every step module in step_defs/ visible to every test in this folder and below."""
     package = __name__.rpartition(".")[0]
     for path in sorted((_HERE / "step_defs").glob("*.py")):
         if path.name.startswith("_"):
@@ -225,3 +210,6 @@ def _load_step_modules(namespace: dict[str, Any]) -> None:
                 if key.startswith("pytestbdd_")
             }
         )
+
+
+_load_step_modules(globals())
