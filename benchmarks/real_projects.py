@@ -9,8 +9,10 @@
 `steps` runs each project under `pytest --redphase --redphase-step-index=check` with this checkout's
 redphase first on sys.path, and prints how many step lookups the index and pytest-bdd disagreed on.
 `ratio` times `redphase verify --no-lock` ÷ plain pytest on each project as it is (its green state),
-or with `--lock` verify as a plain `redphase verify` runs (writing `redphase.lock`), alternating which goes first, and prints min/median/max with the load average. Run it with another
-Python (say 3.13) after `prepare --work DIR` with that Python.
+alternating which goes first, and prints min/median/max with the load average. `--lock` times verify
+as a plain `redphase verify` runs (watching for the lock, and writing `redphase.lock`), `--phase
+green` times `verify --phase green`. Run it with another Python (say 3.13) after `prepare --work DIR`
+with that Python; options go after the project names.
 
 Not run by CI: it needs the projects' sources, which are not in this repository. They come from
 the coding session's `fetch` tool, which puts a git snapshot of `owner/name` under

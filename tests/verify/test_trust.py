@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import make_project
+
 pytestmark = pytest.mark.slow
 
 CART = "Feature: Cart\n  Scenario: Total\n    When I add 2 and 3\n    Then the total is 5\n"
@@ -141,13 +143,7 @@ def test_a_scaffolded_step_module_that_fails_to_import_gets_a_collection_error(
     tmp_path: Path, xdist: tuple[str, ...]
 ) -> None:
     # In the red phase a step module may import application code that does not exist yet.
-    root = _write(
-        tmp_path,
-        {
-            "pyproject.toml": '[project]\nname = "shop"\nversion = "0"\n',
-            "features/cart.feature": CART,
-        },
-    )
+    root = make_project(tmp_path, {"cart.feature": CART})
     scaffolded = subprocess.run(
         [sys.executable, "-m", "redphase", "scaffold"], cwd=root, capture_output=True, text=True, check=False
     )

@@ -197,10 +197,12 @@ class RedphaseSession:
         self.test_code = TestCode(self.watch.is_app_file)
         self.code_watch = TestCodeWatch(self.test_code) if self.lock_on else None
         self.lock_data: dict[str, dict[str, Any]] = {}
-        # Which functions a test ran goes into new lock entries only: the green phase compares the
-        # locked functions' sources, and each test's Gherkin, steps and fixtures, none of which needs
-        # the watch (on Python 3.11 a profile hook, most of a green suite's overhead).
-        self.records_functions = self.lock_on and config.getoption("redphase_phase") != "green"
+        # The same watch, switched on around fixtures and the call only where the functions a test
+        # ran go into new lock entries: the green phase compares the locked functions' sources, and
+        # each test's Gherkin, steps and fixtures, none of which needs it running (on Python 3.11 a
+        # profile hook, most of a green suite's overhead).
+        green = config.getoption("redphase_phase") == "green"
+        self.function_watch = None if green else self.code_watch
         try:
             self.step_index = StepIndex(
                 chosen_mode(config.getoption("redphase_step_index"), project.step_index)
@@ -224,10 +226,10 @@ class RedphaseSession:
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_fixture_setup(self, fixturedef: Any, request: Any) -> Generator[None, Any, None]:
-        if self.code_watch is None or not self.records_functions:
+        watch = self.function_watch
+        if watch is None:
             yield
             return
-        watch = self.code_watch
         watch.resume()
         mark = watch.mark()
         try:
@@ -238,14 +240,15 @@ class RedphaseSession:
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_call(self, item: pytest.Item) -> Generator[None, Any, None]:
-        if self.code_watch is None or not self.records_functions:
+        watch = self.function_watch
+        if watch is None:
             yield
             return
-        self.code_watch.resume()
+        watch.resume()
         try:
             yield
         finally:
-            self.code_watch.pause()
+            watch.pause()
 
     def _lock_record(self, item: pytest.Item) -> dict[str, Any] | None:
         """What the lock needs of this scenario: its Gherkin, and the test code it ran (each function
@@ -358,7 +361,7 @@ class RedphaseSession:
                 if recorded is not None:
                     data["lock"] = recorded
             # One JSON string, not the nested dict: xdist's serialiser (pure Python) walks every
-            # object of a report it sends a worker's reports, and ours were half of each.
+            # object of each report a worker sends, and ours were nearly half of each call report.
             report.user_properties = [*report.user_properties, (PROPERTY, json.dumps(data))]
         if call.when == "teardown":
             self.scenarios.pop(item.nodeid, None)
