@@ -159,6 +159,9 @@ class Collector:
             return "wire this scenario's steps to the application in the harness (the `system` fixture), then verify again"
         if verdict == v.PENDING:
             return "replace the NotImplementedError stub with a real call through the `system` fixture"
+        if failed is not None and failed.exception in ("ModuleNotFoundError", "ImportError"):
+            # The step could not import the application: the same advice as for a module that cannot.
+            return hints.collection_hint("import", failed.message, self.rootdir)
         if verdict == v.EARLY_FAILURE:
             return "make the Given/When steps pass first: the outcome is never checked while they fail"
         if verdict == v.TEST_ERROR:

@@ -60,13 +60,47 @@ def collection_hint(category: str, text: str, rootdir: Path) -> str:
             return f"nothing in the project defines {name}: create it in {module}, or fix the import"
         missing = _NO_MODULE.search(text)
         if missing:
-            return f"module {missing.group(1)} cannot be imported: install it, or check pythonpath/src layout"
+            return missing_module_hint(missing.group(1), rootdir)
         return "fix the import named in the error"
     if category == "syntax":
         return "fix the syntax error at the line shown"
     if category == "feature":
         return "the feature file is missing, invalid, or lacks the scenario the module binds: run `redphase scaffold --check`"
     return "read the error above; the module could not be collected"
+
+
+def missing_module_hint(name: str, rootdir: Path) -> str:
+    """Why the project's own module `name` may not import, where the project shows it; else the general advice."""
+    top = name.split(".")[0]
+    setting = 'pytest\'s `pythonpath` setting ([tool.pytest.ini_options] pythonpath = ["{folder}"] in pyproject.toml)'
+    if (rootdir / "src" / top).is_dir() or (rootdir / "src" / f"{top}.py").is_file():
+        return (
+            f"module {name} is under src/, which is not on sys.path: install the project (pip install -e .), "
+            f"or add src to {setting.format(folder='src')}"
+        )
+    found = _module_below_root(top, rootdir)
+    if found is not None:
+        # The module importing it expects the folder on sys.path, as a folder of scripts does.
+        folder = found.parent.relative_to(rootdir).as_posix()
+        return (
+            f"module {top} is {found.relative_to(rootdir).as_posix()}, but {folder} is not on sys.path, "
+            f"where the code importing it expects it: add {folder} to {setting.format(folder=folder)}"
+        )
+    return f"module {name} cannot be imported: install it, or check pythonpath/src layout"
+
+
+def _module_below_root(top: str, rootdir: Path) -> Path | None:
+    """The first module file or package folder named `top` in a folder below the project root."""
+    for directory, subdirs, files in os.walk(rootdir):
+        subdirs[:] = sorted(d for d in subdirs if d not in _SKIP_DIRS and not d.startswith("."))
+        here = Path(directory)
+        if here == rootdir:
+            continue
+        if f"{top}.py" in files:
+            return here / f"{top}.py"
+        if top in subdirs and (here / top / "__init__.py").is_file():
+            return here / top
+    return None
 
 
 def find_definition(name: str, rootdir: Path) -> str:
@@ -165,7 +199,8 @@ def _plain_definition(definition: Any) -> str:
 
     converters = {"int": "int", "float": "float", "string": "lambda quoted: quoted[1:-1]"}
     typed = [p for p in definition.params if p.type in converters]
-    decorator = f"parsers.re({definition.regex!r}"
+    # converters= belongs to the step decorator, not to parsers.re
+    decorator = f"parsers.re({definition.regex!r})"
     if typed:
         decorator += ", converters={" + ", ".join(f"{p.name!r}: {converters[p.type]}" for p in typed) + "}"
     parameters = [f"{p.name}: {p.python_type}" for p in definition.params]
@@ -174,7 +209,7 @@ def _plain_definition(definition: Any) -> str:
     action = {"given": "arrange the state", "when": "act", "then": "read the outcome and assert on it"}
     code = (
         f"from pytest_bdd import {definition.kind}, parsers\n\n\n"
-        f"@{definition.kind}({decorator}))\n"
+        f"@{definition.kind}({decorator})\n"
         f"def {definition.function_name}({', '.join(parameters)}) -> None:\n"
         f"    # {action[definition.kind]} through the application\n"
         "    ...\n"

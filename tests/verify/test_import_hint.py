@@ -1,0 +1,90 @@
+"""A step that cannot import the application is told why, from where the project keeps the module."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from redphase.verify.hints import missing_module_hint
+
+FEATURE = """\
+Feature: Change
+  Scenario: Change is returned
+    When a coin is inserted
+    Then the change is 25 cents
+"""
+
+STEPS = """\
+from pytest_bdd import scenarios, then, when
+
+scenarios("../features/change.feature")
+
+
+@when("a coin is inserted", target_fixture="machine")
+def _():
+    import vending_machine
+
+    return vending_machine.Machine()
+
+
+@then("the change is 25 cents")
+def _(machine):
+    assert machine.change() == 25
+"""
+
+
+def test_a_src_layout_is_named_with_both_ways_to_import_it(tmp_path: Path) -> None:
+    (tmp_path / "src" / "shop").mkdir(parents=True)
+    hint = missing_module_hint("shop.cart", tmp_path)
+    assert "module shop.cart is under src/" in hint
+    assert "pip install -e ." in hint
+    assert 'pythonpath = ["src"]' in hint
+
+
+def test_a_module_elsewhere_in_the_project_is_named_by_its_file(tmp_path: Path) -> None:
+    (tmp_path / "tools" / "pricing").mkdir(parents=True)
+    (tmp_path / "tools" / "pricing" / "__init__.py").write_text("", encoding="utf-8")
+    assert "module pricing is tools/pricing, but tools is not on sys.path" in missing_module_hint(
+        "pricing.rules", tmp_path
+    )
+
+
+def test_a_module_nowhere_in_the_project_gets_the_general_advice(tmp_path: Path) -> None:
+    assert missing_module_hint("nowhere", tmp_path) == (
+        "module nowhere cannot be imported: install it, or check pythonpath/src layout"
+    )
+
+
+@pytest.mark.slow
+def test_an_early_failure_that_cannot_import_a_folder_of_scripts_names_the_folder(tmp_path: Path) -> None:
+    # vending_machine.py imports its sibling by bare name, as a folder of scripts does.
+    (tmp_path / "vending").mkdir()
+    (tmp_path / "vending" / "payments.py").write_text("def paid():\n    return 0\n", encoding="utf-8")
+    (tmp_path / "vending" / "vending_machine.py").write_text(
+        "from payments import paid\n\n\nclass Machine:\n    def change(self):\n        return paid()\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "features").mkdir()
+    (tmp_path / "features" / "change.feature").write_text(FEATURE, encoding="utf-8")
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_change.py").write_text(STEPS, encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text("[tool.pytest.ini_options]\npythonpath = []\n", encoding="utf-8")
+    out = tmp_path / "verdicts.json"
+    command = [sys.executable, "-m", "redphase", "verify", "--no-lock", f"--json={out}"]
+    subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, check=False)
+    [result] = [r for r in json.loads(out.read_text(encoding="utf-8"))["results"] if "change" in r["nodeid"]]
+    assert result["verdict"] == "early-failure"
+    assert (
+        "module vending_machine is vending/vending_machine.py, but vending is not on sys.path"
+        in result["hint"]
+    )
+    # With the folder where the hint says, the same test is red at its Then step.
+    pyproject = '[tool.pytest.ini_options]\npythonpath = ["vending"]\n'
+    (tmp_path / "pyproject.toml").write_text(pyproject, encoding="utf-8")
+    subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, check=False)
+    [result] = [r for r in json.loads(out.read_text(encoding="utf-8"))["results"] if "change" in r["nodeid"]]
+    assert result["verdict"] == "good-red", result
