@@ -34,7 +34,10 @@ def terminal_lock_notes(reporter: Any, notes: dict[str, Any]) -> None:
 
 def one_line(results: list[dict[str, Any]], exit_code: int, phase: str = "green") -> str:
     """The reason a hook prints: the outcome, or the first problem, in one line."""
-    bad = [r for r in results if v.is_bad(r["verdict"], phase=phase)]
+    bad = sorted(
+        (r for r in results if v.is_bad(r["verdict"], phase=phase)),
+        key=lambda r: v.most_pressing_first(r["verdict"]),
+    )
     if exit_code == 0:
         good = v.GREEN if phase == "green" else v.GOOD_RED
         return f"redphase {phase}: ok, {sum(r['verdict'] == good for r in results)} {good}"

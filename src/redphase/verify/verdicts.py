@@ -46,6 +46,26 @@ ALL = (
     NOT_SCENARIO,
     *GREEN_PHASE,
 )
+# Problems, most pressing first: what stops the whole run or breaks the lock's promise comes before
+# one scenario's own trouble, so that a one-line reason names what to fix first.
+URGENCY = (
+    COLLECTION_ERROR,
+    HEALTH_FAILED,
+    INFRASTRUCTURE_ERROR,
+    TAMPERED,
+    MISSING,
+    FIXTURE_ERROR,
+    UNDEFINED_STEP,
+    EARLY_FAILURE,
+    TEST_ERROR,
+    TEARDOWN_ERROR,
+    NO_OUTCOME,
+    PENDING,
+    STILL_RED,
+    NEVER_RED,
+    PASSED,
+    UNWIRED_RED,
+)
 # Neither good nor bad: listed, never judged.
 NEUTRAL = frozenset({SKIPPED, NOT_SCENARIO})
 
@@ -58,3 +78,8 @@ def is_good(verdict: str, allow_unwired: bool = False, phase: str = "red") -> bo
 
 def is_bad(verdict: str, allow_unwired: bool = False, phase: str = "red") -> bool:
     return verdict not in NEUTRAL and not is_good(verdict, allow_unwired, phase)
+
+
+def most_pressing_first(verdict: str) -> int:
+    """A sort key: the place of `verdict` in URGENCY, any other after them all."""
+    return URGENCY.index(verdict) if verdict in URGENCY else len(URGENCY)
