@@ -153,7 +153,8 @@ def _(box, n):
     assert box["sum"] == n
 """,
     # verdicts: undefined-step, pending, early-failure (When raises in the application),
-    # test-error (TypeError in Then; the application's own assert), no-outcome, skipped,
+    # test-error (TypeError in Then; the application's own assert), good-red (pytest.raises saw
+    # nothing raised), no-outcome, skipped,
     # good-red through a mock of an external service, fixture-error (step asks for a fixture nobody defines)
     "features/kinds.feature": """\
 Feature: Kinds of red
@@ -172,6 +173,10 @@ Feature: Kinds of red
   Scenario: Type error in then
     When the customer adds 3
     Then the type error happens
+
+  Scenario: Refusal not enforced yet
+    When the customer adds 3
+    Then a negative price is refused
 
   Scenario: Application assert fires
     When the customer adds 3
@@ -238,6 +243,12 @@ def _(box, price):
 @then("the type error happens")
 def _(box):
     box["cart"].prices + "x"
+
+
+@then("a negative price is refused")
+def _(box):
+    with pytest.raises(ValueError):
+        box["cart"].add(-1)
 
 
 @then("the application checks an empty cart")
@@ -352,6 +363,7 @@ EXPECTED = {
     "tests/test_kinds.py::test_pending": "pending",
     "tests/test_kinds.py::test_payment_fails_early": "early-failure",
     "tests/test_kinds.py::test_type_error_in_then": "test-error",
+    "tests/test_kinds.py::test_refusal_not_enforced_yet": "good-red",
     "tests/test_kinds.py::test_application_assert_fires": "test-error",
     "tests/test_kinds.py::test_no_outcome": "no-outcome",
     "tests/test_kinds.py::test_skipped": "skipped",

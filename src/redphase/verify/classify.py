@@ -111,7 +111,7 @@ def _judge_failure(call: PhaseRecord, scenario: ScenarioRecord) -> Judgement:
         return Judgement(
             v.EARLY_FAILURE, f"failed in a {step['type'].capitalize()} step, before the outcome was checked"
         )
-    if call.exception != "AssertionError":
+    if call.exception != "AssertionError" and not _expected_exception_missing(call):
         return Judgement(
             v.TEST_ERROR, f"{call.exception} in a Then step is an error in test code, not a failed check"
         )
@@ -124,3 +124,9 @@ def _judge_failure(call: PhaseRecord, scenario: ScenarioRecord) -> Judgement:
     if not scenario.app_ran:
         return Judgement(v.UNWIRED_RED, "no application code ran during the steps")
     return Judgement(v.GOOD_RED, "an assertion in a Then step failed after application code ran")
+
+
+def _expected_exception_missing(call: PhaseRecord) -> bool:
+    """`pytest.raises` or `pytest.warns` saw nothing raised: a failed check, stated with pytest's
+    helpers. Given `match=`, the same helpers fail a wrong exception with an AssertionError."""
+    return call.exception == "Failed" and call.message.startswith(("DID NOT RAISE", "DID NOT WARN"))
