@@ -5,12 +5,14 @@ is seen in every thread, so a route handler that a web framework's test client r
 thread counts. Python 3.12+ uses `sys.monitoring`, which sees every thread (code that is not the
 application's is switched off after its first call, so the cost stays near zero). Python 3.11 uses
 a profile hook in the calling thread, and one in every thread started once the session began.
+A subprocess that a step starts counts when its command runs the application (app_commands.py).
 """
 
 from __future__ import annotations
 
 import fnmatch
 import os
+import subprocess
 import sys
 import threading
 from collections.abc import Iterable
@@ -19,6 +21,7 @@ from types import CodeType, FrameType
 from typing import Any
 
 from redphase.project.application import configured_location
+from redphase.verify.app_commands import ApplicationCommands
 
 # Folders that hold no application code of the project's own, wherever they appear.
 _NOT_APPLICATION_DIRS = frozenset({"site-packages", "dist-packages", "node_modules", "__pypackages__"})
@@ -156,6 +159,8 @@ class ProfileHub:
 
 
 _HUB = ProfileHub()
+# Every subprocess the standard library starts goes through here (run, call, check_output, asyncio's).
+_POPEN = subprocess.Popen.__init__.__code__
 
 
 def profile_hub() -> ProfileHub:
@@ -167,7 +172,10 @@ class AppCodeWatch:
 
     def __init__(self, is_app_file: ApplicationCode) -> None:
         self.is_app_file = is_app_file
+        self.commands = ApplicationCommands(is_app_file.rootdir, is_app_file)
         self.ran = False
+        # The command line, when the application ran in a subprocess that a step started.
+        self.ran_in = ""
         self._active = False
         self._monitoring = sys.version_info >= (3, 12)
         self._tool: int | None = None
@@ -197,17 +205,38 @@ class AppCodeWatch:
     def reset(self) -> None:
         self.stop()
         self.ran = False
+        self.ran_in = ""
 
     def _profile(self, frame: FrameType, event: str, arg: Any) -> None:
         # `ran` may have been set by another thread (a test client's portal runs the application
         # while this thread waits for it): the answer is known, so this thread stops looking too.
-        if self.ran or (event == "call" and self.is_app_file(frame.f_code.co_filename)):
-            self.ran = True
+        if not self.ran and event == "call":
+            code = frame.f_code
+            if self._starts_application(frame) if code is _POPEN else self.is_app_file(code.co_filename):
+                self.ran = True
+        if self.ran:
             profile_hub().remove(self._profile)
 
     def _thread_profile(self, frame: FrameType, event: str, arg: Any) -> None:
-        if self._active and event == "call" and not self.ran and self.is_app_file(frame.f_code.co_filename):
-            self.ran = True
+        if self._active and event == "call" and not self.ran:
+            code = frame.f_code
+            if self._starts_application(frame) if code is _POPEN else self.is_app_file(code.co_filename):
+                self.ran = True
+
+    def _starts_application(self, popen: FrameType) -> bool:
+        arguments = popen.f_locals
+        try:
+            shown = self.commands.shown(
+                arguments.get("args"),
+                arguments.get("executable"),
+                arguments.get("cwd"),
+                bool(arguments.get("shell")),
+            )
+        except Exception:  # whatever the command is, the watch must not break the step that starts it
+            return False
+        if shown:
+            self.ran_in = shown if len(shown) <= 200 else shown[:199] + "…"
+        return bool(shown)
 
     def _start_monitoring(self) -> None:
         monitoring: Any = getattr(sys, "monitoring")  # noqa: B009 - absent on 3.11, where this is never called
@@ -234,7 +263,9 @@ class AppCodeWatch:
 
     def _on_start(self, code: CodeType, offset: int) -> Any:
         monitoring: Any = getattr(sys, "monitoring")  # noqa: B009
-        if self.is_app_file(code.co_filename):
+        if code is _POPEN and not self._starts_application(sys._getframe(1)):
+            return None  # kept on: a later subprocess in the same step may be the application's
+        if code is _POPEN or self.is_app_file(code.co_filename):
             self.ran = True
             # The answer is known: no further event is needed until the next step restarts them.
             if self._tool is not None:

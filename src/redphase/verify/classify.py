@@ -53,6 +53,8 @@ class ScenarioRecord:
     steps: list[dict[str, Any]] = field(default_factory=list)
     started_ns: int = 0
     app_ran: bool = False
+    # The command line, when the application ran in a subprocess that a step started.
+    app_ran_in: str = ""
 
 
 @dataclass
@@ -123,6 +125,12 @@ def _judge_failure(call: PhaseRecord, scenario: ScenarioRecord) -> Judgement:
         return Judgement(v.UNWIRED_RED, "the assertion compared against an unwired harness placeholder")
     if not scenario.app_ran:
         return Judgement(v.UNWIRED_RED, "no application code ran during the steps")
+    if scenario.app_ran_in:
+        return Judgement(
+            v.GOOD_RED,
+            "an assertion in a Then step failed after the application ran in a subprocess "
+            f"(inferred from its command: {scenario.app_ran_in})",
+        )
     return Judgement(v.GOOD_RED, "an assertion in a Then step failed after application code ran")
 
 

@@ -340,6 +340,7 @@ class RedphaseSession:
         record = self.scenarios.get(nodeid)
         if record is not None and self.watch.ran:
             record.app_ran = True
+            record.app_ran_in = record.app_ran_in or self.watch.ran_in
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(
