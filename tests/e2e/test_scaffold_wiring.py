@@ -171,3 +171,36 @@ def test_code_in_a_folder_that_is_no_module_name_is_never_imported(tmp_path: Pat
     assert result.exit_code == 0, result.output
     assert "gen-2" not in _steps(root)
     assert "gen_2" not in _steps(root)
+
+
+def test_a_system_configured_after_the_harness_was_written_gets_a_note_and_nothing_rewritten(
+    tmp_path: Path,
+) -> None:
+    root = _project(tmp_path / "later")
+    assert run_cli("scaffold", cwd=root).exit_code == 0
+    # The factory comes after the harness: the harness was assembled without it.
+    (root / "src" / "shelfapp" / "system.py").write_text(
+        "from shelfapp.shelf import Shelf\n\n\ndef make_shelf() -> Shelf:\n    return Shelf()\n",
+        encoding="utf-8",
+    )
+    conftest = root / "tests" / "conftest.py"
+    written = conftest.read_text(encoding="utf-8")
+    pyproject = root / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text(encoding="utf-8") + '\n[tool.redphase]\nsystem = "shelfapp.system:make_shelf"\n',
+        encoding="utf-8",
+    )
+    result = run_cli("scaffold", cwd=root)
+    assert result.exit_code == 0, result.output
+    assert (
+        "tests/conftest.py:1:1: note: the harness in tests/conftest.py does not use [tool.redphase] system"
+        in result.output
+    )
+    assert "from make_shelf()" in result.output
+    assert conftest.read_text(encoding="utf-8") == written
+    # Written again with the system named, the harness builds it, and the note is gone.
+    conftest.rename(root / "old_conftest.py")
+    result = run_cli("scaffold", cwd=root)
+    assert result.exit_code == 0, result.output
+    assert "make_shelf()" in conftest.read_text(encoding="utf-8")
+    assert "does not use [tool.redphase] system" not in result.output

@@ -108,6 +108,9 @@ class Planner:
         return feature
 
     def finish(self) -> HarnessPlan:
+        unused = self.wiring.unused_system()
+        if unused is not None:
+            self.diagnostics.append(unused)
         components: dict[str, Component] = {}
         for feature in self.features:
             for component in feature.components:

@@ -11,12 +11,14 @@ The best kept candidate is written when its confidence reaches the threshold, as
 from __future__ import annotations
 
 import ast
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from redphase.config import Config
+from redphase.diagnostics import Diagnostic, Severity
 from redphase.discover.assembly import Assembly, Unassembled, assemble
 from redphase.discover.model import Callable, SystemModel
 from redphase.identifiers import is_module_path
@@ -30,6 +32,7 @@ from redphase.plan.call_fit import (
 )
 from redphase.plan.model import WiringChoice
 from redphase.plan.wiring import candidates, discovered
+from redphase.project import layout
 
 # What a harness that redphase did not write shows of itself, in its own source.
 _ATTRIBUTE = re.compile(r"\bself\.(app|client)\s*[:=]")
@@ -79,6 +82,27 @@ class StepWiring:
         """The `system` fixture is redphase's Harness: known from its source, without discovery."""
         source = self.harness_source or ""
         return self.writes_harness or ("class Harness" in source and "def read(" in source)
+
+    def unused_system(self) -> Diagnostic | None:
+        """A note when `[tool.redphase] system` names a factory that redphase's existing harness
+        does not use: the harness is written once and never rewritten, so setting `system` after
+        it was written changes nothing by itself."""
+        factory = re.split(r"[:.]", self.config.system)[-1]
+        if not factory or self.writes_harness or not self.owned or factory in _used_names(self.harness_source):
+            return None
+        conftest = layout.conftest(self.config)
+        shown = os.path.relpath(conftest, self.config.root)
+        return Diagnostic(
+            shown,
+            1,
+            1,
+            f"the harness in {shown} does not use [tool.redphase] system ({self.config.system}): "
+            "it was written before, and redphase never rewrites it",
+            Severity.NOTE,
+            f"build the application in Harness.__init__ from {factory}(), or move {shown} aside and "
+            "run `redphase scaffold` to have the harness written with the system assembled, then "
+            "carry your own changes over",
+        )
 
     @property
     def harness_module(self) -> str:
@@ -226,6 +250,25 @@ class StepWiring:
         if item.location not in self._signatures:
             self._signatures[item.location] = signature_of(self._tree(item), item)
         return self._signatures[item.location]
+
+
+def _used_names(source: str | None) -> set[str]:
+    """The names code imports or calls (its docstrings and comments aside); everything, when it does not parse."""
+    try:
+        tree = ast.parse(source or "")
+    except (SyntaxError, ValueError):
+        return set(re.findall(r"\w+", source or ""))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            names.update(alias.asname or alias.name.rpartition(".")[2] for alias in node.names)
+        elif isinstance(node, ast.Call):
+            function = node.func
+            if isinstance(function, ast.Name):
+                names.add(function.id)
+            elif isinstance(function, ast.Attribute):
+                names.add(function.attr)
+    return names
 
 
 def harness_source(path: Path) -> str | None:
