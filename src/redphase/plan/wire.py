@@ -88,7 +88,12 @@ class StepWiring:
         does not use: the harness is written once and never rewritten, so setting `system` after
         it was written changes nothing by itself."""
         factory = re.split(r"[:.]", self.config.system)[-1]
-        if not factory or self.writes_harness or not self.owned or factory in _used_names(self.harness_source):
+        if (
+            not factory
+            or self.writes_harness
+            or not self.owned
+            or factory in _used_names(self.harness_source)
+        ):
             return None
         conftest = layout.conftest(self.config)
         shown = os.path.relpath(conftest, self.config.root)

@@ -304,8 +304,27 @@ _TRACEBACK_LINE = re.compile(
 )
 
 
+# How pytest-bdd's GherkinParseError shows the feature file and line it could not read.
+_FEATURE_LINE = re.compile(
+    r"^E?\s+Line number: (?P<line>\d+)\s*\nE?\s+Line: .*\nE?\s+File: (?P<file>.+?)\s*$", re.M
+)
+
+
 def _location(text: str, rootdir: Path) -> str:
-    """The innermost project file:line that a collection error's traceback names, or ""."""
+    """The feature file:line pytest-bdd could not read, else the innermost project file:line that a
+    collection error's traceback names, or ""."""
+    feature = _FEATURE_LINE.search(text)
+    if feature is not None:
+        path = Path(feature.group("file"))
+        try:
+            shown = (
+                path.resolve().relative_to(rootdir.resolve()).as_posix()
+                if path.is_absolute()
+                else path.as_posix()
+            )
+        except ValueError:
+            shown = path.as_posix()
+        return f"{shown}:{feature.group('line')}"
     found = ""
     for match in _TRACEBACK_LINE.finditer(text):
         path = Path(match.group("file") or match.group("path"))

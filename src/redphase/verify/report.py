@@ -56,7 +56,13 @@ def terminal_summary(
             if step and verdict not in (v.PASSED, v.NO_OUTCOME, v.SKIPPED):
                 reporter.write_line(f"    step: {step['keyword']} {step['text']} (line {step['line']})")
             if result.get("message") and verdict not in v.NEUTRAL:
-                reporter.write_line(f"    {result['message'].splitlines()[0][:200]}")
+                # A collection error names where it is, as a compiler would: file:line: message.
+                where = (
+                    f"{result['location']}: "
+                    if verdict == v.COLLECTION_ERROR and result.get("location")
+                    else ""
+                )
+                reporter.write_line(f"    {where}{result['message'].splitlines()[0][:200]}")
             for change in result.get("diff") or []:
                 reporter.write_line(f"    changed: {change['name']}")
             if (
