@@ -204,3 +204,24 @@ def test_a_system_configured_after_the_harness_was_written_gets_a_note_and_nothi
     assert result.exit_code == 0, result.output
     assert "make_shelf()" in conftest.read_text(encoding="utf-8")
     assert "does not use [tool.redphase] system" not in result.output
+
+
+def test_a_route_whose_path_takes_a_parameter_is_never_called_with_the_parameter_left_in(
+    tmp_path: Path,
+) -> None:
+    # Flask's <int:number> and FastAPI's {number} are filled by the caller: the literal path misses.
+    root = make_project(
+        tmp_path / "web",
+        {"orders.feature": "Feature: Orders\n  Scenario: Showing\n    When the customer shows order 5\n"
+         "    Then the order shows 5 items\n"},
+    )  # fmt: skip
+    (root / "web").mkdir()
+    (root / "web" / "__init__.py").write_text(
+        "from flask import Flask\n\napp = Flask(__name__)\n\n\n"
+        '@app.route("/orders/<int:number>")\ndef show_order(number):\n    """Show one order."""\n    return {}\n',
+        encoding="utf-8",
+    )
+    result = run_cli("scaffold", cwd=root)
+    assert result.exit_code == 0, result.output
+    steps = (root / "tests" / "step_defs" / "orders_steps.py").read_text(encoding="utf-8")
+    assert 'system.client.get("/orders/<int:number>")' not in steps

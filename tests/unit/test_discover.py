@@ -168,6 +168,40 @@ def test_flask_routes_with_methods(tmp_path: Path) -> None:
     assert {c.target for c in model.callables if c.kind == "route"} == {"GET /login", "POST /login"}
 
 
+def test_flask_restx_resource_classes_answer_below_their_namespace(tmp_path: Path) -> None:
+    root = _project(
+        tmp_path,
+        {
+            "api/health.py": """
+                from flask_restx import Namespace, Resource
+
+                api = Namespace("Health", path="/health")
+                orders = Namespace("orders")
+
+                @api.route("")
+                class Health(Resource):
+                    def get(self):
+                        return {"status": "ok"}
+
+                @orders.route("/<int:number>")
+                class Order(Resource):
+                    def get(self, number):
+                        ...
+
+                    def delete(self, number):
+                        ...
+
+                    def helper(self):
+                        ...
+            """
+        },
+    )
+    routes = {c.target: c for c in _discover(root).callables if c.kind == "route"}
+    assert set(routes) == {"GET /health", "GET /orders/<int:number>", "DELETE /orders/<int:number>"}
+    assert routes["GET /health"].handler == "api.health.Health.get"
+    assert routes["DELETE /orders/<int:number>"].params == ("number",)
+
+
 def test_django_url_patterns_are_routes(tmp_path: Path) -> None:
     root = _project(
         tmp_path,

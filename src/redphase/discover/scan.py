@@ -613,28 +613,75 @@ class _Scanner:
                             ]
                     methods = methods or ["GET"]
                 for verb in methods:
-                    handler = f"{module.name}.{function.name}"
-                    route = f"{verb} {path}"
-                    self.callables.append(
-                        Callable(
-                            route,
-                            "route",
-                            function.name,
-                            "",
-                            module.name,
-                            _params(function, False),
-                            " ".join([_doc(function), *_path_words(path)]).strip(),
-                            f"{module.display}:{function.lineno}",
-                            handler=handler,
-                            via="system.client",
-                            calls=_called_names(function),
-                        )
-                    )
-                    self.entry_points.append(
-                        EntryPoint(
-                            "route", route, f"handled by {handler}", f"{module.display}:{function.lineno}"
-                        )
-                    )
+                    self._route(module, function, f"{verb} {path}")
+        self._resource_routes(module)
+
+    def _route(
+        self, module: _Module, function: ast.FunctionDef | ast.AsyncFunctionDef, route: str, cls: str = ""
+    ) -> None:
+        """A route handled by `function`, a method of the resource class `cls` when one is given."""
+        handler = ".".join(part for part in (module.name, cls, function.name) if part)
+        self.callables.append(
+            Callable(
+                route,
+                "route",
+                function.name,
+                "",
+                module.name,
+                _params(function, bool(cls)),
+                " ".join([_doc(function), *_path_words(route.partition(" ")[2])]).strip(),
+                f"{module.display}:{function.lineno}",
+                handler=handler,
+                via="system.client",
+                calls=_called_names(function),
+            )
+        )
+        self.entry_points.append(
+            EntryPoint("route", route, f"handled by {handler}", f"{module.display}:{function.lineno}")
+        )
+
+    def _resource_routes(self, module: _Module) -> None:
+        """Flask-RESTX's (and Flask-RESTPlus's) resource classes: `@ns.route("/path")` on a class
+        whose `get`, `post`, ... methods each answer that path below the namespace's own path."""
+        prefixes: dict[str, str] = {}
+        for node in module.tree.body:
+            if not isinstance(node, ast.Assign) or not isinstance(node.value, ast.Call):
+                continue
+            kind = _resolve(dotted(node.value.func), module).rpartition(".")[2]
+            if kind not in ("Namespace", "Api"):
+                continue
+            prefix = (
+                _namespace_path(node.value)
+                if kind == "Namespace"
+                else _keyword_text(node.value, "prefix", "")
+            )
+            for target in node.targets:
+                if isinstance(target, ast.Name) and prefix is not None:
+                    prefixes[target.id] = prefix
+        for cls in module.tree.body:
+            if not isinstance(cls, ast.ClassDef):
+                continue
+            for decorator in cls.decorator_list:
+                if not (
+                    isinstance(decorator, ast.Call)
+                    and isinstance(decorator.func, ast.Attribute)
+                    and decorator.func.attr == "route"
+                    and dotted(decorator.func.value) in prefixes
+                ):
+                    continue
+                paths = [
+                    a.value
+                    for a in decorator.args
+                    if isinstance(a, ast.Constant) and isinstance(a.value, str)
+                ]
+                for path in paths:
+                    full = (prefixes[dotted(decorator.func.value)] + path) or "/"
+                    for function in cls.body:
+                        if (
+                            isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef)
+                            and function.name in HTTP_METHODS
+                        ):
+                            self._route(module, function, f"{function.name.upper()} {full}", cls.name)
 
     def _django_routes(self, module: _Module, patterns: ast.expr) -> None:
         """`path("orders/", views.create_order)` entries: a route per method a view may answer."""
@@ -818,6 +865,33 @@ class _Scanner:
                             f"{module.display}:1",
                         )
                     )
+
+
+def _namespace_path(call: ast.Call) -> str | None:
+    """A Flask-RESTX Namespace's path: `path=` (the third argument), else "/" and its name; None
+    when the code computes it."""
+    path = _keyword_text(call, "path")
+    if path is None and len(call.args) >= 3:
+        path = (
+            call.args[2].value
+            if isinstance(call.args[2], ast.Constant) and isinstance(call.args[2].value, str)
+            else None
+        )
+    if path is not None:
+        return path.rstrip("/")
+    name = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "name"), None)
+    if isinstance(name, ast.Constant) and isinstance(name.value, str):
+        return f"/{name.value}".rstrip("/")
+    return None
+
+
+def _keyword_text(call: ast.Call, name: str, absent: str | None = None) -> str | None:
+    """The text of keyword argument `name`; `absent` without one, None when the code computes it."""
+    for keyword in call.keywords:
+        if keyword.arg == name:
+            value = keyword.value
+            return value.value if isinstance(value, ast.Constant) and isinstance(value.value, str) else None
+    return absent
 
 
 def _boundary(module: _Module, node: ast.ClassDef) -> str:

@@ -209,8 +209,9 @@ class StepWiring:
         if call.startswith("system.app") and reach.app:
             return WiringChoice(item.target, call, confidence, why)
         if call.startswith("system.client.") and reach.client:
-            # A path parameter the call leaves as "{name}" could only miss the route.
-            if re.search(r"\{\w+\}", item.target.partition(" ")[2]):
+            # A path parameter the call leaves as it is (FastAPI's "{name}", Flask's "<int:name>")
+            # could only miss the route.
+            if re.search(r"\{\w+\}|<(?:\w+:)?\w+>", item.target.partition(" ")[2]):
                 return None
             return WiringChoice(item.target, call, confidence, why)
         if not is_module_path(item.module) or item.module.split(".")[0] in {name for name, _ in params}:
