@@ -283,6 +283,36 @@ def test_a_library_offers_its_public_classes_and_functions(tmp_path: Path) -> No
     )
 
 
+def test_a_property_with_a_setter_is_one_callable_and_the_setter_none(tmp_path: Path) -> None:
+    root = _project(
+        tmp_path,
+        {
+            "greet/hello.py": """
+                class Greeter:
+                    @property
+                    def name(self):
+                        return self._name
+
+                    @name.setter
+                    def name(self, value):
+                        self._name = value
+
+                    @name.deleter
+                    def name(self):
+                        del self._name
+
+                    def greet(self):
+                        ...
+            """,
+        },
+    )
+    methods = [c for c in _discover(root).callables if c.owner == "Greeter"]
+    assert [(c.name, c.params, c.location) for c in methods] == [
+        ("name", (), "greet/hello.py:4"),
+        ("greet", (), "greet/hello.py:15"),
+    ]
+
+
 def test_test_code_and_environments_are_not_application_code(tmp_path: Path) -> None:
     root = _project(
         tmp_path,

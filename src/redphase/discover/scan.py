@@ -811,9 +811,11 @@ class _Scanner:
                     via = self.via.get(cls, "")
                     boundary = _boundary(module, node)
                     for item in node.body:
-                        if isinstance(
-                            item, ast.FunctionDef | ast.AsyncFunctionDef
-                        ) and not item.name.startswith("_"):
+                        if (
+                            isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef)
+                            and not item.name.startswith("_")
+                            and not _is_property_accessor(item)
+                        ):
                             self.callables.append(
                                 Callable(
                                     f"{cls}.{item.name}",
@@ -865,6 +867,15 @@ class _Scanner:
                             f"{module.display}:1",
                         )
                     )
+
+
+def _is_property_accessor(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """A property's setter or deleter (`@name.setter`): the property itself, defined above it, is
+    what a step reads; the accessor is no method a step could call."""
+    return any(
+        isinstance(decorator, ast.Attribute) and decorator.attr in ("setter", "deleter")
+        for decorator in node.decorator_list
+    )
 
 
 def _namespace_path(call: ast.Call) -> str | None:
