@@ -39,6 +39,7 @@ def _(machine):
 
 def test_a_src_layout_is_named_with_both_ways_to_import_it(tmp_path: Path) -> None:
     (tmp_path / "src" / "shop").mkdir(parents=True)
+    (tmp_path / "src" / "shop" / "cart.py").write_text("", encoding="utf-8")
     hint = missing_module_hint("shop.cart", tmp_path)
     assert "module shop.cart is under src/" in hint
     assert "pip install -e ." in hint
@@ -50,6 +51,17 @@ def test_a_module_elsewhere_in_the_project_is_named_by_its_file(tmp_path: Path) 
     (tmp_path / "tools" / "pricing" / "__init__.py").write_text("", encoding="utf-8")
     assert "module pricing is tools/pricing, but tools is not on sys.path" in missing_module_hint(
         "pricing.rules", tmp_path
+    )
+
+
+@pytest.mark.parametrize("base", ["", "src/"])
+def test_a_module_missing_from_a_package_of_the_project_is_named_with_the_package(
+    tmp_path: Path, base: str
+) -> None:
+    (tmp_path / base / "tests" / "lib").mkdir(parents=True)
+    assert missing_module_hint("tests.lib.given_steps", tmp_path) == (
+        f"the project has {base}tests/lib/ but no given_steps.py or given_steps/ package in it: "
+        "create it, or fix the name tests.lib.given_steps"
     )
 
 
@@ -88,3 +100,25 @@ def test_an_early_failure_that_cannot_import_a_folder_of_scripts_names_the_folde
     subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, check=False)
     [result] = [r for r in json.loads(out.read_text(encoding="utf-8"))["results"] if "change" in r["nodeid"]]
     assert result["verdict"] == "good-red", result
+
+
+@pytest.mark.slow
+def test_a_plugin_module_the_conftest_names_but_the_project_lacks_is_found_in_the_conftest(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "tests" / "lib").mkdir(parents=True)
+    (tmp_path / "tests" / "__init__.py").write_text("", encoding="utf-8")
+    (tmp_path / "tests" / "lib" / "__init__.py").write_text("", encoding="utf-8")
+    (tmp_path / "tests" / "conftest.py").write_text(
+        'import os\n\npytest_plugins = [\n    "tests.lib.given_steps",\n]\n', encoding="utf-8"
+    )
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.pytest.ini_options]\ntestpaths = ["tests"]\n', encoding="utf-8"
+    )
+    out = tmp_path / "verdicts.json"
+    command = [sys.executable, "-m", "redphase", "verify", "--no-lock", f"--json={out}"]
+    subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, check=False)
+    [result] = json.loads(out.read_text(encoding="utf-8"))["results"]
+    assert result["verdict"] == "collection-error"
+    assert result["location"] == "tests/conftest.py:4"
+    assert result["hint"].startswith("the project has tests/lib/ but no given_steps.py")

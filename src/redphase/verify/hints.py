@@ -71,9 +71,18 @@ def collection_hint(category: str, text: str, rootdir: Path) -> str:
 
 def missing_module_hint(name: str, rootdir: Path) -> str:
     """Why the project's own module `name` may not import, where the project shows it; else the general advice."""
-    top = name.split(".")[0]
+    parts = name.split(".")
+    top = parts[0]
     setting = 'pytest\'s `pythonpath` setting ([tool.pytest.ini_options] pythonpath = ["{folder}"] in pyproject.toml)'
-    if (rootdir / "src" / top).is_dir() or (rootdir / "src" / f"{top}.py").is_file():
+    for base in (rootdir / "src", rootdir):
+        depth = _existing_depth(base, parts)
+        if 0 < depth < len(parts):
+            folder = base.joinpath(*parts[:depth]).relative_to(rootdir).as_posix()
+            return (
+                f"the project has {folder}/ but no {parts[depth]}.py or {parts[depth]}/ package in it: "
+                f"create it, or fix the name {name}"
+            )
+    if _existing_depth(rootdir / "src", parts) == len(parts):
         return (
             f"module {name} is under src/, which is not on sys.path: install the project (pip install -e .), "
             f"or add src to {setting.format(folder='src')}"
@@ -87,6 +96,22 @@ def missing_module_hint(name: str, rootdir: Path) -> str:
             f"where the code importing it expects it: add {folder} to {setting.format(folder=folder)}"
         )
     return f"module {name} cannot be imported: install it, or check pythonpath/src layout"
+
+
+def _existing_depth(base: Path, parts: list[str]) -> int:
+    """How many leading parts of a dotted module name exist below `base`: folders, the last one a
+    folder or a module file."""
+    depth = 0
+    for part in parts:
+        here = base.joinpath(*parts[:depth], part)
+        if here.is_dir():
+            depth += 1
+        elif here.with_suffix(".py").is_file():
+            # A module file ends the name; one that goes on below a file has no clean gap to name.
+            return depth + 1 if part == parts[-1] else len(parts) + 1
+        else:
+            break
+    return depth
 
 
 def _module_below_root(top: str, rootdir: Path) -> Path | None:

@@ -79,10 +79,46 @@ class StartupFailure:
             ]
             if own:
                 return own[-1].tb_frame.f_code.co_filename, own[-1].tb_lineno
+        named = next(
+            (link.name for link in chain(self.error) if isinstance(link, ImportError) and link.name), ""
+        )
+        if named:
+            # A module named in `pytest_plugins` is imported by pytest's own code: no frame is the
+            # project's, but the conftest names it.
+            found = _conftest_naming(self.rootdir, named)
+            if found is not None:
+                return found
         return str(self.conftest or ""), 0
 
     def _relative(self, filename: str) -> str:
         return relative_to_root(filename, self.rootdir) if filename else ""
+
+
+def _conftest_naming(rootdir: Path, module: str) -> tuple[str, int] | None:
+    """The first conftest.py under `rootdir` (virtual environments and hidden folders aside) with a
+    line that names `module` in quotes, and that line."""
+    import os
+
+    quoted = (f'"{module}"', f"'{module}'")
+    for directory, subdirs, files in os.walk(rootdir):
+        subdirs[:] = sorted(
+            d
+            for d in subdirs
+            if not d.startswith(".")
+            and d not in ("node_modules", "__pycache__", "site-packages")
+            and not os.path.isfile(os.path.join(directory, d, "pyvenv.cfg"))
+        )
+        if "conftest.py" not in files:
+            continue
+        path = os.path.join(directory, "conftest.py")
+        try:
+            with open(path, encoding="utf-8", errors="replace") as handle:
+                for number, line in enumerate(handle, 1):
+                    if any(text in line for text in quoted):
+                        return path, number
+        except OSError:
+            continue
+    return None
 
 
 class _StderrReporter:
