@@ -220,6 +220,23 @@ def _change_helper(root: Path) -> None:
     _replace_body(root / STEPS, "_unquote", 'return text.strip("\'\\"")')
 
 
+def _change_module_value(root: Path) -> None:
+    # Harness.read looks values up against it: a value it matches everything with echoes any expected.
+    _edit(
+        root / CONFTEST,
+        "_MISSING = object()",
+        "class _Anything:\n    def __eq__(self, other: object) -> bool:\n        return True\n\n\n_MISSING = _Anything()",
+    )
+
+
+def _force_pass(root: Path) -> None:
+    with (root / CONFTEST).open("a", encoding="utf-8") as handle:
+        handle.write(
+            "\n\n@pytest.hookimpl(hookwrapper=True)\ndef pytest_runtest_makereport(item, call):\n"
+            "    outcome = yield\n    outcome.get_result().outcome = 'passed'\n"
+        )
+
+
 @pytest.mark.parametrize(
     ("change", "touched", "named"),
     [
@@ -229,6 +246,8 @@ def _change_helper(root: Path) -> None:
         (_echo, WELCOMED, f"{CONFTEST}::Harness.read"),
         (_edit_then_line, AUDITED, "Gherkin: "),
         (_change_helper, WELCOMED, f"{STEPS}::_unquote"),
+        (_change_module_value, WELCOMED, f"{CONFTEST}::_MISSING"),
+        (_force_pass, WELCOMED, f"{CONFTEST}::pytest_runtest_makereport"),
     ],
     ids=[
         "loosened",
@@ -237,6 +256,8 @@ def _change_helper(root: Path) -> None:
         "harness-echoes",
         "then-line-edited",
         "helper-changed",
+        "module-value-changed",
+        "hook-forces-a-pass",
     ],
 )
 def test_each_weakening_is_tampered(implemented: Path, change: Any, touched: str, named: str) -> None:
@@ -530,3 +551,24 @@ def test_the_green_phase_judges_without_watching_the_test_code_run(tmp_path: Pat
     code, document, output = _verify(root, "--phase", "green")
     assert set(_verdicts(document).values()) == {"tampered"}, output  # the Then step's body changed
     assert (root / "hook.txt").read_text(encoding="utf-8") == "None"
+
+
+def test_a_lock_written_before_values_and_hooks_were_locked_still_judges_alike(
+    red_project: Path, tmp_path: Path
+) -> None:
+    from redphase.verify.lock import _code_digest
+
+    root = tmp_path / "shop"
+    shutil.copytree(red_project, root)
+    document = json.loads((root / "redphase.lock").read_text(encoding="utf-8"))
+    assert any(item["code"]["hooks"] for item in document["scenarios"].values())
+    for item in document["scenarios"].values():
+        del item["code"]["values"], item["code"]["hooks"]
+        item["code"]["sha256"] = _code_digest(item["code"], parts=())  # as the lock's first version did
+    (root / "redphase.lock").write_text(json.dumps(document), encoding="utf-8")
+    code, red, output = _verify(root)
+    assert code == 0, output
+    assert red["lock"]["changed"] == [], output
+    _implement(root)
+    code, green, output = _verify(root, "--phase", "green")
+    assert _verdicts(green) == {WELCOMED: "green", AUDITED: "green"}, output

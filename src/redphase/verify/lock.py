@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from redphase.verify import verdicts as v
-from redphase.verify.testcode import FunctionSource, function_index, resolve_key
+from redphase.verify.testcode import FunctionSource, ValueSource, function_index, resolve_key, value_index
 
 LOCK_NAME = "redphase.lock"
 VERSION = 1
@@ -38,6 +38,7 @@ class Sources:
     def __init__(self, rootdir: Path) -> None:
         self.rootdir = rootdir
         self._files: dict[str, dict[str, FunctionSource]] = {}
+        self._values: dict[str, dict[str, ValueSource]] = {}
 
     def _index(self, relative: str) -> dict[str, FunctionSource]:
         index = self._files.get(relative)
@@ -47,6 +48,27 @@ class Sources:
 
     def get(self, key: str) -> FunctionSource | None:
         return self._index(key.split("::", 1)[0]).get(key)
+
+    def value(self, key: str) -> ValueSource | None:
+        """A module-level value of a test file, by `path::NAME`."""
+        relative = key.split("::", 1)[0]
+        values = self._values.get(relative)
+        if values is None:
+            values = self._values[relative] = value_index(self.rootdir / relative, relative)
+        return values.get(key)
+
+    def hooks(self, test_file: str) -> dict[str, FunctionSource]:
+        """The pytest hooks (`pytest_*` functions) of every conftest.py from the rootdir down to the
+        folder of `test_file`: they run around the test, and one can change how it ends."""
+        folders = Path(test_file).parent.parts
+        found: dict[str, FunctionSource] = {}
+        for depth in range(len(folders) + 1):
+            relative = Path(*folders[:depth], "conftest.py").as_posix()
+            if (self.rootdir / relative).is_file():
+                for key, function in self._index(relative).items():
+                    if key.split("::", 1)[1].startswith("pytest_") and "." not in key.split("::", 1)[1]:
+                        found[key] = function
+        return found
 
     def key(self, identity: str) -> str | None:
         """The key of the function a `code_identity` names, if its file still has it."""
@@ -80,11 +102,12 @@ def entry(result: dict[str, Any], recorded: dict[str, Any], sources: Sources) ->
             functions[key] = {"sha256": found.sha256, "source": found.source.splitlines()}
     steps = [list(pair) for pair in recorded.get("steps", [])]
     fixtures = dict(sorted(recorded.get("fixtures", {}).items()))
-    code_identity = {
-        "functions": {key: value["sha256"] for key, value in functions.items()},
-        "steps": steps,
-        "fixtures": fixtures,
+    values = _locked_values(functions, sources)
+    hooks = {
+        key: {"sha256": found.sha256, "source": found.source.splitlines()}
+        for key, found in sorted(sources.hooks(result["nodeid"].split("::", 1)[0]).items())
     }
+    code = {"functions": functions, "steps": steps, "fixtures": fixtures, "values": values, "hooks": hooks}
     gherkin = list(recorded.get("gherkin", []))
     step = result.get("step") or {}
     return {
@@ -99,13 +122,34 @@ def entry(result: dict[str, Any], recorded: dict[str, Any], sources: Sources) ->
             "expected": result.get("expected", ""),
         },
         "gherkin": {"sha256": _digest(gherkin), "lines": gherkin},
-        "code": {
-            "sha256": _digest(code_identity),
-            "functions": functions,
-            "steps": steps,
-            "fixtures": fixtures,
-        },
+        "code": {"sha256": _code_digest(code), **code},
     }
+
+
+def _code_digest(code: dict[str, Any], parts: tuple[str, ...] = ("values", "hooks")) -> str:
+    """The digest of an entry's test code. Values and hooks count only where there are any and
+    `parts` names them, so that an entry locked before they were keeps its digest."""
+    identity: dict[str, Any] = {
+        "functions": {key: value["sha256"] for key, value in code["functions"].items()},
+        "steps": code["steps"],
+        "fixtures": code["fixtures"],
+    }
+    for part in parts:
+        if code.get(part):
+            identity[part] = {key: value["sha256"] for key, value in code[part].items()}
+    return _digest(identity)
+
+
+def _locked_values(functions: dict[str, Any], sources: Sources) -> dict[str, Any]:
+    """The module-level values that the locked functions read, each from its own file."""
+    values: dict[str, Any] = {}
+    for key in functions:
+        found = sources.get(key)
+        for name in found.reads if found is not None else ():
+            value = sources.value(f"{key.split('::', 1)[0]}::{name}")
+            if value is not None:
+                values[value.key] = {"sha256": value.sha256, "source": value.source.splitlines()}
+    return dict(sorted(values.items()))
 
 
 def read(rootdir: Path) -> dict[str, dict[str, Any]]:
@@ -188,7 +232,7 @@ def update_red(
         elif nodeid in relock:
             locked[nodeid] = new
             notes["relocked"].append(nodeid)
-        elif _identity(locked[nodeid]) != _identity(new):
+        elif _identity(locked[nodeid]) != _identity(new, like=locked[nodeid]):
             notes["changed"].append(nodeid)
     for nodeid in relock:
         if nodeid in notes["relocked"] or nodeid in notes["added"]:
@@ -202,8 +246,13 @@ def update_red(
     return notes
 
 
-def _identity(item: dict[str, Any]) -> tuple[str, str]:
-    return item["gherkin"]["sha256"], item["code"]["sha256"]
+def _identity(item: dict[str, Any], like: dict[str, Any] | None = None) -> tuple[str, str]:
+    """The digests of an entry's Gherkin and test code; `like` an entry locked before values or
+    hooks were: the code's digest made of what that entry holds."""
+    if like is None:
+        return item["gherkin"]["sha256"], item["code"]["sha256"]
+    parts = tuple(part for part in ("values", "hooks") if part in like["code"])
+    return item["gherkin"]["sha256"], _code_digest(item["code"], parts)
 
 
 # -- green phase ------------------------------------------------------------------------------------
@@ -350,6 +399,9 @@ def diff(item: dict[str, Any], recorded: dict[str, Any] | None, sources: Sources
                     "diff": _unified(locked["source"], now.source.splitlines(), key),
                 }
             )
+    changes += _value_changes(item, sources)
+    if "hooks" in item["code"]:  # a lock written before hooks were locked has none to compare
+        changes += _hook_changes(item, sources)
     if recorded is not None:
         old_steps = [list(pair) for pair in item["code"].get("steps", [])]
         new_steps = [list(pair) for pair in recorded.get("steps", [])]
@@ -377,4 +429,41 @@ def diff(item: dict[str, Any], recorded: dict[str, Any] | None, sources: Sources
                         "diff": _unified(before, after, "fixtures"),
                     }
                 )
+    return changes
+
+
+def _value_changes(item: dict[str, Any], sources: Sources) -> list[dict[str, Any]]:
+    changes: list[dict[str, Any]] = []
+    for key, locked in sorted(item["code"].get("values", {}).items()):
+        now = sources.value(key)
+        if now is None or now.sha256 != locked["sha256"]:
+            after = now.source.splitlines() if now is not None else []
+            changes.append(
+                {
+                    "kind": "value",
+                    "name": f"{key} (a module-level value the test reads)"
+                    + (" removed" if now is None else ""),
+                    "diff": _unified(locked["source"], after, key),
+                }
+            )
+    return changes
+
+
+def _hook_changes(item: dict[str, Any], sources: Sources) -> list[dict[str, Any]]:
+    locked: dict[str, Any] = item["code"]["hooks"]
+    now = sources.hooks(item["nodeid"].split("::", 1)[0])
+    changes: list[dict[str, Any]] = []
+    for key in sorted(set(locked) | set(now)):
+        before = locked[key]["source"] if key in locked else []
+        after = now[key].source.splitlines() if key in now else []
+        if key in locked and key in now and locked[key]["sha256"] == now[key].sha256:
+            continue
+        state = "added" if key not in locked else "removed" if key not in now else "changed"
+        changes.append(
+            {
+                "kind": "hook",
+                "name": f"{key} (a pytest hook around the test) {state}",
+                "diff": _unified(before, after, key),
+            }
+        )
     return changes

@@ -33,6 +33,9 @@ class FunctionSource:
     first_line: int  # the first decorator's line, as code objects number it
     sha256: str
     source: str  # docstrings removed, unparsed: what a diff shows
+    # The module-level values of its own file that it reads (`TOLERANCE = 0`), by name: what they
+    # are decides what the function does as much as its own text.
+    reads: tuple[str, ...] = ()
 
 
 def _strip_docstrings(node: ast.AST) -> None:
@@ -102,15 +105,17 @@ def _dump(node: object) -> str:
     return repr(node)
 
 
-def _keyed_functions(
-    path: Path, relative: str
-) -> list[tuple[str, int, ast.FunctionDef | ast.AsyncFunctionDef]]:
-    """Every function and method in one file: (key, first line, node). Empty when the file is gone
-    or invalid."""
+def _parsed(path: Path) -> ast.Module | None:
     try:
-        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+        return ast.parse(path.read_text(encoding="utf-8"), str(path))
     except (OSError, SyntaxError, ValueError):
-        return []
+        return None
+
+
+def _keyed_functions(
+    tree: ast.Module, relative: str
+) -> list[tuple[str, int, ast.FunctionDef | ast.AsyncFunctionDef]]:
+    """Every function and method in one file: (key, first line, node)."""
     found: list[tuple[str, ast.FunctionDef | ast.AsyncFunctionDef]] = []
 
     def visit(body: list[ast.stmt], prefix: str) -> None:
@@ -180,13 +185,81 @@ def resolve_key(identity: str, first_lines: dict[str, int]) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class ValueSource:
+    """The statements at a module's top level that bind one name to a value."""
+
+    key: str  # path::NAME
+    sha256: str
+    source: str
+
+
 def function_index(path: Path, relative: str) -> dict[str, FunctionSource]:
     """Every function and method in one file, by key. Empty when the file is gone or invalid."""
+    tree = _parsed(path)
+    if tree is None:
+        return {}
+    values = _module_values(tree)
     index: dict[str, FunctionSource] = {}
-    for key, first, node in _keyed_functions(path, relative):
+    for key, first, node in _keyed_functions(tree, relative):
         digest, source = normalise(node)
-        index[key] = FunctionSource(key, first, digest, source)
+        index[key] = FunctionSource(
+            key, first, digest, source, tuple(sorted(_free_names(node) & set(values)))
+        )
     return index
+
+
+def value_index(path: Path, relative: str) -> dict[str, ValueSource]:
+    """Every name one file binds to a value at its top level, by `path::NAME`."""
+    tree = _parsed(path)
+    if tree is None:
+        return {}
+    index: dict[str, ValueSource] = {}
+    for name, statements in _module_values(tree).items():
+        source = "\n".join(ast.unparse(statement) for statement in statements)
+        key = f"{relative}::{name}"
+        index[key] = ValueSource(key, hashlib.sha256(source.encode("utf-8")).hexdigest(), source)
+    return index
+
+
+def _module_values(tree: ast.Module) -> dict[str, list[ast.stmt]]:
+    """Each name an assignment binds at the module's top level (inside `if` and `try` too), with
+    the statements that bind it; functions, classes and imports are not values."""
+    values: dict[str, list[ast.stmt]] = {}
+
+    def visit(body: list[ast.stmt]) -> None:
+        for statement in body:
+            if isinstance(statement, ast.Assign | ast.AnnAssign | ast.AugAssign):
+                targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+                for target in targets:
+                    for node in ast.walk(target):
+                        if isinstance(node, ast.Name):
+                            values.setdefault(node.id, []).append(statement)
+            elif isinstance(statement, ast.If | ast.Try | ast.With):
+                for field in ("body", "orelse", "finalbody"):
+                    visit(getattr(statement, field, []))
+                for handler in getattr(statement, "handlers", []):
+                    visit(handler.body)
+
+    visit(tree.body)
+    return values
+
+
+def _free_names(function: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+    """The names a function reads that it neither takes nor binds itself."""
+    declared: set[str] = set()
+    for child in ast.walk(function):
+        if isinstance(child, ast.Global | ast.Nonlocal):
+            declared.update(child.names)
+    bound = {a.arg for a in ast.walk(function.args) if isinstance(a, ast.arg)}
+    loaded: set[str] = set()
+    for child in ast.walk(function):
+        if isinstance(child, ast.Name):
+            if isinstance(child.ctx, ast.Load):
+                loaded.add(child.id)
+            elif child.id not in declared:
+                bound.add(child.id)
+    return loaded - bound
 
 
 class TestCode:
