@@ -47,6 +47,9 @@ class ApplicationCode:
         names = list(configured)
         self.roots = _configured_roots(rootdir, names) if names else ()
         self.by_default = not names
+        # The project's packages as installed elsewhere (a wheel in site-packages, not an editable
+        # install): the code that runs is that copy, and it is the application all the same.
+        self.installed = _installed_copies(rootdir, names or _project_packages(rootdir), self.rootdir)
         self.test_dirs = tuple(str(path.resolve()) + os.sep for path in test_dirs)
         self.test_file_patterns = tuple(test_file_patterns)
         self._prefixes = tuple(
@@ -72,6 +75,8 @@ class ApplicationCode:
         if filename.startswith("<"):
             return False
         path = os.path.abspath(filename)
+        if any(path == root or path.startswith(root + os.sep) for root in self.installed):
+            return True
         if not self.by_default:
             return any(path == root or path.startswith(root + os.sep) for root in self.roots)
         if not path.startswith(self.rootdir + os.sep) or path.startswith(self._prefixes):
@@ -95,6 +100,39 @@ def _configured_roots(rootdir: Path, names: list[str]) -> tuple[str, ...]:
         location = configured_location(rootdir, name)
         roots += [location] if location is not None else _installed_location(name)
     return tuple(sorted({str(root.resolve()) for root in roots}))
+
+
+def _project_packages(rootdir: Path) -> list[str]:
+    """The regular packages at the top of the project and of its src/ folder."""
+    names = []
+    for base in (rootdir, rootdir / "src"):
+        try:
+            entries = sorted(os.scandir(base), key=lambda entry: entry.name)
+        except OSError:
+            continue
+        for entry in entries:
+            if (
+                entry.is_dir()
+                and entry.name.isidentifier()
+                and entry.name not in ("tests", "test", "testing", "docs", "features")
+                and os.path.isfile(os.path.join(entry.path, "__init__.py"))
+            ):
+                names.append(entry.name)
+    return names
+
+
+def _installed_copies(rootdir: Path, names: Iterable[str], resolved_root: str) -> tuple[str, ...]:
+    """Where each named top-level package is installed, when that is outside the project."""
+    copies = set()
+    for name in names:
+        top, *rest = name.split(".")
+        for location in _installed_location(top):  # a dotted name is looked up below its package,
+            inside = location.joinpath(*rest)  # so that finding it imports nothing
+            for candidate in (inside, inside.with_suffix(".py")) if rest else (inside,):
+                found = str(candidate.resolve())
+                if candidate.exists() and not found.startswith(resolved_root + os.sep):
+                    copies.add(found)
+    return tuple(sorted(copies))
 
 
 def _installed_location(name: str) -> list[Path]:
