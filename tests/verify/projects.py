@@ -39,6 +39,10 @@ def pay(amount):
     raise ValueError("payment declined")
 
 
+def price_of(name):
+    return {}[name]
+
+
 def welcome(mailer, address):
     # Missing: mailer.send(address)
     return None
@@ -178,6 +182,10 @@ Feature: Kinds of red
     When the customer adds 3
     Then a negative price is refused
 
+  Scenario: Application crashes in then
+    When the customer adds 3
+    Then the price of "tea" is 3
+
   Scenario: Application assert fires
     When the customer adds 3
     Then the application checks an empty cart
@@ -249,6 +257,11 @@ def _(box):
 def _(box):
     with pytest.raises(ValueError):
         box["cart"].add(-1)
+
+
+@then(parsers.parse('the price of "{name}" is {price:d}'))
+def _(name, price):
+    assert cart.price_of(name) == price
 
 
 @then("the application checks an empty cart")
@@ -364,6 +377,7 @@ EXPECTED = {
     "tests/test_kinds.py::test_payment_fails_early": "early-failure",
     "tests/test_kinds.py::test_type_error_in_then": "test-error",
     "tests/test_kinds.py::test_refusal_not_enforced_yet": "good-red",
+    "tests/test_kinds.py::test_application_crashes_in_then": "test-error",
     "tests/test_kinds.py::test_application_assert_fires": "test-error",
     "tests/test_kinds.py::test_no_outcome": "no-outcome",
     "tests/test_kinds.py::test_skipped": "skipped",

@@ -121,6 +121,9 @@ def test_hints_a_person_can_act_on(serial: tuple[int, dict[str, Any], str]) -> N
     assert "a step nobody wrote" in results["tests/test_kinds.py::test_undefined"]["hint"]
     assert "127.0.0.1:" in results["tests/test_infra.py::test_service_down"]["hint"]
     assert "database_session" in results["tests/test_kinds.py::test_missing_fixture"]["hint"]
+    crash = results["tests/test_kinds.py::test_application_crashes_in_then"]
+    assert crash["why"].startswith("KeyError was raised inside application code during a Then step")
+    assert crash["hint"].startswith("the application raised KeyError while the Then step read the outcome")
 
 
 def test_the_gaps_report_lists_the_good_reds(tmp_path: Path, serial: tuple[int, dict[str, Any], str]) -> None:

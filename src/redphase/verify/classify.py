@@ -114,6 +114,11 @@ def _judge_failure(call: PhaseRecord, scenario: ScenarioRecord) -> Judgement:
             v.EARLY_FAILURE, f"failed in a {step['type'].capitalize()} step, before the outcome was checked"
         )
     if call.exception != "AssertionError" and not _expected_exception_missing(call):
+        if call.raised_in == "application":
+            return Judgement(
+                v.TEST_ERROR,
+                f"{call.exception} was raised inside application code during a Then step: a crash, not a failed check",
+            )
         return Judgement(
             v.TEST_ERROR, f"{call.exception} in a Then step is an error in test code, not a failed check"
         )

@@ -166,6 +166,11 @@ class Collector:
             return "make the Given/When steps pass first: the outcome is never checked while they fail"
         if verdict == v.TEST_ERROR:
             if failed is not None and failed.raised_in == "application":
+                if failed.exception != "AssertionError":
+                    return (
+                        f"the application raised {failed.exception} while the Then step read the outcome: "
+                        "that is a crash, not a failed check; fix the precondition or the code"
+                    )
                 return "the application's own assert fired: that is a crash, not a failed check; fix the precondition or the code"
             return "fix the error in the test code of the Then step so it compares expected with observed"
         if verdict == v.TEARDOWN_ERROR:
