@@ -403,3 +403,11 @@ def test_arguments_are_bound_by_the_words_next_to_each_parameter() -> None:
     assert call_expression(route, [("number", "int")], "order {int} is placed") == (
         "system.client.post('/orders', json={'number': number})"
     )
+
+
+def test_a_harness_that_imports_the_factory_under_another_name_uses_it() -> None:
+    from redphase.plan.wire import _used_names
+
+    names = _used_names("from shop.system import make_shelf as build\n\n\ndef f():\n    return build()\n")
+    assert {"make_shelf", "build"} <= names
+    assert "make_shelf" not in _used_names('"""Not assembled: shop.system.make_shelf(conf=...)."""\n')

@@ -363,7 +363,10 @@ def test_cart_assembles():
 def test_storage_answers():
     assert cart.checked_total([1]) == 2
 """,
-    "tests/test_unit.py": "def test_plain_unit():\n    assert 1 + 1 == 2\n",
+    "tests/test_unit.py": (
+        "def test_plain_unit():\n    assert 1 + 1 == 2\n\n\n"
+        "def test_plain_unit_missing_a_fixture(mocker_that_is_not_installed):\n    assert True\n"
+    ),
 }
 
 EXPECTED = {
@@ -392,6 +395,8 @@ EXPECTED = {
     "tests/test_health.py::test_cart_assembles": "health-ok",
     "tests/test_health.py::test_storage_answers": "health-failed",
     "tests/test_unit.py::test_plain_unit": "not-scenario",
+    # Listed, never judged: a plain test whose fixture is missing is not a bad red of the red phase.
+    "tests/test_unit.py::test_plain_unit_missing_a_fixture": "not-scenario",
 }
 
 

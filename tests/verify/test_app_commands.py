@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from redphase.verify.app_commands import ApplicationCommands
-from redphase.verify.appcode import ApplicationCode
+from redphase.verify.appcode import AppCodeWatch, ApplicationCode
 
 GREETER = {
     "pyproject.toml": '[project]\nname = "greeter"\nversion = "0"\n\n[project.scripts]\ngreet = "greeter.cli:main"\n',
@@ -18,6 +18,8 @@ GREETER = {
     "greeter/__main__.py": "from greeter.cli import main\n\nmain()\n",
     "greeter/cli.py": "import sys\n\n\ndef main():\n    print('hello ' + sys.argv[-1])\n",
     "tools/release.py": "print('released')\n",
+    "tools/wait.sh": "#!/bin/sh\nsleep 1\n",
+    "runme.py": "from greeter.cli import main\n\nmain()\n",
     "tests/test_cli.py": "",
 }
 
@@ -35,6 +37,18 @@ def commands(tmp_path: Path) -> ApplicationCommands:
     return ApplicationCommands(str(root), ApplicationCode(root, test_dirs=[root / "tests"]))
 
 
+@pytest.fixture
+def on_path(tmp_path: Path) -> dict[str, str]:
+    """An environment whose PATH holds the installed `greet` script."""
+    scripts = tmp_path / "venv" / "bin"
+    scripts.mkdir(parents=True)
+    (tmp_path / "venv" / "pyvenv.cfg").write_text("", encoding="utf-8")
+    greet = scripts / "greet"
+    greet.write_text("#!/usr/bin/env python\n", encoding="utf-8")
+    greet.chmod(0o755)
+    return {"PATH": str(scripts)}
+
+
 @pytest.mark.parametrize(
     ("args", "shell", "shown"),
     [
@@ -42,7 +56,9 @@ def commands(tmp_path: Path) -> ApplicationCommands:
         ("greet Ada | tr a-z A-Z", True, "greet Ada '|' tr a-z A-Z"),
         ([sys.executable, "-m", "greeter", "Ada"], False, f"{sys.executable} -m greeter Ada"),
         (["python3", "-u", "-X", "utf8", "-mgreeter.cli"], False, "python3 -u -X utf8 -mgreeter.cli"),
+        (["python3", "-um", "greeter"], False, "python3 -um greeter"),
         (["python", "greeter/cli.py"], False, "python greeter/cli.py"),
+        ([sys.executable, "runme.py"], False, f"{sys.executable} runme.py"),
         (
             ["python", "-c", "from greeter.cli import main; main()"],
             False,
@@ -52,9 +68,14 @@ def commands(tmp_path: Path) -> ApplicationCommands:
     ],
 )
 def test_a_command_that_runs_the_application_is_shown(
-    commands: ApplicationCommands, tmp_path: Path, args: object, shell: bool, shown: str
+    commands: ApplicationCommands,
+    tmp_path: Path,
+    on_path: dict[str, str],
+    args: object,
+    shell: bool,
+    shown: str,
 ) -> None:
-    assert commands.shown(args, cwd=tmp_path, shell=shell) == shown
+    assert commands.shown(args, cwd=tmp_path, shell=shell, env=on_path) == shown
 
 
 @pytest.mark.parametrize(
@@ -67,12 +88,51 @@ def test_a_command_that_runs_the_application_is_shown(
         ["python", "-"],
         [],
         ["python", "-c", "this is not python"],
+        ["./tools/wait.sh"],  # a shell script of the project is not its Python application
     ],
 )
 def test_a_command_that_runs_something_else_is_not(
-    commands: ApplicationCommands, tmp_path: Path, args: object
+    commands: ApplicationCommands, tmp_path: Path, on_path: dict[str, str], args: object
 ) -> None:
-    assert commands.shown(args, cwd=tmp_path) == ""
+    assert commands.shown(args, cwd=tmp_path, env=on_path) == ""
+
+
+def test_a_command_the_child_could_not_find_does_not_count(
+    commands: ApplicationCommands, tmp_path: Path
+) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    # The script is declared but not installed on this PATH; the package is not importable from there.
+    assert commands.shown(["greet", "Ada"], cwd=tmp_path, env={"PATH": str(elsewhere)}) == ""
+    assert commands.shown([sys.executable, "-m", "greeter"], cwd=elsewhere, env={}) == ""
+    assert commands.shown([sys.executable, "-m", "greeter"], cwd=elsewhere, env={"PYTHONPATH": str(tmp_path)})
+
+
+def test_a_generator_of_words_is_left_for_popen_to_read(
+    commands: ApplicationCommands, tmp_path: Path
+) -> None:
+    words = (word for word in ["greet", "Ada"])
+    assert commands.shown(words, cwd=tmp_path) == ""
+    assert list(words) == ["greet", "Ada"]
+
+
+class _Ended:
+    def __init__(self, returncode: int) -> None:
+        self.returncode = returncode
+
+
+@pytest.mark.parametrize(
+    ("status", "ran", "suffix"), [(0, True, ""), (2, True, " (it exited with status 2)"), (127, False, "")]
+)
+def test_a_subprocess_that_counted_is_settled_once_it_ends(
+    tmp_path: Path, status: int, ran: bool, suffix: str
+) -> None:
+    watch = AppCodeWatch(ApplicationCode(tmp_path))
+    watch.ran, watch.ran_in, watch._process = True, "greet Ada", _Ended(status)
+    watch.stop()
+    assert watch.ran is ran
+    assert watch.ran_in == ("greet Ada" + suffix if ran else "")
+    watch.close()
 
 
 FEATURE = """\

@@ -18,6 +18,7 @@ from pathlib import Path
 from redphase.config import Config
 from redphase.discover.model import Callable, EntryPoint, FoundComponent, SystemModel
 from redphase.project.application import configured_location
+from redphase.project.scripts import declared_scripts
 
 SKIPPED_DIRS = {
     "node_modules",
@@ -780,20 +781,16 @@ class _Scanner:
         )
 
     def _scripts(self) -> None:
-        pyproject = self.config.root / "pyproject.toml"
-        try:
-            data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
-            return
-        scripts = data.get("project", {}).get("scripts", {})
-        if isinstance(scripts, dict):
-            for command, spec in sorted(scripts.items()):
-                if isinstance(spec, str):
-                    self.entry_points.append(
-                        EntryPoint(
-                            "cli", spec.replace(":", "."), f"[project.scripts] {command}", "pyproject.toml"
-                        )
+        for script in declared_scripts(self.config.root):
+            if not script.gui:
+                self.entry_points.append(
+                    EntryPoint(
+                        "cli",
+                        script.spec.replace(":", "."),
+                        f"{script.declared_in} {script.name}",
+                        "setup.cfg" if script.declared_in.startswith("setup.cfg") else "pyproject.toml",
                     )
+                )
 
     # -- the library surface: every public class method and function ----------------------------
 

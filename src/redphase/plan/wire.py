@@ -267,7 +267,9 @@ def _used_names(source: str | None) -> set[str]:
     names: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import | ast.ImportFrom):
-            names.update(alias.asname or alias.name.rpartition(".")[2] for alias in node.names)
+            # Both names: `from shop.system import make_shelf as build` imports make_shelf.
+            names.update(alias.name.rpartition(".")[2] for alias in node.names)
+            names.update(alias.asname for alias in node.names if alias.asname)
         elif isinstance(node, ast.Call):
             function = node.func
             if isinstance(function, ast.Name):

@@ -3,30 +3,35 @@
 A step may drive the application as its users do, through its command line:
 `subprocess.run(["hello", "--shout"])` or `[sys.executable, "-m", "hello"]`. The application's code
 then runs in another process, where no watch sees it. The command counts as the application's when
-it names one of these:
-- a console script that the project declares ([project.scripts] or [project.gui-scripts],
-  [tool.poetry.scripts], or setup.cfg's console_scripts);
-- Python, with `-m` and a module of the application, with a script file of the application, or
-  with `-c` and code that imports a module of the application;
-- a file of the application by its path.
-Any other command does not count: what it runs cannot be told from its words.
+it names one of these, and the child could find it:
+- a console or GUI script that the project declares (see redphase.project.scripts), found on the
+  child's PATH or in a virtual environment's scripts folder;
+- Python, with `-m` and a module of the application, or with `-c` and code that imports one, either
+  importable by the child (from its working folder, its PYTHONPATH, or installed where this
+  interpreter finds it, when the child is this interpreter);
+- Python with a script file of the application;
+- a file of the application by its path: a Python file, or a script whose first line runs Python.
+Any other command does not count: what it runs cannot be told from its words. A command that the
+shell could not find or run (exit status 127 or 126) is withdrawn once it has ended (see appcode).
 """
 
 from __future__ import annotations
 
-import configparser
-import importlib.util
+import ast
 import os
 import re
 import shlex
+import shutil
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from redphase.project.scripts import declared_scripts
+
 _PYTHON = re.compile(r"python(\d+(\.\d+)?)?(\.exe)?$")
-# Interpreter options that take the next word as their value.
-_WITH_VALUE = {"-W", "-X", "--check-hash-based-pycs"}
+# Short interpreter options whose value follows, in the same word or the next.
+_WITH_VALUE = set("WX")
 
 
 class ApplicationCommands:
@@ -35,63 +40,96 @@ class ApplicationCommands:
         self.is_app_file = is_app_file
         self._scripts: frozenset[str] | None = None
 
-    def shown(self, args: Any, executable: Any = None, cwd: Any = None, shell: bool = False) -> str:
+    def shown(
+        self, args: Any, executable: Any = None, cwd: Any = None, shell: bool = False, env: Any = None
+    ) -> str:
         """The command as a person would type it, when it runs the application; "" when it does not."""
         argv = _argv(args, shell)
         if not argv:
             return ""
         program = os.fsdecode(executable) if executable is not None and not shell else argv[0]
-        folder = os.fsdecode(cwd) if cwd is not None else os.getcwd()
+        folder = os.path.abspath(os.fsdecode(cwd)) if cwd is not None else os.getcwd()
+        environment = _environment(env)
         if _is_python(program):
-            runs = self._python_runs_application(argv[1:], folder)
+            runs = self._python_runs_application(program, argv[1:], folder, environment)
         else:
-            runs = self._is_app_path(program, folder) or os.path.basename(program) in self.scripts()
+            runs = self._program_is_application(program, folder, environment)
         return shlex.join(argv) if runs else ""
 
     def scripts(self) -> frozenset[str]:
         if self._scripts is None:
-            self._scripts = frozenset(_declared_scripts(Path(self.rootdir)))
+            self._scripts = frozenset(script.name for script in declared_scripts(Path(self.rootdir)))
         return self._scripts
 
-    def _python_runs_application(self, options: list[str], folder: str) -> bool:
-        words = iter(options)
-        for word in words:
-            if word in _WITH_VALUE:
-                next(words, None)
-            elif word == "-m" or (word.startswith("-m") and not word.startswith("--")):
-                return self._is_app_module(word[2:] or next(words, ""))
-            elif word.startswith("-c"):
-                return any(self._is_app_module(name) for name in _imported(word[2:] or next(words, "")))
-            elif word == "-":
+    def _python_runs_application(
+        self, python: str, options: list[str], folder: str, env: Mapping[str, str]
+    ) -> bool:
+        position = 0
+        while position < len(options):
+            word = options[position]
+            position += 1
+            if word == "-":
                 return False  # code on stdin: nothing names what it runs
-            elif not word.startswith("-"):
-                return self._is_app_path(word, folder)
+            if word.startswith("--"):
+                position += word == "--check-hash-based-pycs"
+                continue
+            if not word.startswith("-"):
+                path = os.path.realpath(os.path.join(folder, word))
+                return os.path.isfile(path) and self.is_app_file(path)
+            letters = word[1:]
+            for index, letter in enumerate(letters):
+                rest = letters[index + 1 :]
+                if letter in "mc":
+                    value = rest or (options[position] if position < len(options) else "")
+                    names = [value] if letter == "m" else _imported(value)
+                    return any(self._importable_app_module(name, python, folder, env) for name in names)
+                if letter in _WITH_VALUE:
+                    position += not rest
+                    break
         return False
 
-    def _is_app_module(self, name: str) -> bool:
+    def _importable_app_module(self, name: str, python: str, folder: str, env: Mapping[str, str]) -> bool:
+        """Whether the child Python could import module `name`, and it is the application's."""
         parts = name.split(".")
         if not name or not all(part.isidentifier() for part in parts):
             return False
-        for base in _module_bases(Path(self.rootdir), parts[0]):
+        # What `python -m` and `-c` put on sys.path: the working folder, then PYTHONPATH.
+        bases = [
+            Path(folder),
+            *(Path(folder, entry) for entry in env.get("PYTHONPATH", "").split(os.pathsep) if entry),
+        ]
+        if _same_interpreter(python):
+            bases += _installed_bases(parts[0])
+        for base in bases:
             candidate = base.joinpath(*parts)
             for file in (candidate.with_suffix(".py"), candidate / "__main__.py", candidate / "__init__.py"):
                 if file.is_file():
-                    return self.is_app_file(str(file))
+                    return self.is_app_file(str(file.resolve()))
         return False
 
-    def _is_app_path(self, program: str, folder: str) -> bool:
+    def _program_is_application(self, program: str, folder: str, env: Mapping[str, str]) -> bool:
         if os.sep not in program and not (os.altsep and os.altsep in program):
-            return False
+            # A name the child looks up on its PATH: one of the project's scripts, if it is there.
+            return program in self.scripts() and shutil.which(program, path=env.get("PATH")) is not None
         path = os.path.realpath(os.path.join(folder, program))
-        return os.path.isfile(path) and self.is_app_file(path)
+        if not os.path.isfile(path):
+            return False
+        if path.startswith(self.rootdir + os.sep) and _runs_python(path):
+            return self.is_app_file(path)
+        # A script an install made, in a virtual environment's (or this interpreter's) scripts folder.
+        return os.path.basename(path) in self.scripts() and _in_scripts_folder(path)
 
 
 def _argv(args: Any, shell: bool) -> list[str]:
+    """The words of a Popen command; [] for anything but a string, bytes, a path, a list or a tuple:
+    a generator would be used up here, before Popen reads it."""
     try:
         if isinstance(args, str | bytes | os.PathLike):
             words = [os.fsdecode(args)]  # without a shell, POSIX runs the whole string as the program
-        else:
+        elif isinstance(args, list | tuple):
             words = [os.fsdecode(word) for word in args]
+        else:
+            return []
         if shell and words:
             return shlex.split(words[0])  # the shell reads the first item as a command line
         return words
@@ -99,10 +137,16 @@ def _argv(args: Any, shell: bool) -> list[str]:
         return []
 
 
+def _environment(env: Any) -> Mapping[str, str]:
+    if env is None:
+        return os.environ
+    if isinstance(env, Mapping):
+        return {str(os.fsdecode(key)): str(os.fsdecode(value)) for key, value in env.items()}
+    return {}
+
+
 def _imported(code: str) -> list[str]:
     """The modules that code given with `python -c` imports by absolute name."""
-    import ast
-
     try:
         tree = ast.parse(code)
     except (SyntaxError, ValueError):
@@ -117,47 +161,46 @@ def _imported(code: str) -> list[str]:
 
 
 def _is_python(program: str) -> bool:
-    if _PYTHON.match(os.path.basename(program)):
-        return True
+    return bool(_PYTHON.match(os.path.basename(program))) or _same_interpreter(program)
+
+
+def _same_interpreter(program: str) -> bool:
     try:
-        return os.path.realpath(program) == os.path.realpath(sys.executable)
+        found = shutil.which(program) or program
+        return os.path.realpath(found) == os.path.realpath(sys.executable)
     except (OSError, ValueError):
         return False
 
 
-def _module_bases(rootdir: Path, top: str) -> list[Path]:
-    """Where a module whose top-level package is `top` may live: the project's src/ and root, and
-    where it is installed (found without importing anything)."""
-    bases = [rootdir / "src", rootdir]
+def _installed_bases(top: str) -> list[Path]:
+    """Where this interpreter finds the top-level package or module `top` (nothing is imported)."""
+    import importlib.util
+
     try:
         spec = importlib.util.find_spec(top)
     except (ImportError, ValueError):
-        spec = None
-    if spec is not None and spec.origin:
-        origin = Path(spec.origin)
-        bases.append(origin.parent.parent if origin.name == "__init__.py" else origin.parent)
-    return bases
+        return []
+    if spec is None or not spec.origin:
+        return []
+    origin = Path(spec.origin)
+    return [origin.parent.parent if origin.name == "__init__.py" else origin.parent]
 
 
-def _declared_scripts(rootdir: Path) -> set[str]:
-    import tomllib
-
-    names: set[str] = set()
+def _runs_python(path: str) -> bool:
+    if path.endswith(".py"):
+        return True
     try:
-        with open(rootdir / "pyproject.toml", "rb") as handle:
-            document = tomllib.load(handle)
-    except (OSError, tomllib.TOMLDecodeError):
-        document = {}
-    project = document.get("project", {})
-    poetry = document.get("tool", {}).get("poetry", {})
-    for table in (project.get("scripts"), project.get("gui-scripts"), poetry.get("scripts")):
-        if isinstance(table, dict):
-            names.update(str(name) for name in table)
-    setup = configparser.ConfigParser()
-    try:
-        setup.read(rootdir / "setup.cfg", encoding="utf-8")
-        declared = setup.get("options.entry_points", "console_scripts", fallback="")
-    except configparser.Error:
-        declared = ""
-    names.update(line.split("=")[0].strip() for line in declared.splitlines() if "=" in line)
-    return names
+        with open(path, "rb") as handle:
+            first = handle.readline(200)
+    except OSError:
+        return False
+    return first.startswith(b"#!") and b"python" in first
+
+
+def _in_scripts_folder(path: str) -> bool:
+    import sysconfig
+
+    folder = os.path.dirname(path)
+    return os.path.isfile(os.path.join(os.path.dirname(folder), "pyvenv.cfg")) or folder == os.path.realpath(
+        sysconfig.get_path("scripts")
+    )

@@ -197,7 +197,8 @@ class ProfileHub:
 
 
 _HUB = ProfileHub()
-# Every subprocess the standard library starts goes through here (run, call, check_output, asyncio's).
+# The subprocesses of subprocess.run, call, check_output and asyncio start here (os.system, os.spawn*
+# and pty do not).
 _POPEN = subprocess.Popen.__init__.__code__
 
 
@@ -212,8 +213,10 @@ class AppCodeWatch:
         self.is_app_file = is_app_file
         self.commands = ApplicationCommands(is_app_file.rootdir, is_app_file)
         self.ran = False
-        # The command line, when the application ran in a subprocess that a step started.
+        # The command line, when the application ran in a subprocess that a step started, and
+        # that subprocess until it is seen to have ended.
         self.ran_in = ""
+        self._process: Any = None
         self._active = False
         self._monitoring = sys.version_info >= (3, 12)
         self._tool: int | None = None
@@ -232,6 +235,7 @@ class AppCodeWatch:
             profile_hub().add(self._profile)
 
     def stop(self) -> None:
+        self._settle()
         if not self._active:
             return
         self._active = False
@@ -244,6 +248,19 @@ class AppCodeWatch:
         self.stop()
         self.ran = False
         self.ran_in = ""
+        self._process = None
+
+    def _settle(self) -> None:
+        """Once the subprocess that counted has ended: withdraw it if the shell could not find or
+        run its command (127, 126), and say so if it failed otherwise."""
+        status = getattr(self._process, "returncode", None)
+        if status is None:
+            return  # still running, or nothing to settle
+        self._process = None
+        if status in (126, 127):
+            self.ran, self.ran_in = False, ""
+        elif status != 0:
+            self.ran_in += f" (it exited with status {status})"
 
     def _profile(self, frame: FrameType, event: str, arg: Any) -> None:
         # `ran` may have been set by another thread (a test client's portal runs the application
@@ -269,11 +286,13 @@ class AppCodeWatch:
                 arguments.get("executable"),
                 arguments.get("cwd"),
                 bool(arguments.get("shell")),
+                arguments.get("env"),
             )
         except Exception:  # whatever the command is, the watch must not break the step that starts it
             return False
         if shown:
             self.ran_in = shown if len(shown) <= 200 else shown[:199] + "…"
+            self._process = arguments.get("self")
         return bool(shown)
 
     def _start_monitoring(self) -> None:

@@ -70,6 +70,9 @@ def judge(phases: dict[str, PhaseRecord], scenario: ScenarioRecord | None, is_he
         return Judgement(
             v.SKIPPED, "skipped" if not any(p.xfail for p in phases.values()) else "xfailed on purpose"
         )
+    if scenario is None and not is_health:
+        # A plain test is listed, never judged: not even when its own fixtures fail.
+        return Judgement(v.NOT_SCENARIO, "a plain test, neither a scenario nor a health check")
     if setup is not None and setup.outcome == "failed":
         if setup.infrastructure:
             return Judgement(
@@ -81,10 +84,8 @@ def judge(phases: dict[str, PhaseRecord], scenario: ScenarioRecord | None, is_he
     if teardown is not None and teardown.outcome == "failed":
         return Judgement(v.TEARDOWN_ERROR, "a fixture failed while tearing down")
     if scenario is None:
-        if is_health:
-            ok = call is None or call.outcome == "passed"
-            return Judgement(v.HEALTH_OK if ok else v.HEALTH_FAILED, "a harness health check")
-        return Judgement(v.NOT_SCENARIO, "a plain test, neither a scenario nor a health check")
+        ok = call is None or call.outcome == "passed"
+        return Judgement(v.HEALTH_OK if ok else v.HEALTH_FAILED, "a harness health check")
     if call is None or call.outcome == "passed":
         if not scenario.has_then:
             return Judgement(v.NO_OUTCOME, "the scenario has no Then step, so nothing was asserted")
@@ -141,5 +142,6 @@ def _judge_failure(call: PhaseRecord, scenario: ScenarioRecord) -> Judgement:
 
 def _expected_exception_missing(call: PhaseRecord) -> bool:
     """`pytest.raises` or `pytest.warns` saw nothing raised: a failed check, stated with pytest's
-    helpers. Given `match=`, the same helpers fail a wrong exception with an AssertionError."""
+    helpers. Given `match=`, the same helpers fail an exception of the right type with the wrong
+    message with an AssertionError; an exception of another type goes through them as it is."""
     return call.exception == "Failed" and call.message.startswith(("DID NOT RAISE", "DID NOT WARN"))

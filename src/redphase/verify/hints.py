@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import os
 import re
 from collections.abc import Mapping
@@ -15,6 +16,7 @@ _MARKER = re.compile(r"'([^']+)' not found in `markers` configuration option")
 _DEFINED = re.compile(r"^(?:async\s+def|def|class)\s+(\w+)|^(\w+)\s*[:=]", re.M)
 _FIXTURE = re.compile(r"fixture '([^']+)' not found")
 _AVAILABLE = re.compile(r"available fixtures: (.+?)(?:\n|$)")
+_TEST_DIRS = {"tests", "test", "testing"}
 _SKIP_DIRS = {
     ".git",
     ".venv",
@@ -114,10 +116,14 @@ def _existing_depth(base: Path, parts: list[str]) -> int:
     return depth
 
 
+@functools.lru_cache(maxsize=64)
 def _module_below_root(top: str, rootdir: Path) -> Path | None:
-    """The first module file or package folder named `top` in a folder below the project root."""
+    """The first module file or package folder named `top` in a folder below the project root.
+    Test folders are left out: a fake there named like a library would shadow the library."""
     for directory, subdirs, files in os.walk(rootdir):
-        subdirs[:] = sorted(d for d in subdirs if d not in _SKIP_DIRS and not d.startswith("."))
+        subdirs[:] = sorted(
+            d for d in subdirs if d not in _SKIP_DIRS and d not in _TEST_DIRS and not d.startswith(".")
+        )
         here = Path(directory)
         if here == rootdir:
             continue

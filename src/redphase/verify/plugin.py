@@ -338,9 +338,10 @@ class RedphaseSession:
     def _stop_watch(self, nodeid: str) -> None:
         self.watch.stop()
         record = self.scenarios.get(nodeid)
-        if record is not None and self.watch.ran:
-            record.app_ran = True
-            record.app_ran_in = record.app_ran_in or self.watch.ran_in
+        if record is not None and (self.watch.ran or record.app_ran_in):
+            # A subprocess counted at an earlier step may have been withdrawn since (see AppCodeWatch).
+            record.app_ran = self.watch.ran
+            record.app_ran_in = self.watch.ran_in
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(
