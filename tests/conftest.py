@@ -32,6 +32,19 @@ def run_cli(*args: str, cwd: Path | None = None) -> Result:
         return runner.invoke(main, list(args), catch_exceptions=False)
 
 
+def verify_results(root: Path, *args: str) -> dict[str, dict[str, Any]]:
+    """`redphase verify --no-lock` run in a subprocess from `root`: each result by its nodeid."""
+    import json
+    import subprocess
+
+    out = root / "verdicts.json"
+    out.unlink(missing_ok=True)
+    command = [sys.executable, "-m", "redphase", "verify", "--no-lock", f"--json={out}", *args]
+    subprocess.run(command, cwd=root, capture_output=True, text=True, check=False)
+    results: list[dict[str, Any]] = json.loads(out.read_text(encoding="utf-8"))["results"]
+    return {result["nodeid"]: result for result in results}
+
+
 class _chdir:
     def __init__(self, path: Path) -> None:
         self.path = path

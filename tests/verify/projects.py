@@ -311,7 +311,10 @@ def _():
     assert 0 == 5
 """,
     # verdict: teardown-error after a red
-    "features/teardown.feature": "Feature: Teardown\n  Scenario: Leaky fixture\n    When the customer adds 4\n    Then the total is 4\n",
+    "features/teardown.feature": (
+        "Feature: Teardown\n  Scenario: Leaky fixture\n    When the customer adds 4\n    Then the total is 4\n\n"
+        "  Scenario: Leaky and undefined\n    When the customer adds 4\n    Then a step nobody wrote either\n"
+    ),
     "tests/test_teardown.py": """\
 import pytest
 from pytest_bdd import parsers, scenarios, then, when
@@ -388,6 +391,8 @@ EXPECTED = {
     "tests/test_kinds.py::test_missing_fixture": "fixture-error",
     "tests/test_infra.py::test_service_down": "infrastructure-error",
     "tests/test_teardown.py::test_leaky_fixture": "teardown-error",
+    # The test's own trouble first: the teardown that failed after it is said in its why.
+    "tests/test_teardown.py::test_leaky_and_undefined": "undefined-step",
     "tests/test_moved.py": "collection-error",
     "tests/test_missing_feature.py": "collection-error",
     "tests/test_tagged.py": "collection-error",

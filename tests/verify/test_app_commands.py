@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
 import sys
 from pathlib import Path
 
@@ -11,6 +9,7 @@ import pytest
 
 from redphase.verify.app_commands import ApplicationCommands
 from redphase.verify.appcode import AppCodeWatch, ApplicationCode
+from tests.conftest import verify_results
 
 GREETER = {
     "pyproject.toml": '[project]\nname = "greeter"\nversion = "0"\n\n[project.scripts]\ngreet = "greeter.cli:main"\n',
@@ -176,15 +175,7 @@ def test_a_then_that_fails_after_a_step_ran_the_application_in_a_subprocess_is_a
     tmp_path: Path,
 ) -> None:
     root = _project(tmp_path, {**GREETER, "features/greeting.feature": FEATURE, "tests/test_cli.py": STEPS})
-    out = root / "verdicts.json"
-    subprocess.run(
-        [sys.executable, "-m", "redphase", "verify", "--no-lock", f"--json={out}"],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    results = {r["nodeid"]: r for r in json.loads(out.read_text(encoding="utf-8"))["results"]}
+    results = verify_results(root)
     by_module = results["tests/test_cli.py::test_greet_by_module"]
     assert by_module["verdict"] == "good-red"
     assert "ran in a subprocess (inferred from its command: " in by_module["why"]

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from redphase.verify.hints import missing_module_hint
+from tests.conftest import verify_results
 
 FEATURE = """\
 Feature: Change
@@ -85,10 +83,7 @@ def test_an_early_failure_that_cannot_import_a_folder_of_scripts_names_the_folde
     (tmp_path / "tests").mkdir()
     (tmp_path / "tests" / "test_change.py").write_text(STEPS, encoding="utf-8")
     (tmp_path / "pyproject.toml").write_text("[tool.pytest.ini_options]\npythonpath = []\n", encoding="utf-8")
-    out = tmp_path / "verdicts.json"
-    command = [sys.executable, "-m", "redphase", "verify", "--no-lock", f"--json={out}"]
-    subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, check=False)
-    [result] = [r for r in json.loads(out.read_text(encoding="utf-8"))["results"] if "change" in r["nodeid"]]
+    result = verify_results(tmp_path)["tests/test_change.py::test_change_is_returned"]
     assert result["verdict"] == "early-failure"
     assert (
         "module vending_machine is vending/vending_machine.py, but vending is not on sys.path"
@@ -97,8 +92,7 @@ def test_an_early_failure_that_cannot_import_a_folder_of_scripts_names_the_folde
     # With the folder where the hint says, the same test is red at its Then step.
     pyproject = '[tool.pytest.ini_options]\npythonpath = ["vending"]\n'
     (tmp_path / "pyproject.toml").write_text(pyproject, encoding="utf-8")
-    subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, check=False)
-    [result] = [r for r in json.loads(out.read_text(encoding="utf-8"))["results"] if "change" in r["nodeid"]]
+    result = verify_results(tmp_path)["tests/test_change.py::test_change_is_returned"]
     assert result["verdict"] == "good-red", result
 
 
@@ -115,10 +109,35 @@ def test_a_plugin_module_the_conftest_names_but_the_project_lacks_is_found_in_th
     (tmp_path / "pyproject.toml").write_text(
         '[tool.pytest.ini_options]\ntestpaths = ["tests"]\n', encoding="utf-8"
     )
-    out = tmp_path / "verdicts.json"
-    command = [sys.executable, "-m", "redphase", "verify", "--no-lock", f"--json={out}"]
-    subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, check=False)
-    [result] = json.loads(out.read_text(encoding="utf-8"))["results"]
+    [result] = verify_results(tmp_path).values()
     assert result["verdict"] == "collection-error"
     assert result["location"] == "tests/conftest.py:4"
     assert result["hint"].startswith("the project has tests/lib/ but no given_steps.py")
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        (
+            {"pytest.ini": "[pytest]\n"},
+            "register the marker in pytest.ini:\n[pytest]\nmarkers =\n    slowish: what it marks",
+        ),
+        (
+            {"setup.cfg": "[tool:pytest]\naddopts = -q\n"},
+            "register the marker in setup.cfg:\n[tool:pytest]\nmarkers =",
+        ),
+        (
+            {"pyproject.toml": "[project]\nname = 'x'\n"},
+            'register the marker in pyproject.toml:\n[tool.pytest.ini_options]\nmarkers = [\n    "slowish',
+        ),
+    ],
+)
+def test_a_marker_is_registered_where_pytest_reads_its_settings(
+    tmp_path: Path, files: dict[str, str], expected: str
+) -> None:
+    from redphase.verify.hints import collection_hint
+
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    hint = collection_hint("marker", "'slowish' not found in `markers` configuration option", tmp_path)
+    assert hint.startswith(expected)

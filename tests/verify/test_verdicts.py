@@ -121,6 +121,13 @@ def test_hints_a_person_can_act_on(serial: tuple[int, dict[str, Any], str]) -> N
     assert "a step nobody wrote" in results["tests/test_kinds.py::test_undefined"]["hint"]
     assert "127.0.0.1:" in results["tests/test_infra.py::test_service_down"]["hint"]
     assert "database_session" in results["tests/test_kinds.py::test_missing_fixture"]["hint"]
+    leaky = results["tests/test_teardown.py::test_leaky_fixture"]
+    assert leaky["why"] == "a fixture failed while tearing down, after the test was good-red"
+    assert (leaky["phase"], leaky["exception"]) == ("teardown", "RuntimeError")
+    assert leaky["message"] == "could not drop the test database"
+    undefined = results["tests/test_teardown.py::test_leaky_and_undefined"]
+    assert undefined["why"].endswith("; then a fixture failed while tearing down too")
+    assert "@then(" in undefined["hint"]
     crash = results["tests/test_kinds.py::test_application_crashes_in_then"]
     assert crash["why"].startswith("KeyError was raised inside application code during a Then step")
     assert crash["hint"].startswith("the application raised KeyError while the Then step read the outcome")

@@ -82,7 +82,19 @@ def judge(phases: dict[str, PhaseRecord], scenario: ScenarioRecord | None, is_he
             return Judgement(v.HEALTH_FAILED, "the health check's fixtures failed")
         return Judgement(v.FIXTURE_ERROR, "a fixture is missing or failed during setup")
     if teardown is not None and teardown.outcome == "failed":
-        return Judgement(v.TEARDOWN_ERROR, "a fixture failed while tearing down")
+        # The test's own trouble comes first, and a teardown that failed after it is said with it;
+        # a red that would be good, or a pass, is a teardown-error.
+        ran = _judge_run(call, scenario, is_health)
+        if v.is_bad(ran.verdict) and ran.verdict not in (v.UNWIRED_RED, v.PASSED):
+            return Judgement(ran.verdict, f"{ran.why}; then a fixture failed while tearing down too")
+        return Judgement(
+            v.TEARDOWN_ERROR, f"a fixture failed while tearing down, after the test was {ran.verdict}"
+        )
+    return _judge_run(call, scenario, is_health)
+
+
+def _judge_run(call: PhaseRecord | None, scenario: ScenarioRecord | None, is_health: bool) -> Judgement:
+    """The verdict of a test whose setup passed, from its call."""
     if scenario is None:
         ok = call is None or call.outcome == "passed"
         return Judgement(v.HEALTH_OK if ok else v.HEALTH_FAILED, "a harness health check")

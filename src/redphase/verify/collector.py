@@ -89,12 +89,10 @@ class Collector:
         return lock.green_result(result, locked, test.lock, sources)
 
     def _result(self, test: _Test, judgement: Judgement) -> dict[str, Any]:
+        # The phase the verdict is about: the teardown for a teardown-error, else the first that failed.
+        order = ("teardown",) if judgement.verdict == v.TEARDOWN_ERROR else ("setup", "call", "teardown")
         failed = next(
-            (
-                p
-                for p in (test.phases.get(w) for w in ("setup", "call", "teardown"))
-                if p and p.outcome == "failed"
-            ),
+            (p for p in (test.phases.get(w) for w in order) if p and p.outcome == "failed"),
             None,
         )
         scenario = test.scenario

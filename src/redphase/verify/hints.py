@@ -48,7 +48,7 @@ def collection_hint(category: str, text: str, rootdir: Path) -> str:
     if category == "marker":
         match = _MARKER.search(text)
         name = match.group(1) if match else "NAME"
-        return f'register the marker in pyproject.toml:\n[tool.pytest.ini_options]\nmarkers = [\n    "{name}: what it marks",\n]'
+        return _marker_hint(name, rootdir)
     if category == "import":
         match = _CANNOT_IMPORT.search(text)
         if match:
@@ -69,6 +69,37 @@ def collection_hint(category: str, text: str, rootdir: Path) -> str:
     if category == "feature":
         return "the feature file is missing, invalid, or lacks the scenario the module binds: run `redphase scaffold --check`"
     return "read the error above; the module could not be collected"
+
+
+def _marker_hint(name: str, rootdir: Path) -> str:
+    """Where to register a marker: in the file pytest reads its settings from, in its own syntax."""
+    ini = _pytest_settings_file(rootdir)
+    if ini in ("pytest.ini", "tox.ini", "setup.cfg"):
+        section = "[tool:pytest]" if ini == "setup.cfg" else "[pytest]"
+        return f"register the marker in {ini}:\n{section}\nmarkers =\n    {name}: what it marks"
+    return f'register the marker in pyproject.toml:\n[tool.pytest.ini_options]\nmarkers = [\n    "{name}: what it marks",\n]'
+
+
+def _pytest_settings_file(rootdir: Path) -> str:
+    """The file pytest takes its settings from, in pytest's own order; "" for none."""
+    import configparser
+
+    if (rootdir / "pytest.ini").is_file() or (rootdir / ".pytest.ini").is_file():
+        return "pytest.ini"
+    try:
+        if "[tool.pytest.ini_options]" in (rootdir / "pyproject.toml").read_text(encoding="utf-8"):
+            return "pyproject.toml"
+    except (OSError, UnicodeDecodeError):
+        pass
+    for name, section in (("tox.ini", "pytest"), ("setup.cfg", "tool:pytest")):
+        parser = configparser.ConfigParser(interpolation=None)
+        try:
+            parser.read(rootdir / name, encoding="utf-8")
+        except (configparser.Error, UnicodeDecodeError):
+            continue
+        if parser.has_section(section):
+            return name
+    return ""
 
 
 def missing_module_hint(name: str, rootdir: Path) -> str:

@@ -415,8 +415,10 @@ class RedphaseSession:
         if refused is not None:
             phase.infrastructure = exc_info.address(refused) or "unknown"
         phase.expected, phase.observed = _expected_observed(error, self.step_codes.get(nodeid))
-        # Rendering a traceback as text is costly; only setup errors need it (for the fixture hint).
-        if report.when == "setup" and report.longrepr:
+        # Rendering a traceback as text is costly; only the fixture hint needs it, for the fixtures
+        # it lists: a setup error, or a missing fixture that a step asked for while it ran.
+        missing_fixture = isinstance(getattr(error, "argname", None), str)
+        if (report.when == "setup" or missing_fixture) and report.longrepr:
             phase.longrepr = str(report.longrepr)[-4000:]
         return phase
 
