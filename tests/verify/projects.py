@@ -340,6 +340,28 @@ def _(leaky, price):
 def _(leaky, n):
     assert cart.total(leaky["prices"]) == n
 """,
+    # verdict: test-error (a check in the bound test function's own body, after its steps)
+    "features/body.feature": "Feature: Body\n  Scenario: Body checks\n    When the customer adds 5\n    Then nothing\n",
+    "tests/test_body.py": """\
+from pytest_bdd import parsers, scenario, then, when
+
+from shop import cart
+
+
+@scenario("../features/body.feature", "Body checks")
+def test_body_checks():
+    assert cart.total([5]) == 5
+
+
+@when(parsers.parse("the customer adds {price:d}"))
+def _(price):
+    cart.Cart().add(price)
+
+
+@then("nothing")
+def _():
+    pass
+""",
     # verdict: collection-error (import of a name that moved away)
     "tests/test_moved.py": "from shop.cart import compute_total  # moved away\n",
     # verdict: collection-error (missing feature file)
@@ -390,6 +412,7 @@ EXPECTED = {
     "tests/test_kinds.py::test_welcome_email": "good-red",
     "tests/test_kinds.py::test_missing_fixture": "fixture-error",
     "tests/test_infra.py::test_service_down": "infrastructure-error",
+    "tests/test_body.py::test_body_checks": "test-error",
     "tests/test_teardown.py::test_leaky_fixture": "teardown-error",
     # The test's own trouble first: the teardown that failed after it is said in its why.
     "tests/test_teardown.py::test_leaky_and_undefined": "undefined-step",

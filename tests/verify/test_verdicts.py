@@ -120,7 +120,10 @@ def test_hints_a_person_can_act_on(serial: tuple[int, dict[str, Any], str]) -> N
     assert "@given(" in results["tests/test_kinds.py::test_undefined"]["hint"]
     assert "a step nobody wrote" in results["tests/test_kinds.py::test_undefined"]["hint"]
     assert "127.0.0.1:" in results["tests/test_infra.py::test_service_down"]["hint"]
-    assert "database_session" in results["tests/test_kinds.py::test_missing_fixture"]["hint"]
+    assert "target_fixture='database_session'" in results["tests/test_kinds.py::test_missing_fixture"]["hint"]
+    assert results["tests/test_body.py::test_body_checks"]["hint"].startswith(
+        "the test failed outside its steps, in the test function's own body"
+    )
     leaky = results["tests/test_teardown.py::test_leaky_fixture"]
     assert leaky["why"] == "a fixture failed while tearing down, after the test was good-red"
     assert (leaky["phase"], leaky["exception"]) == ("teardown", "RuntimeError")

@@ -170,6 +170,11 @@ class Collector:
                         "that is a crash, not a failed check; fix the precondition or the code"
                     )
                 return "the application's own assert fired: that is a crash, not a failed check; fix the precondition or the code"
+            if step is None:
+                return (
+                    "the test failed outside its steps, in the test function's own body: state the "
+                    "check as a Then step, or fix the body"
+                )
             return "fix the error in the test code of the Then step so it compares expected with observed"
         if verdict == v.TEARDOWN_ERROR:
             return "a fixture failed while tearing down: fix its cleanup"

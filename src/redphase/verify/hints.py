@@ -216,7 +216,10 @@ def fixture_hint(text: str) -> str:
     close = difflib.get_close_matches(missing, names, n=1, cutoff=0.5)
     if close:
         return f"no fixture named {missing!r}; the closest existing fixture is {close[0]!r}"
-    return f"no fixture named {missing!r}: define it in a conftest.py"
+    return (
+        f"no fixture named {missing!r}: define it in a conftest.py, or, if a step makes it, give that "
+        f"step's decorator target_fixture={missing!r} (pytest-bdd keeps a step's return value only then)"
+    )
 
 
 def infrastructure_hint(address: str) -> str:
