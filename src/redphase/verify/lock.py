@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from redphase.verify import verdicts as v
-from redphase.verify.testcode import FunctionSource, ValueSource, function_index, resolve_key, value_index
+from redphase.verify.testcode import FunctionSource, ValueSource, file_index, resolve_key
 
 LOCK_NAME = "redphase.lock"
 VERSION = 1
@@ -37,25 +37,23 @@ class Sources:
 
     def __init__(self, rootdir: Path) -> None:
         self.rootdir = rootdir
-        self._files: dict[str, dict[str, FunctionSource]] = {}
-        self._values: dict[str, dict[str, ValueSource]] = {}
+        self._files: dict[str, tuple[dict[str, FunctionSource], dict[str, ValueSource]]] = {}
+
+    def _file(self, relative: str) -> tuple[dict[str, FunctionSource], dict[str, ValueSource]]:
+        found = self._files.get(relative)
+        if found is None:
+            found = self._files[relative] = file_index(self.rootdir / relative, relative)
+        return found
 
     def _index(self, relative: str) -> dict[str, FunctionSource]:
-        index = self._files.get(relative)
-        if index is None:
-            index = self._files[relative] = function_index(self.rootdir / relative, relative)
-        return index
+        return self._file(relative)[0]
 
     def get(self, key: str) -> FunctionSource | None:
         return self._index(key.split("::", 1)[0]).get(key)
 
     def value(self, key: str) -> ValueSource | None:
         """A module-level value of a test file, by `path::NAME`."""
-        relative = key.split("::", 1)[0]
-        values = self._values.get(relative)
-        if values is None:
-            values = self._values[relative] = value_index(self.rootdir / relative, relative)
-        return values.get(key)
+        return self._file(key.split("::", 1)[0])[1].get(key)
 
     def hooks(self, test_file: str) -> dict[str, FunctionSource]:
         """The pytest hooks (`pytest_*` functions) of every conftest.py from the rootdir down to the
@@ -66,7 +64,8 @@ class Sources:
             relative = Path(*folders[:depth], "conftest.py").as_posix()
             if (self.rootdir / relative).is_file():
                 for key, function in self._index(relative).items():
-                    if key.split("::", 1)[1].startswith("pytest_") and "." not in key.split("::", 1)[1]:
+                    qualname = key.split("::", 1)[1]
+                    if qualname.startswith("pytest_") and "." not in qualname:
                         found[key] = function
         return found
 

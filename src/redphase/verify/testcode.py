@@ -51,14 +51,19 @@ def _strip_docstrings(node: ast.AST) -> None:
                 child.body = body[1:] or [ast.Pass()]
 
 
-def _rename_locals(function: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
-    """Local variables get canonical names, in the order they first appear; parameters keep theirs
-    (pytest passes fixtures and step arguments by name)."""
+def _declared_and_parameters(function: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[set[str], set[str]]:
+    """The names a function declares `global` or `nonlocal`, and its parameters' names."""
     declared: set[str] = set()
     for child in ast.walk(function):
         if isinstance(child, (ast.Global, ast.Nonlocal)):
             declared.update(child.names)
-    parameters = {a.arg for a in ast.walk(function.args) if isinstance(a, ast.arg)}
+    return declared, {a.arg for a in ast.walk(function.args) if isinstance(a, ast.arg)}
+
+
+def _rename_locals(function: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+    """Local variables get canonical names, in the order they first appear; parameters keep theirs
+    (pytest passes fixtures and step arguments by name)."""
+    declared, parameters = _declared_and_parameters(function)
     stored: list[str] = []
     for child in ast.walk(function):
         name = ""
@@ -196,30 +201,28 @@ class ValueSource:
 
 def function_index(path: Path, relative: str) -> dict[str, FunctionSource]:
     """Every function and method in one file, by key. Empty when the file is gone or invalid."""
+    return file_index(path, relative)[0]
+
+
+def file_index(path: Path, relative: str) -> tuple[dict[str, FunctionSource], dict[str, ValueSource]]:
+    """Every function and method in one file, by key, and every name the file binds to a value at
+    its top level, by `path::NAME`: both from one parse. Empty when the file is gone or invalid."""
     tree = _parsed(path)
     if tree is None:
-        return {}
-    values = _module_values(tree)
-    index: dict[str, FunctionSource] = {}
+        return {}, {}
+    bindings = _module_values(tree)
+    functions: dict[str, FunctionSource] = {}
     for key, first, node in _keyed_functions(tree, relative):
         digest, source = normalise(node)
-        index[key] = FunctionSource(
-            key, first, digest, source, tuple(sorted(_free_names(node) & set(values)))
+        functions[key] = FunctionSource(
+            key, first, digest, source, tuple(sorted(_free_names(node) & set(bindings)))
         )
-    return index
-
-
-def value_index(path: Path, relative: str) -> dict[str, ValueSource]:
-    """Every name one file binds to a value at its top level, by `path::NAME`."""
-    tree = _parsed(path)
-    if tree is None:
-        return {}
-    index: dict[str, ValueSource] = {}
-    for name, statements in _module_values(tree).items():
-        source = "\n".join(ast.unparse(statement) for statement in statements)
+    values: dict[str, ValueSource] = {}
+    for name, statements in bindings.items():
+        text = "\n".join(ast.unparse(statement) for statement in statements)
         key = f"{relative}::{name}"
-        index[key] = ValueSource(key, hashlib.sha256(source.encode("utf-8")).hexdigest(), source)
-    return index
+        values[key] = ValueSource(key, hashlib.sha256(text.encode("utf-8")).hexdigest(), text)
+    return functions, values
 
 
 def _module_values(tree: ast.Module) -> dict[str, list[ast.stmt]]:
@@ -247,11 +250,7 @@ def _module_values(tree: ast.Module) -> dict[str, list[ast.stmt]]:
 
 def _free_names(function: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
     """The names a function reads that it neither takes nor binds itself."""
-    declared: set[str] = set()
-    for child in ast.walk(function):
-        if isinstance(child, ast.Global | ast.Nonlocal):
-            declared.update(child.names)
-    bound = {a.arg for a in ast.walk(function.args) if isinstance(a, ast.arg)}
+    declared, bound = _declared_and_parameters(function)
     loaded: set[str] = set()
     for child in ast.walk(function):
         if isinstance(child, ast.Name):
