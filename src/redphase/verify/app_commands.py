@@ -27,6 +27,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from redphase.project.application import installed_location
 from redphase.project.scripts import declared_scripts
 
 _PYTHON = re.compile(r"python(\d+(\.\d+)?)?(\.exe)?$")
@@ -99,7 +100,8 @@ class ApplicationCommands:
             *(Path(folder, entry) for entry in env.get("PYTHONPATH", "").split(os.pathsep) if entry),
         ]
         if _same_interpreter(python):
-            bases += _installed_bases(parts[0])
+            # Where this interpreter finds the package installed (finding it imports nothing).
+            bases += [location.parent for location in installed_location(parts[0])]
         for base in bases:
             candidate = base.joinpath(*parts)
             for file in (candidate.with_suffix(".py"), candidate / "__main__.py", candidate / "__init__.py"):
@@ -170,20 +172,6 @@ def _same_interpreter(program: str) -> bool:
         return os.path.realpath(found) == os.path.realpath(sys.executable)
     except (OSError, ValueError):
         return False
-
-
-def _installed_bases(top: str) -> list[Path]:
-    """Where this interpreter finds the top-level package or module `top` (nothing is imported)."""
-    import importlib.util
-
-    try:
-        spec = importlib.util.find_spec(top)
-    except (ImportError, ValueError):
-        return []
-    if spec is None or not spec.origin:
-        return []
-    origin = Path(spec.origin)
-    return [origin.parent.parent if origin.name == "__init__.py" else origin.parent]
 
 
 def _runs_python(path: str) -> bool:

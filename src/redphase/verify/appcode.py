@@ -20,7 +20,7 @@ from pathlib import Path
 from types import CodeType, FrameType
 from typing import Any
 
-from redphase.project.application import configured_location
+from redphase.project.application import configured_location, installed_location
 from redphase.verify.app_commands import ApplicationCommands
 
 # Folders that hold no application code of the project's own, wherever they appear.
@@ -49,7 +49,7 @@ class ApplicationCode:
         self.by_default = not names
         # The project's packages as installed elsewhere (a wheel in site-packages, not an editable
         # install): the code that runs is that copy, and it is the application all the same.
-        self.installed = _installed_copies(rootdir, names or _project_packages(rootdir), self.rootdir)
+        self.installed = _installed_copies(names or _project_packages(rootdir), self.rootdir)
         self.test_dirs = tuple(str(path.resolve()) + os.sep for path in test_dirs)
         self.test_file_patterns = tuple(test_file_patterns)
         self._prefixes = tuple(
@@ -75,10 +75,10 @@ class ApplicationCode:
         if filename.startswith("<"):
             return False
         path = os.path.abspath(filename)
-        if any(path == root or path.startswith(root + os.sep) for root in self.installed):
+        if _under(path, self.installed):
             return True
         if not self.by_default:
-            return any(path == root or path.startswith(root + os.sep) for root in self.roots)
+            return _under(path, self.roots)
         if not path.startswith(self.rootdir + os.sep) or path.startswith(self._prefixes):
             return False
         if path.startswith(self.test_dirs):
@@ -94,11 +94,15 @@ class ApplicationCode:
         return not _defines_steps(path)
 
 
+def _under(path: str, roots: Iterable[str]) -> bool:
+    return any(path == root or path.startswith(root + os.sep) for root in roots)
+
+
 def _configured_roots(rootdir: Path, names: list[str]) -> tuple[str, ...]:
     roots: list[Path] = []
     for name in names:
         location = configured_location(rootdir, name)
-        roots += [location] if location is not None else _installed_location(name)
+        roots += [location] if location is not None else installed_location(name)
     return tuple(sorted({str(root.resolve()) for root in roots}))
 
 
@@ -121,31 +125,18 @@ def _project_packages(rootdir: Path) -> list[str]:
     return names
 
 
-def _installed_copies(rootdir: Path, names: Iterable[str], resolved_root: str) -> tuple[str, ...]:
+def _installed_copies(names: Iterable[str], resolved_root: str) -> tuple[str, ...]:
     """Where each named top-level package is installed, when that is outside the project."""
     copies = set()
     for name in names:
         top, *rest = name.split(".")
-        for location in _installed_location(top):  # a dotted name is looked up below its package,
+        for location in installed_location(top):  # a dotted name is looked up below its package,
             inside = location.joinpath(*rest)  # so that finding it imports nothing
             for candidate in (inside, inside.with_suffix(".py")) if rest else (inside,):
                 found = str(candidate.resolve())
                 if candidate.exists() and not found.startswith(resolved_root + os.sep):
                     copies.add(found)
     return tuple(sorted(copies))
-
-
-def _installed_location(name: str) -> list[Path]:
-    import importlib.util
-
-    try:
-        spec = importlib.util.find_spec(name)
-    except (ImportError, ValueError):
-        return []
-    if spec is None or spec.origin is None:
-        return []
-    origin = Path(spec.origin)
-    return [origin.parent if origin.name == "__init__.py" else origin]
 
 
 def _inside_virtualenv(path: str, rootdir: str) -> bool:
