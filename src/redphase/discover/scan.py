@@ -670,12 +670,9 @@ class _Scanner:
                     and dotted(decorator.func.value) in prefixes
                 ):
                     continue
-                paths = [
-                    a.value
-                    for a in decorator.args
-                    if isinstance(a, ast.Constant) and isinstance(a.value, str)
-                ]
-                for path in paths:
+                for path in map(_text, decorator.args):
+                    if path is None:  # a computed path; "" is the namespace's own
+                        continue
                     full = (prefixes[dotted(decorator.func.value)] + path) or "/"
                     for function in cls.body:
                         if (
@@ -880,26 +877,24 @@ def _namespace_path(call: ast.Call) -> str | None:
     when the code computes it."""
     path = _keyword_text(call, "path")
     if path is None and len(call.args) >= 3:
-        path = (
-            call.args[2].value
-            if isinstance(call.args[2], ast.Constant) and isinstance(call.args[2].value, str)
-            else None
-        )
+        path = _text(call.args[2])
     if path is not None:
         return path.rstrip("/")
-    name = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "name"), None)
-    if isinstance(name, ast.Constant) and isinstance(name.value, str):
-        return f"/{name.value}".rstrip("/")
-    return None
+    name = _text(call.args[0]) if call.args else _keyword_text(call, "name")
+    return f"/{name}".rstrip("/") if name is not None else None
 
 
 def _keyword_text(call: ast.Call, name: str, absent: str | None = None) -> str | None:
     """The text of keyword argument `name`; `absent` without one, None when the code computes it."""
     for keyword in call.keywords:
         if keyword.arg == name:
-            value = keyword.value
-            return value.value if isinstance(value, ast.Constant) and isinstance(value.value, str) else None
+            return _text(keyword.value)
     return absent
+
+
+def _text(node: ast.expr) -> str | None:
+    """A string literal's text; None for any other expression."""
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
 
 
 def _boundary(module: _Module, node: ast.ClassDef) -> str:

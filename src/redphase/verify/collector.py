@@ -323,16 +323,7 @@ def _location(text: str, rootdir: Path) -> str:
     collection error's traceback names, or ""."""
     feature = _FEATURE_LINE.search(text)
     if feature is not None:
-        path = Path(feature.group("file"))
-        try:
-            shown = (
-                path.resolve().relative_to(rootdir.resolve()).as_posix()
-                if path.is_absolute()
-                else path.as_posix()
-            )
-        except ValueError:
-            shown = path.as_posix()
-        return f"{shown}:{feature.group('line')}"
+        return f"{relative_to_root(feature.group('file'), rootdir)}:{feature.group('line')}"
     found = ""
     for match in _TRACEBACK_LINE.finditer(text):
         path = Path(match.group("file") or match.group("path"))
