@@ -478,8 +478,17 @@ def _collected(project: Path, env: dict[str, str] | None = None) -> list[str]:
 _QUIET = ["-q", "-p", "no:cacheprovider"]
 
 
-def _verify_command(json_path: Path, *pytest_args: str) -> list[str]:
-    return [str(BIN / "redphase"), "verify", "--json", str(json_path), "--", *_QUIET, *pytest_args]
+def _verify_command(json_path: Path, *pytest_args: str, jobs: int = 1) -> list[str]:
+    return [
+        str(BIN / "redphase"),
+        "verify",
+        f"--jobs={jobs}",
+        "--json",
+        str(json_path),
+        "--",
+        *_QUIET,
+        *pytest_args,
+    ]
 
 
 def _verdicts(json_path: Path) -> dict[str, str]:
@@ -520,15 +529,36 @@ def verify_scale(scratch: Path, repeat: int, scenarios: int, chosen: Sequence[st
         )
     if "xdist" in chosen:
         project, _ = suite(100)
-        seconds: dict[str, list[float]] = {"parallel": [], "serial": [], "parallel-1": [], "serial-1": []}
+        seconds: dict[str, list[float]] = {
+            "parallel": [],
+            "serial": [],
+            "jobs": [],
+            "serial-jobs": [],
+            "parallel-1": [],
+            "serial-1": [],
+        }
 
-        def run(name: str, *pytest_args: str) -> float:
-            elapsed = timed(_verify_command(project / f"{name}.json", *pytest_args), cwd=project)
+        def run(name: str, *pytest_args: str, jobs: int = 1) -> float:
+            elapsed = timed(_verify_command(project / f"{name}.json", *pytest_args, jobs=jobs), cwd=project)
             seconds[name].append(elapsed)
             return elapsed
 
+        # --jobs: redphase's own shards, each collecting only its share of the test files.
         alternating(
-            "verify -- -n 2 / serial verify, 100 features (goal <= 0.6)",
+            "verify --jobs 2 / serial verify, 100 features (goal <= 0.6)",
+            repeat,
+            lambda: run("jobs", jobs=2),
+            lambda: run("serial-jobs"),
+        )
+        jobs_same = (project / "jobs.json").read_text(encoding="utf-8") == (
+            project / "serial-jobs.json"
+        ).read_text(encoding="utf-8")
+        print(
+            f"{'':<8}the same verdict JSON, byte for byte, with --jobs 2 as serial: {jobs_same}", flush=True
+        )
+
+        alternating(
+            "verify -- -n 2 (pytest-xdist) / serial verify, 100 features",
             repeat,
             lambda: run("parallel", "-n", "2"),
             lambda: run("serial"),

@@ -206,6 +206,17 @@ def plan(feature: str, output_format: str, project: str | None) -> None:
     sys.exit(OK)
 
 
+def _jobs(ctx: click.Context, param: click.Parameter, value: str) -> int:
+    """A number of processes, 1 or more, or `auto` for one per CPU this process may use."""
+    text = value.strip().lower()
+    if text == "auto":
+        usable = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else range(os.cpu_count() or 1)
+        return max(len(usable), 1)
+    if text.isdigit() and int(text) >= 1:
+        return int(text)
+    raise click.BadParameter(f"{value!r} is not a number of processes (1 or more) nor auto")
+
+
 @main.command(context_settings={"ignore_unknown_options": True})
 @click.argument("paths", nargs=-1, type=click.UNPROCESSED)
 @click.option(
@@ -266,6 +277,17 @@ def plan(feature: str, output_format: str, project: str | None) -> None:
     is_flag=True,
     help="After the run, print one line: the outcome, or the first problem (for hooks).",
 )
+@click.option(
+    "-j",
+    "--jobs",
+    callback=_jobs,
+    default="1",
+    show_default=True,
+    metavar="N|auto",
+    help="Run N pytest processes at once (auto: one per CPU this process may use), each collecting "
+    "and running its share of the test files, and judge them as one run: the same verdicts, lock "
+    "and reports as a serial run. Unlike `-- -n N` (pytest-xdist), no process collects the whole suite.",
+)
 def verify(
     paths: tuple[str, ...],
     json_path: str | None,
@@ -278,6 +300,7 @@ def verify(
     no_lock: bool,
     step_index: bool | None,
     one_line: bool,
+    jobs: int,
 ) -> None:
     """Run the tests under PATHS and give every scenario a red-phase verdict.
 
@@ -326,6 +349,7 @@ def verify(
                 step_index=None if step_index is None else ("on" if step_index else "off"),
                 # This process is the run's own and ends with it, as `python -m pytest` would.
                 in_this_process=True,
+                jobs=jobs,
             ),
         )
     if one_line:

@@ -28,7 +28,9 @@ def main() -> None:
     arguments = sys.argv[1:]
     if arguments[:1] != ["scaffold"]:
         # Registered first, so it runs last: after the exit handlers of the code the command ran.
-        atexit.register(_settle_before_teardown)
+        from redphase.teardown import settle_before_teardown
+
+        atexit.register(settle_before_teardown)
     project = _plain_scaffold(arguments)
     code = _command_line() if project is None else _plain_scaffold_run(project)
     if arguments[:1] == ["scaffold"]:
@@ -106,21 +108,6 @@ def _leave(code: int) -> None:
         except Exception:  # not contextlib.suppress: importing it costs a tenth of a cached run
             continue  # a closed pipe: there is no one left to tell
     os._exit(code)
-
-
-def _settle_before_teardown() -> None:
-    """Collect what is garbage now, then set every live object aside from the collector.
-
-    Tearing the interpreter down runs the cyclic collector over every object still alive, again
-    and again as modules are emptied: after a pytest session, most of verify's time beyond plain
-    pytest's on a small suite, and a quarter second on a large one. Garbage that exists now is still
-    collected and finalised as it would be; only objects alive at exit are freed without the scans,
-    which Python never promised to finalise.
-    """
-    import gc
-
-    gc.collect()
-    gc.freeze()
 
 
 def _exit_status(code: object) -> int:

@@ -448,11 +448,16 @@ def test_an_outline_locks_each_row_and_a_deleted_row_is_missing(tmp_path: Path) 
     assert sorted(_verdicts(document).values()) == ["green", "missing"]
 
 
-def test_the_lock_and_verdicts_are_the_same_under_xdist_and_any_hash_seed(
+def test_the_lock_and_verdicts_are_the_same_under_xdist_jobs_and_any_hash_seed(
     red_project: Path, tmp_path: Path
 ) -> None:
     locks, verdicts = [], []
-    for name, args, seed in [("serial", (), "1"), ("xdist", ("--", "-n", "2"), "2"), ("seed", (), "3")]:
+    for name, args, seed in [
+        ("serial", (), "1"),
+        ("xdist", ("--", "-n", "2"), "2"),
+        ("seed", (), "3"),
+        ("jobs", ("--jobs", "2"), "4"),
+    ]:
         root = tmp_path / name
         shutil.copytree(red_project, root)
         (root / "redphase.lock").unlink()
@@ -463,9 +468,9 @@ def test_the_lock_and_verdicts_are_the_same_under_xdist_and_any_hash_seed(
         code, document, output = _verify(root, "--phase", "green", *args, env={"PYTHONHASHSEED": seed})
         assert code == 0, output
         verdicts.append(_verdicts(document))
-    assert locks[0] == locks[1] == locks[2]
+    assert locks[0] == locks[1] == locks[2] == locks[3]
     assert locks[0] == (red_project / "redphase.lock").read_text(encoding="utf-8")
-    assert verdicts[0] == verdicts[1] == verdicts[2]
+    assert verdicts[0] == verdicts[1] == verdicts[2] == verdicts[3]
 
 
 SESSION_STEPS = """\

@@ -7,7 +7,7 @@ import os
 import re
 import shlex
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -28,12 +28,68 @@ class _Test:
     lock: dict[str, Any] | None = None  # what redphase.lock needs, when the lock is used
 
 
+@dataclass(frozen=True)
+class RunSettings:
+    """What judging and writing out a run needs of pytest's configuration: the same for one pytest
+    process and for the shards of `redphase verify --jobs`, which are judged together afterwards."""
+
+    rootdir: Path
+    # Reproduce commands run from where pytest ran: `python -m pytest` puts that folder on sys.path.
+    invocation_dir: Path
+    phase: str = "red"
+    allow_unwired: bool = False
+    lock: bool = False
+    relock: tuple[str, ...] = ()
+    # Some tests were chosen by name, -k or -m: a locked test that did not run may not have been selected.
+    narrowed: bool = False
+    json_path: str | None = None
+    report_path: str | None = None
+    messages_path: str | None = None
+    html_path: str | None = None
+
+    @classmethod
+    def of(cls, config: Any, rootdir: Path) -> RunSettings:
+        args = [str(arg) for arg in getattr(config, "args", [])]
+        return cls(
+            rootdir=rootdir,
+            invocation_dir=Path(str(config.invocation_params.dir)),
+            phase=str(config.getoption("redphase_phase") or "red"),
+            allow_unwired=bool(config.getoption("redphase_allow_unwired")),
+            lock=bool(config.getoption("redphase_lock")),
+            relock=tuple(config.getoption("redphase_relock") or ()),
+            narrowed=any("::" in arg for arg in args)
+            or bool(config.getoption("keyword", "") or config.getoption("markexpr", "")),
+            json_path=config.getoption("redphase_json"),
+            report_path=config.getoption("redphase_report"),
+            messages_path=config.getoption("redphase_messages", None),
+            html_path=config.getoption("redphase_html", None),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            **asdict(self),
+            "rootdir": str(self.rootdir),
+            "invocation_dir": str(self.invocation_dir),
+            "relock": list(self.relock),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> RunSettings:
+        return cls(
+            **{
+                **data,
+                "rootdir": Path(data["rootdir"]),
+                "invocation_dir": Path(data["invocation_dir"]),
+                "relock": tuple(data["relock"]),
+            }
+        )
+
+
 class Collector:
-    def __init__(self, config: Any, rootdir: Path) -> None:
-        self.config = config
-        self.rootdir = rootdir
-        # Reproduce commands run from where pytest ran: `python -m pytest` puts that folder on sys.path.
-        self.invocation_dir = Path(str(config.invocation_params.dir))
+    def __init__(self, settings: RunSettings) -> None:
+        self.settings = settings
+        self.rootdir = settings.rootdir
+        self.invocation_dir = settings.invocation_dir
         self._wiring: WiringSuggestions | None = None
         self._green_lock: tuple[dict[str, dict[str, Any]], Any] | None = None
         self.tests: dict[str, _Test] = {}
@@ -79,7 +135,7 @@ class Collector:
         """One test's result from the phases seen so far: final once its teardown report is in."""
         test = self.tests[nodeid]
         result = self._result(test, judge(test.phases, test.scenario, test.health))
-        if str(self.config.getoption("redphase_phase") or "red") != "green":
+        if self.settings.phase != "green":
             return result
         from redphase.verify import lock
 
@@ -189,21 +245,71 @@ class Collector:
     def _reproduce(self, nodeid: str, collect_only: bool = False) -> str:
         return reproduce_command(self.rootdir, self.invocation_dir, nodeid, collect_only)
 
+    def shard_state(self) -> dict[str, Any]:
+        """One shard of a `redphase verify --jobs` run: each test judged on its own, as judging needs
+        nothing of any other test, and what the lock and the reports need of the run as a whole."""
+        reports = bool(self.settings.messages_path or self.settings.html_path)
+        return {
+            "shard_state": 1,
+            "settings": self.settings.to_json(),
+            "started_ns": self.started_ns,
+            "collection_errors": list(self.collection_errors.values()),
+            "results": [self.judge_one(nodeid) for nodeid in sorted(self.tests)],
+            "tests": {
+                nodeid: {
+                    "phases": {when: asdict(phase) for when, phase in test.phases.items()} if reports else {},
+                    "scenario": asdict(test.scenario) if reports and test.scenario is not None else None,
+                    "lock": test.lock,
+                }
+                for nodeid, test in self.tests.items()
+                if reports or test.lock is not None
+            },
+        }
+
+    def take_shards(self, states: list[dict[str, Any]]) -> None:
+        """The results of every shard, in the order one process gives them; a test or collection
+        error that more than one shard sent (a file every shard collects) keeps the first one's."""
+        errors: dict[str, dict[str, Any]] = {}
+        results: dict[str, dict[str, Any]] = {}
+        for state in states:
+            self.started_ns = min(self.started_ns, int(state["started_ns"]))
+            for error in state["collection_errors"]:
+                errors.setdefault(error["nodeid"], error)
+            for result in state["results"]:
+                results.setdefault(result["nodeid"], result)
+            for nodeid, data in state["tests"].items():
+                self.tests.setdefault(
+                    nodeid,
+                    _Test(
+                        nodeid,
+                        {when: PhaseRecord(**phase) for when, phase in data["phases"].items()},
+                        ScenarioRecord(**data["scenario"]) if data["scenario"] is not None else None,
+                        lock=data["lock"],
+                    ),
+                )
+        # One pytest process meets collection errors as its walk does, each folder's entries by name.
+        self.results = [errors[nodeid] for nodeid in sorted(errors, key=lambda nodeid: nodeid.split("/"))]
+        self.results += [results[nodeid] for nodeid in sorted(results)]
+
     def finish(self, terminalreporter: Any) -> None:
+        self.results = self.judged()
+        self.conclude(terminalreporter)
+
+    def conclude(self, terminalreporter: Any) -> None:
+        """Everything after judging each test: the lock, the summary, the JSON and the reports."""
         from redphase.verify import report
 
-        self.results = self.judged()
-        allow = bool(self.config.getoption("redphase_allow_unwired"))
+        allow = self.settings.allow_unwired
         phase, lock_notes = self._apply_lock()
         report.terminal_summary(terminalreporter, self.results, allow, phase)
         if lock_notes is not None:
             from redphase.verify import green
 
             green.terminal_lock_notes(terminalreporter, lock_notes)
-        json_path = self.config.getoption("redphase_json")
+        json_path = self.settings.json_path
         if json_path:
             report.write_json(Path(json_path), self.results, allow, phase, lock_notes)
-        markdown_path = self.config.getoption("redphase_report")
+        markdown_path = self.settings.report_path
         if markdown_path and phase == "green":
             from redphase.verify import green
 
@@ -218,7 +324,7 @@ class Collector:
 
         records = {nodeid: test.scenario for nodeid, test in self.tests.items() if test.scenario is not None}
         success = report.exit_status(self.results, allow, phase) == 0
-        messages_path = self.config.getoption("redphase_messages", None)
+        messages_path = self.settings.messages_path
         if messages_path:
             from redphase.verify import messages
 
@@ -234,7 +340,7 @@ class Collector:
                 )
             )
             report.write_text_atomically(Path(messages_path), text)
-        html_path = self.config.getoption("redphase_html", None)
+        html_path = self.settings.html_path
         if html_path:
             from redphase.verify import html
 
@@ -245,23 +351,18 @@ class Collector:
     def _apply_lock(self) -> tuple[str, dict[str, Any] | None]:
         """Green phase: the results judged against redphase.lock. Red phase with the lock on: the
         lock updated with this run's good reds."""
-        phase = str(self.config.getoption("redphase_phase") or "red")
-        if phase != "green" and not self.config.getoption("redphase_lock"):
+        phase = self.settings.phase
+        if phase != "green" and not self.settings.lock:
             return phase, None  # the lock is not used: its module (hashlib, difflib) need not load
         from redphase.verify import lock
 
         recordings = {nodeid: test.lock for nodeid, test in self.tests.items() if test.lock is not None}
         if phase == "green":
-            # Narrowed to some tests (`path::name`, -k, -m): a locked test that did not run may not
-            # have been selected, so none is judged missing.
-            args = [str(arg) for arg in getattr(self.config, "args", [])]
-            narrowed = any("::" in arg for arg in args) or bool(
-                self.config.getoption("keyword", "") or self.config.getoption("markexpr", "")
-            )
+            # Narrowed to some tests, a locked test that did not run is not judged missing.
+            narrowed = self.settings.narrowed
             self.results = lock.judge_green(self.rootdir, self.results, recordings, not narrowed)
             return phase, None
-        relock = list(self.config.getoption("redphase_relock") or [])
-        return phase, lock.update_red(self.rootdir, self.results, recordings, relock)
+        return phase, lock.update_red(self.rootdir, self.results, recordings, list(self.settings.relock))
 
 
 def collection_error(

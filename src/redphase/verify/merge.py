@@ -127,21 +127,8 @@ def merge(
     return MergeResult(results, allow_unwired, report.exit_status(results, allow_unwired, phase), conflicts)
 
 
-class _Reporter:
-    """What report.terminal_summary writes to, as pytest's terminal reporter offers it: plain lines."""
-
-    def __init__(self, echo: Callable[[str], None]) -> None:
-        self.echo = echo
-
-    def write_sep(self, sep: str, title: str) -> None:
-        self.echo(f"{sep * 10} {title} {sep * 10}")
-
-    def write_line(self, line: str, **markup: bool) -> None:
-        self.echo(line)
-
-
 def _summary(
     results: list[dict[str, Any]], allow_unwired: bool, shards: int, echo: Callable[[str], None], phase: str
 ) -> None:
     echo(f"redphase merge: {len(results)} results from {shards} shards")
-    report.terminal_summary(_Reporter(echo), results, allow_unwired, phase)
+    report.terminal_summary(report.LineReporter(echo), results, allow_unwired, phase)

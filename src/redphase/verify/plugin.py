@@ -22,7 +22,9 @@ from redphase.verify import exceptions as exc_info
 from redphase.verify import junit
 from redphase.verify.appcode import AppCodeWatch, ApplicationCode
 from redphase.verify.classify import PhaseRecord, ScenarioRecord
-from redphase.verify.collector import PROPERTY, Collector, relative_to_root
+from redphase.verify.collector import PROPERTY, Collector, RunSettings, relative_to_root
+from redphase.verify.report import write_text_atomically
+from redphase.verify.shards import ShardPlan, Share
 from redphase.verify.startup import StartupFailure
 from redphase.verify.step_index import MODES, SUPPORTED, StepIndex, chosen_mode
 from redphase.verify.testcode import TestCode, TestCodeWatch
@@ -61,6 +63,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=[],
         metavar="NODEID",
         help="replace this scenario's lock entry, if it is good-red in this run",
+    )
+    group.addoption(
+        "--redphase-shard",
+        metavar="K/N",
+        help="collect only the K-th of N shares of the test files, and write what was gathered, "
+        "unjudged, to --redphase-json (how `redphase verify --jobs N` runs each of its shards)",
     )
     group.addoption(
         "--redphase-step-index",
@@ -189,7 +197,10 @@ class RedphaseSession:
         # Each step's status, timing and definition feed only Cucumber Messages and the HTML page:
         # a run that writes neither records none of it.
         self.record_steps = bool(config.getoption("redphase_messages") or config.getoption("redphase_html"))
-        self.collector = None if hasattr(config, "workerinput") else Collector(config, self.rootdir)
+        self.collector = (
+            None if hasattr(config, "workerinput") else Collector(RunSettings.of(config, self.rootdir))
+        )
+        self.shard = _shard_plan(config, self.rootdir)
         # redphase.lock: which test code each scenario ran, recorded only when the lock is used.
         self.lock_on = (
             bool(config.getoption("redphase_lock")) or config.getoption("redphase_phase") == "green"
@@ -453,9 +464,34 @@ class RedphaseSession:
             if result is not None:
                 junit.after_collect_report(xml, report, result)
 
+    def pytest_ignore_collect(self, collection_path: Path) -> bool | None:
+        return True if self.shard is not None and self.shard.ignores(collection_path) else None
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
+        if self.shard is None:
+            return
+        runs: dict[Path, bool] = {}
+        kept: list[pytest.Item] = []
+        left: list[pytest.Item] = []
+        for item in items:
+            path = Path(str(item.path))
+            if path not in runs:
+                runs[path] = self.shard.runs(path)
+            (kept if runs[path] else left).append(item)
+        if left:
+            config.hook.pytest_deselected(items=left)
+            items[:] = kept
+
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
-        if self.collector is not None:
+        if self.collector is None:
+            return
+        if self.shard is None:
             self.collector.finish(terminalreporter)
+        elif self.collector.settings.json_path:
+            # The run that started the shards judges them all together.
+            text = json.dumps(self.collector.shard_state(), ensure_ascii=False)
+            write_text_atomically(Path(self.collector.settings.json_path), text)
 
     def pytest_unconfigure(self, config: pytest.Config) -> None:
         self.step_index.uninstall()
@@ -470,6 +506,19 @@ class RedphaseSession:
         self.watch.close()
         if self.code_watch is not None:
             self.code_watch.close()
+
+
+def _shard_plan(config: pytest.Config, rootdir: Path) -> ShardPlan | None:
+    option = config.getoption("redphase_shard")
+    if not option:
+        return None
+    from redphase.diagnostics import UsageError
+
+    try:
+        share = Share.parse(str(option))
+    except UsageError as error:
+        raise pytest.UsageError(str(error)) from error
+    return ShardPlan.of(share, rootdir, [str(arg) for arg in config.args], config.getini("norecursedirs"))
 
 
 def gherkin_lines(scenario: Any, node: Any) -> list[str]:

@@ -6,6 +6,7 @@ import json
 import os
 import tempfile
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,19 @@ def exit_status(results: list[dict[str, Any]], allow_unwired: bool, phase: str =
     if not scenarios:
         return 1
     return 0 if all(v.is_good(r["verdict"], allow_unwired, phase) for r in judged) else 1
+
+
+class LineReporter:
+    """What terminal_summary writes to, as pytest's terminal reporter offers it: plain lines."""
+
+    def __init__(self, echo: Callable[[str], None]) -> None:
+        self.echo = echo
+
+    def write_sep(self, sep: str, title: str) -> None:
+        self.echo(f"{sep * 10} {title} {sep * 10}")
+
+    def write_line(self, line: str, **markup: bool) -> None:
+        self.echo(line)
 
 
 def terminal_summary(

@@ -53,6 +53,8 @@ class VerifyOptions:
     step_index: str | None = None
     # Run pytest here rather than in a child: only for a caller whose process is the run's own.
     in_this_process: bool = False
+    # More than one: that many pytest processes at once, each collecting its share of the test files.
+    jobs: int = 1
 
 
 def pytest_command(pytest_args: Sequence[str], json_target: Path, options: VerifyOptions) -> list[str]:
@@ -95,13 +97,23 @@ def verify(pytest_args: Sequence[str], options: VerifyOptions) -> VerifyResult:
         raise UsageError(
             "redphase refuses to run under `python -O`: assert statements are removed, so no red could be good"
         )
+    if options.jobs < 1:
+        raise UsageError(f"--jobs takes a number of processes, 1 or more, not {options.jobs}")
+    if options.jobs > 1:
+        from redphase.verify.jobs import refusal
+
+        reason = refusal(pytest_args)
+        if reason:
+            raise UsageError(reason)
     # Fixed now: a test run in this process may change the working folder and leave it changed.
     json_path = options.json_path.absolute() if options.json_path is not None else None
     with tempfile.TemporaryDirectory(prefix="redphase-") as scratch:
         # pytest writes into scratch, so a JSON file left by an earlier run is never read as this
         # run's, and it is replaced only once this run has verdicts.
         target = Path(scratch) / "verdicts.json"
-        if options.in_this_process:
+        if options.jobs > 1:
+            code = _run_shards(pytest_args, target, options)
+        elif options.in_this_process:
             code = _run_here(pytest_arguments(pytest_args, target, options))
         else:
             code = _run(pytest_command(pytest_args, target, options))
@@ -116,6 +128,24 @@ def verify(pytest_args: Sequence[str], options: VerifyOptions) -> VerifyResult:
     if (document.get("lock") or {}).get("refused"):
         status = 1  # a --relock that could not be honoured: the changed test was not shown red
     return VerifyResult(status, results, code)
+
+
+def _run_shards(pytest_args: Sequence[str], target: Path, options: VerifyOptions) -> int:
+    from redphase.verify.jobs import run_shards
+
+    count = options.jobs
+    outputs = [target.parent / f"shard-{number}.json" for number in range(1, count + 1)]
+    commands = [
+        [
+            sys.executable,
+            "-m",
+            "redphase.verify.shard_process",
+            *pytest_arguments(pytest_args, output, options),
+            f"--redphase-shard={number}/{count}",
+        ]
+        for number, output in enumerate(outputs, start=1)
+    ]
+    return run_shards(commands, outputs, target)
 
 
 def _run_here(arguments: list[str]) -> int:

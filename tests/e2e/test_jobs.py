@@ -1,0 +1,186 @@
+"""`redphase verify --jobs N`: shards that each collect their share, judged as the serial run."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from redphase.verify.shards import ShardPlan, Share
+from tests.verify.projects import write_project
+
+_OUTPUTS = ("verdicts.json", "gaps.md", "report.html", "redphase.lock")
+
+
+def _verify(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "redphase",
+            "verify",
+            "--json=verdicts.json",
+            "--report=gaps.md",
+            "--html=report.html",
+            "--messages=run.ndjson",
+            *args,
+        ],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_COLOR": "1", "PYTHONHASHSEED": "0"},
+        check=False,
+    )
+
+
+def _normalised(root: Path, name: str) -> str:
+    """The output with what differs between two runs of the same suite taken out: the project's
+    folder, object addresses, and the port a refused connection went to."""
+    text = (root / name).read_text(encoding="utf-8").replace(str(root), "<root>")
+    text = re.sub(r"0x[0-9a-f]+", "0x?", text)
+    return re.sub(r"127\.0\.0\.1:\d+", "127.0.0.1:?", text)
+
+
+@pytest.fixture(scope="module")
+def serial(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    root = write_project(tmp_path_factory.mktemp("serial") / "project")
+    return root, _verify(root)
+
+
+@pytest.mark.parametrize("jobs", [2, 3])
+def test_jobs_give_the_serial_runs_verdicts_reports_and_lock(
+    serial: tuple[Path, subprocess.CompletedProcess[str]], tmp_path: Path, jobs: int
+) -> None:
+    serial_root, serial_run = serial
+    root = write_project(tmp_path / "project")
+    completed = _verify(root, f"--jobs={jobs}")
+    assert completed.returncode == serial_run.returncode == 1, completed.stdout + completed.stderr
+    for name in _OUTPUTS:
+        assert _normalised(root, name) == _normalised(serial_root, name), name
+    document = json.loads((root / "verdicts.json").read_text(encoding="utf-8"))
+    assert len(document["results"]) > 20
+    # Cucumber Messages carry times, which differ; every envelope is there all the same.
+    kinds = [
+        [next(iter(json.loads(line))) for line in (r / "run.ndjson").open()] for r in (root, serial_root)
+    ]
+    assert kinds[0] == kinds[1]
+    # One verdict summary, for the whole run, after every shard's own output.
+    assert completed.stdout.count("redphase verdicts") == 1
+    assert f"shard {jobs} of {jobs}" in completed.stdout
+
+
+def _collected(root: Path, *args: str) -> set[str]:
+    completed = subprocess.run(
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", *args],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return {line for line in completed.stdout.splitlines() if "::" in line}
+
+
+@pytest.mark.parametrize("named", [(), ("tests/test_cart.py", "tests/test_kinds.py")], ids=["walk", "named"])
+def test_each_shard_runs_only_its_share_and_together_they_run_everything(
+    tmp_path: Path, named: tuple[str, ...]
+) -> None:
+    root = write_project(tmp_path / "project")
+    shards = [_collected(root, "--redphase", f"--redphase-shard={number}/2", *named) for number in (1, 2)]
+    everything = _collected(root, *named)
+    assert shards[0]
+    assert shards[1]
+    assert not shards[0] & shards[1]
+    assert shards[0] | shards[1] == everything
+
+
+def test_a_conftest_that_fails_to_load_gives_the_serial_verdict(tmp_path: Path) -> None:
+    runs = []
+    for name in ("serial", "jobs"):
+        root = write_project(tmp_path / name)
+        (root / "conftest.py").write_text("import a_module_nobody_installed\n", encoding="utf-8")
+        completed = _verify(root, *(("--jobs=2",) if name == "jobs" else ()))
+        runs.append((completed.returncode, _normalised(root, "verdicts.json")))
+    assert runs[0] == runs[1]
+    assert runs[0][0] == 1
+    assert '"collection-error"' in runs[0][1]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--jobs=2", "--", "-n", "2"), "pytest-xdist's -n"),
+        (("--jobs=2", "--", "--numprocesses=2"), "pytest-xdist's -n"),
+        (("--jobs=2", "--", "--junitxml=out.xml"), "--junitxml"),
+        (("--jobs=0",), "--jobs"),
+        (("--jobs=many",), "--jobs"),
+    ],
+)
+def test_what_cannot_be_split_is_refused_before_anything_runs(
+    tmp_path: Path, args: tuple[str, ...], message: str
+) -> None:
+    root = write_project(tmp_path / "project")
+    completed = _verify(root, *args)
+    assert completed.returncode == 2
+    assert message in completed.stderr
+    assert not (root / "verdicts.json").exists()
+    assert not (root / "out.xml").exists()
+
+
+def _tree(root: Path, sizes: dict[str, int]) -> None:
+    for name, size in sizes.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("#" * size, encoding="utf-8")
+
+
+@pytest.mark.parametrize("count", [1, 2, 3, 5])
+def test_a_plan_gives_each_file_to_one_share_and_balances_their_bytes(tmp_path: Path, count: int) -> None:
+    sizes = {f"tests/test_{n}.py": 100 * (n % 7 + 1) for n in range(23)}
+    sizes |= {"tests/sub/test_deep.py": 900, "tests/conftest.py": 10, "tests/sub/__init__.py": 0}
+    sizes |= {"tests/data.txt": 5, "tests/.hidden/test_hidden.py": 50}
+    _tree(tmp_path, sizes)
+    plans = [
+        ShardPlan.of(Share(n, count), tmp_path, [str(tmp_path / "tests")], []) for n in range(1, count + 1)
+    ]
+    shared = {"tests/conftest.py", "tests/sub/__init__.py", "tests/data.txt"}
+    loads = []
+    for plan in plans:
+        kept = {name for name in sizes if not plan.ignores(tmp_path / name)}
+        assert shared <= kept
+        loads.append(sum(sizes[name] for name in kept - shared if name != "tests/.hidden/test_hidden.py"))
+    for name in set(sizes) - shared:
+        owners = [plan for plan in plans if not plan.ignores(tmp_path / name)]
+        assert len(owners) == 1, name  # the hidden folder is not walked: its file goes by checksum
+    assert max(loads) - min(loads) <= 900
+    assert sum(loads) == sum(size for name, size in sizes.items() if name not in shared) - 50
+
+
+def test_a_share_is_k_of_n() -> None:
+    assert str(Share.parse("2/3")) == "2/3"
+    for wrong in ("0/2", "3/2", "2", "a/b", "1/0"):
+        with pytest.raises(Exception, match="K/N"):
+            Share.parse(wrong)
+
+
+def test_plain_pytest_and_a_copy_of_the_project_are_untouched_by_sharding(tmp_path: Path) -> None:
+    """Without --redphase-shard nothing is ignored: the plugin's hook leaves collection alone."""
+    root = write_project(tmp_path / "project")
+    copy = tmp_path / "copy"
+    shutil.copytree(root, copy)
+    counts = []
+    for where, args in ((root, ["--redphase"]), (copy, [])):
+        completed = subprocess.run(
+            [sys.executable, "-m", "pytest", "--collect-only", "-q", *args],
+            cwd=where,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        counts.append(sum("::" in line for line in completed.stdout.splitlines()))
+    assert counts[0] == counts[1] > 20
