@@ -26,7 +26,8 @@ project's own test requirements. A project whose snapshot is missing is reported
      the venv's site-packages, so it changes nothing on sys.path) that records each test's outcome
      per phase, its exception, the failing step's type and whether the test is a scenario;
   2. `python -m redphase verify PATHS --json F -- -p no:cacheprovider ARGS`, serially;
-  3. the same with `-n 2` (skipped with --no-xdist).
+  3. the same with `-n 2` (skipped with --no-xdist);
+  4. the same with `--jobs 2`, whose results must equal the serial run's whole, in its order.
 It prints pytest's counts, verify's summaries and every mismatch: a verdict that does not agree
 with the plain outcome (passed -> `passed`/`no-outcome` for scenarios, `not-scenario` for plain
 tests; skipped -> `skipped`; StepDefinitionNotFoundError -> `undefined-step`; a failed Given/When ->
@@ -557,7 +558,7 @@ def run_plain(project: Project, work: Path, out: Path) -> tuple[str, dict[str, o
 
 
 def run_verify(
-    project: Project, work: Path, out: Path, xdist: bool, src: Path | None = None
+    project: Project, work: Path, out: Path, xdist: bool, src: Path | None = None, jobs: int = 1
 ) -> tuple[int, list[dict[str, object]], float]:
     where = (src or source_of(work, project)) / project.subdir
     extra = ["-n", "2"] if xdist else list(project.serial_args)
@@ -569,6 +570,7 @@ def run_verify(
         *project.paths,
         "--json",
         str(out),
+        f"--jobs={jobs}",
         "--",
         "-p",
         "no:cacheprovider",
@@ -637,12 +639,27 @@ def compare(probe: dict[str, object], results: list[dict[str, object]]) -> list[
     return lines
 
 
-def compare_runs(serial: list[dict[str, object]], parallel: list[dict[str, object]]) -> list[str]:
+def compare_runs(
+    serial: list[dict[str, object]], parallel: list[dict[str, object]], name: str = "-n 2"
+) -> list[str]:
     a = {str(r["nodeid"]): str(r["verdict"]) for r in serial}
     b = {str(r["nodeid"]): str(r["verdict"]) for r in parallel}
     lines = [
-        f"{n}: serial {a.get(n)} / -n 2 {b.get(n)}" for n in sorted(set(a) | set(b)) if a.get(n) != b.get(n)
+        f"{n}: serial {a.get(n)} / {name} {b.get(n)}" for n in sorted(set(a) | set(b)) if a.get(n) != b.get(n)
     ]
+    return lines
+
+
+def _without_addresses(results: list[dict[str, object]]) -> str:
+    return re.sub(r"0x[0-9a-f]+", "0x?", json.dumps(results, sort_keys=True))
+
+
+def compare_jobs(serial: list[dict[str, object]], jobs: list[dict[str, object]]) -> list[str]:
+    """--jobs promises the serial run's results whole, in the same order, not only its verdicts."""
+    lines = compare_runs(serial, jobs, "--jobs 2")
+    if not lines and _without_addresses(serial) != _without_addresses(jobs):
+        order = [str(r["nodeid"]) for r in serial] == [str(r["nodeid"]) for r in jobs]
+        lines.append("the same verdicts, but " + ("other fields differ" if order else "in another order"))
     return lines
 
 
@@ -669,19 +686,22 @@ def run_project(project: Project, work: Path, xdist: bool) -> dict[str, object]:
         record.update(verify_n2=summary_of(parallel), serial_vs_n2=differences)
         extra = [m for m in compare(probe, parallel) if m not in mismatches]
         record["mismatches_n2_only"] = extra
+    run(["git", "-C", str(src), "clean", "-qfdx"])
+    code, sharded, t_jobs = run_verify(project, work, out / "verify-jobs2.json", xdist=False, jobs=2)
+    print(f"  verify --jobs 2: exit {code}: {summary_of(sharded)}  [{t_jobs:.1f}s]")
+    record.update(verify_jobs2=summary_of(sharded), serial_vs_jobs2=compare_jobs(serial, sharded))
     print(f"  mismatches (serial): {len(mismatches)}")
     for line in mismatches:
         print(f"    - {line}")
+    titles = [("serial_vs_jobs2", "serial vs --jobs 2")]
     if xdist:
-        for key, title in (
-            ("mismatches_n2_only", "mismatches only with -n 2"),
-            ("serial_vs_n2", "serial vs -n 2"),
-        ):
-            lines = record[key]
-            assert isinstance(lines, list)
-            print(f"  {title}: {len(lines)}")
-            for line in lines:
-                print(f"    - {line}")
+        titles += [("mismatches_n2_only", "mismatches only with -n 2"), ("serial_vs_n2", "serial vs -n 2")]
+    for key, title in titles:
+        lines = record[key]
+        assert isinstance(lines, list)
+        print(f"  {title}: {len(lines)}")
+        for line in lines:
+            print(f"    - {line}")
     return record
 
 

@@ -132,6 +132,25 @@ def test_what_cannot_be_split_is_refused_before_anything_runs(
     assert not (root / "out.xml").exists()
 
 
+def test_xdist_that_the_project_turns_on_is_turned_off_in_each_shard(tmp_path: Path) -> None:
+    pytest.importorskip("xdist")
+    root = write_project(tmp_path / "project")
+    pyproject = root / "pyproject.toml"
+    text = pyproject.read_text(encoding="utf-8")
+    assert 'addopts = ["--strict-markers"]' in text
+    pyproject.write_text(
+        text.replace('addopts = ["--strict-markers"]', 'addopts = ["--strict-markers", "-n", "2"]'),
+        encoding="utf-8",
+    )
+    completed = _verify(root, "--jobs=2", "--", "-n", "0")
+    assert completed.returncode == 1, completed.stderr
+    completed = _verify(root, "--jobs=2")
+    assert completed.returncode == 1, completed.stderr
+    assert "gw0" not in completed.stdout
+    assert "workers" not in completed.stdout
+    assert json.loads((root / "verdicts.json").read_text(encoding="utf-8"))["results"]
+
+
 def _tree(root: Path, sizes: dict[str, int]) -> None:
     for name, size in sizes.items():
         path = root / name
@@ -139,26 +158,61 @@ def _tree(root: Path, sizes: dict[str, int]) -> None:
         path.write_text("#" * size, encoding="utf-8")
 
 
+def _plans(root: Path, count: int) -> list[ShardPlan]:
+    return [
+        ShardPlan.of(Share(n, count), root, [str(root / "tests")], [], ["test_*.py"])
+        for n in range(1, count + 1)
+    ]
+
+
 @pytest.mark.parametrize("count", [1, 2, 3, 5])
-def test_a_plan_gives_each_file_to_one_share_and_balances_their_bytes(tmp_path: Path, count: int) -> None:
+def test_a_plan_gives_each_file_to_one_share_and_balances_their_weight(tmp_path: Path, count: int) -> None:
     sizes = {f"tests/test_{n}.py": 100 * (n % 7 + 1) for n in range(23)}
     sizes |= {"tests/sub/test_deep.py": 900, "tests/conftest.py": 10, "tests/sub/__init__.py": 0}
-    sizes |= {"tests/data.txt": 5, "tests/.hidden/test_hidden.py": 50}
+    sizes |= {"tests/data.txt": 5, "tests/.hidden/test_hidden.py": 50, "tests/helpers.py": 70}
     _tree(tmp_path, sizes)
-    plans = [
-        ShardPlan.of(Share(n, count), tmp_path, [str(tmp_path / "tests")], []) for n in range(1, count + 1)
-    ]
+    plans = _plans(tmp_path, count)
     shared = {"tests/conftest.py", "tests/sub/__init__.py", "tests/data.txt"}
     loads = []
     for plan in plans:
         kept = {name for name in sizes if not plan.ignores(tmp_path / name)}
         assert shared <= kept
-        loads.append(sum(sizes[name] for name in kept - shared if name != "tests/.hidden/test_hidden.py"))
+        walked = kept - shared - {"tests/.hidden/test_hidden.py", "tests/helpers.py"}
+        loads.append(sum(sizes[name] for name in walked))
     for name in set(sizes) - shared:
-        owners = [plan for plan in plans if not plan.ignores(tmp_path / name)]
-        assert len(owners) == 1, name  # the hidden folder is not walked: its file goes by checksum
+        # Outside the plan (a hidden folder, a file that is not a test module), a checksum decides.
+        assert sum(not plan.ignores(tmp_path / name) for plan in plans) == 1, name
+        assert sum(plan.runs(tmp_path / name, f"{name}::test_x") for plan in plans) == 1, name
+    for name in shared:
+        assert [plan.runs(tmp_path / name, f"{name}::test_x") for plan in plans] == [True] + [False] * (
+            count - 1
+        )
     assert max(loads) - min(loads) <= 900
-    assert sum(loads) == sum(size for name, size in sizes.items() if name not in shared) - 50
+    assert sum(loads) == sum(sizes.values()) - 15 - 50 - 70
+
+
+def test_a_module_binding_most_features_is_shared_out_test_by_test(tmp_path: Path) -> None:
+    """jrnl's layout: one module, one scenarios() call per feature file, and a few unit test files."""
+    (tmp_path / "tests/features").mkdir(parents=True)
+    for n in range(5):
+        (tmp_path / f"tests/features/f{n}.feature").write_text("Feature: F\n" + "  Scenario: S\n" * 200)
+    binder = "from pytest_bdd import scenarios\n\n" + "".join(
+        f'scenarios("features/f{n}.feature")\n' for n in range(5)
+    )
+    (tmp_path / "tests/test_features.py").write_text(binder, encoding="utf-8")
+    _tree(tmp_path, {f"tests/unit/test_u{n}.py": 300 for n in range(4)})
+    plans = _plans(tmp_path, 2)
+    binder_path = tmp_path / "tests/test_features.py"
+    assert not any(plan.ignores(binder_path) for plan in plans)
+    nodeids = [f"tests/test_features.py::test_s[{n}]" for n in range(1000)]
+    counts = [sum(plan.runs(binder_path, nodeid) for nodeid in nodeids) for plan in plans]
+    assert sum(counts) == 1000
+    assert min(counts) > 400
+    for nodeid in nodeids:
+        assert sum(plan.runs(binder_path, nodeid) for plan in plans) == 1
+    units = [[plan.ignores(tmp_path / f"tests/unit/test_u{n}.py") for n in range(4)] for plan in plans]
+    assert units[0] == [not ignored for ignored in units[1]]
+    assert units[0].count(True) == 2
 
 
 def test_a_share_is_k_of_n() -> None:

@@ -506,3 +506,29 @@ def test_a_test_that_changes_the_working_folder_moves_no_output(tmp_path: Path) 
     assert not (elsewhere / "out").exists()
     verdicts = _verdicts(json.loads((root / "out" / "v.json").read_text(encoding="utf-8")))
     assert verdicts["tests/test_chdir.py::test_moves"] == "not-scenario"
+
+
+@pytest.mark.parametrize("jobs", ["--jobs=1", "--jobs=2"])
+def test_a_test_that_monkeypatches_json_still_gets_its_verdict(tmp_path: Path, jobs: str) -> None:
+    """jrnl's tests patch json.dumps for one test; the plugin's own reports must not use the patch."""
+    root = _cart_project(
+        tmp_path,
+        **{
+            "tests/test_patched.py": """\
+                import json
+
+
+                def test_patched_dumps(monkeypatch):
+                    monkeypatch.setattr(json, "dumps", lambda *args, **kwargs: "x" * 10)
+                    monkeypatch.setattr(json, "loads", lambda *args, **kwargs: None)
+                    assert json.dumps({}) == "x" * 10
+            """,
+        },
+    )
+    code, document, output = _verify(root, jobs)
+    assert "INTERNALERROR" not in output
+    assert _verdicts(document) == {
+        "tests/test_cart.py::test_total": "good-red",
+        "tests/test_patched.py::test_patched_dumps": "not-scenario",
+    }, output
+    assert code == 0

@@ -18,6 +18,16 @@ from redphase.verify.wiring_hint import WiringSuggestions, hint_lines, unwired_s
 
 PROPERTY = "redphase"
 
+# Bound when the plugin loads: a test may monkeypatch json.dumps or json.loads (jrnl's do) while
+# its report, which carries our data as JSON, is being made.
+_ENCODER = json.JSONEncoder()
+_DECODER = json.JSONDecoder()
+
+
+def encode_property(data: dict[str, Any]) -> str:
+    """What the plugin puts on a report, as json.dumps(data) would write it."""
+    return _ENCODER.encode(data)
+
 
 @dataclass
 class _Test:
@@ -105,7 +115,7 @@ class Collector:
         if sent is None:
             return
         report.user_properties = [(name, value) for name, value in report.user_properties if name != PROPERTY]
-        data = json.loads(sent)
+        data = _DECODER.decode(sent)
         test = self.tests.setdefault(report.nodeid, _Test(report.nodeid))
         test.phases[report.when] = PhaseRecord(**data["phase"])
         test.health = test.health or bool(data.get("health"))

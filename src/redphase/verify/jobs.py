@@ -11,7 +11,9 @@ machine with few cores that duplicated collection is much of what it could have 
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import os
 import re
 import subprocess
 from collections.abc import Callable, Sequence
@@ -22,25 +24,34 @@ from redphase.diagnostics import UsageError
 from redphase.verify import report
 from redphase.verify.collector import Collector, RunSettings
 
-# Options whose output file every shard would write over the others' (xdist's -n has its own workers).
-_CLASHING = (
-    (
-        re.compile(r"-n\S*$|--numprocesses(=.*)?$|--dist(=.*)?$"),
-        "pytest-xdist's -n: --jobs runs its own processes",
-    ),
-    (re.compile(r"--junit-?xml(=.*)?$"), "--junitxml: every shard would write the same file"),
-)
+# pytest-xdist's workers (--jobs runs its own processes), and an output file every shard would write.
+_XDIST = re.compile(r"(-n|--numprocesses)=?(?P<count>\S*)$|--dist(=.*)?$")
+_JUNIT = re.compile(r"--junit-?xml(=.*)?$")
 
 
 def refusal(pytest_args: Sequence[str]) -> str:
-    """Why these pytest arguments cannot be split into shards, or ""."""
-    for arg in pytest_args:
+    """Why these pytest arguments cannot be split into shards, or "". `-n 0` (no xdist workers) is fine."""
+    for number, arg in enumerate(pytest_args):
         if arg == "--":
             break
-        for pattern, reason in _CLASHING:
-            if pattern.match(arg):
-                return f"--jobs does not combine with {reason}"
+        xdist = _XDIST.match(arg)
+        if xdist is not None:
+            count = xdist.group("count") or ""
+            if (not count and arg.startswith("-n")) or arg == "--numprocesses":
+                count = pytest_args[number + 1] if number + 1 < len(pytest_args) else ""
+            if count != "0":
+                return "--jobs does not combine with pytest-xdist's -n: --jobs runs its own processes"
+        if _JUNIT.match(arg):
+            return "--jobs does not combine with --junitxml: every shard would write the same file"
     return ""
+
+
+def without_xdist(pytest_args: Sequence[str]) -> list[str]:
+    """What each shard adds to stop the pytest-xdist workers that the project's own `addopts` may
+    start (`-n auto`): each shard is one process, and N of them already use the cores."""
+    if os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD") or "no:xdist" in pytest_args:
+        return []  # xdist is not loaded, and its -n would be an unknown option
+    return ["--numprocesses=0"] if importlib.util.find_spec("xdist") is not None else []
 
 
 def _echo(line: str) -> None:

@@ -22,7 +22,7 @@ from redphase.verify import exceptions as exc_info
 from redphase.verify import junit
 from redphase.verify.appcode import AppCodeWatch, ApplicationCode
 from redphase.verify.classify import PhaseRecord, ScenarioRecord
-from redphase.verify.collector import PROPERTY, Collector, RunSettings, relative_to_root
+from redphase.verify.collector import PROPERTY, Collector, RunSettings, encode_property, relative_to_root
 from redphase.verify.report import write_text_atomically
 from redphase.verify.shards import ShardPlan, Share
 from redphase.verify.startup import StartupFailure
@@ -375,7 +375,7 @@ class RedphaseSession:
                     data["lock"] = recorded
             # One JSON string, not the nested dict: xdist's serialiser (pure Python) walks every
             # object of each report a worker sends, and ours were nearly half of each call report.
-            report.user_properties = [*report.user_properties, (PROPERTY, json.dumps(data))]
+            report.user_properties = [*report.user_properties, (PROPERTY, encode_property(data))]
         if call.when == "teardown":
             self.scenarios.pop(item.nodeid, None)
             self.step_codes.pop(item.nodeid, None)
@@ -471,14 +471,10 @@ class RedphaseSession:
     def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
         if self.shard is None:
             return
-        runs: dict[Path, bool] = {}
         kept: list[pytest.Item] = []
         left: list[pytest.Item] = []
         for item in items:
-            path = Path(str(item.path))
-            if path not in runs:
-                runs[path] = self.shard.runs(path)
-            (kept if runs[path] else left).append(item)
+            (kept if self.shard.runs(Path(str(item.path)), item.nodeid) else left).append(item)
         if left:
             config.hook.pytest_deselected(items=left)
             items[:] = kept
@@ -518,7 +514,18 @@ def _shard_plan(config: pytest.Config, rootdir: Path) -> ShardPlan | None:
         share = Share.parse(str(option))
     except UsageError as error:
         raise pytest.UsageError(str(error)) from error
-    return ShardPlan.of(share, rootdir, [str(arg) for arg in config.args], config.getini("norecursedirs"))
+    try:
+        features_base = str(config.getini("bdd_features_base_dir") or "")
+    except ValueError:  # pytest-bdd is not installed: no module binds feature files
+        features_base = ""
+    return ShardPlan.of(
+        share,
+        rootdir,
+        [str(arg) for arg in config.args],
+        config.getini("norecursedirs"),
+        config.getini("python_files"),
+        features_base,
+    )
 
 
 def gherkin_lines(scenario: Any, node: Any) -> list[str]:

@@ -131,16 +131,17 @@ def verify(pytest_args: Sequence[str], options: VerifyOptions) -> VerifyResult:
 
 
 def _run_shards(pytest_args: Sequence[str], target: Path, options: VerifyOptions) -> int:
-    from redphase.verify.jobs import run_shards
+    from redphase.verify.jobs import run_shards, without_xdist
 
     count = options.jobs
+    extra = without_xdist(pytest_args)
     outputs = [target.parent / f"shard-{number}.json" for number in range(1, count + 1)]
     commands = [
         [
             sys.executable,
             "-m",
             "redphase.verify.shard_process",
-            *pytest_arguments(pytest_args, output, options),
+            *pytest_arguments([*pytest_args, *extra], output, options),
             f"--redphase-shard={number}/{count}",
         ]
         for number, output in enumerate(outputs, start=1)
