@@ -316,7 +316,10 @@ def _parts(
     digest.update(__version__.encode())
     digest.update(repr([installed.version(tool) for tool in installed.FORMATTERS]).encode())
     digest.update(repr((root, settings, from_flags, folders)).encode())
-    _add_file(digest, os.path.join(root, "pyproject.toml"), root, digests)
+    # pyproject.toml holds the whole configuration; pytest's own settings file decides the default
+    # tests folder (its `testpaths`), so each file pytest may read its settings from is in too.
+    for name in ("pyproject.toml", "pytest.ini", ".pytest.ini", "tox.ini", "setup.cfg"):
+        _add_file(digest, os.path.join(root, name), root, digests)
     scaffold_templates = os.path.join(templates_folder(), "scaffold")
     _add_tree(digest, scaffold_templates, scaffold_templates, digests)
     _add_tree(digest, folders[1], root, digests)

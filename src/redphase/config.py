@@ -10,6 +10,7 @@ from typing import Any
 
 from redphase.diagnostics import UsageError
 from redphase.formatter_settings import Formatting, load_formatting
+from redphase.pytest_settings import default_tests_folder
 
 COMPONENT_KINDS = ("external", "own", "database", "cache", "queue", "clock")
 TREATMENTS = ("fake", "real", "isolated")
@@ -77,7 +78,8 @@ def load_config(root: Path) -> Config:
         )
     ini = data.get("tool", {}).get("pytest", {}).get("ini_options", {})
     base_dir = ini.get("bdd_features_base_dir") if isinstance(ini, dict) else None
-    features, tests = _text(section, "features", "features"), _text(section, "tests", "tests")
+    features = _text(section, "features", "features")
+    tests = _text(section, "tests", "") or default_tests_folder(str(root), data)
     return Config(
         root=root,
         features=_inside(root, Path(features), "features"),

@@ -146,8 +146,8 @@ def test_xdist_that_the_project_turns_on_is_turned_off_in_each_shard(tmp_path: P
     assert completed.returncode == 1, completed.stderr
     completed = _verify(root, "--jobs=2")
     assert completed.returncode == 1, completed.stderr
-    assert "gw0" not in completed.stdout
-    assert "workers" not in completed.stdout
+    # xdist announces its workers ("2 workers [16 items]"); a shard that started none says nothing.
+    assert not re.search(r"\d+ workers? \[", completed.stdout), completed.stdout
     assert json.loads((root / "verdicts.json").read_text(encoding="utf-8"))["results"]
 
 

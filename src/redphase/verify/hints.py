@@ -73,33 +73,14 @@ def collection_hint(category: str, text: str, rootdir: Path) -> str:
 
 def _marker_hint(name: str, rootdir: Path) -> str:
     """Where to register a marker: in the file pytest reads its settings from, in its own syntax."""
-    ini = _pytest_settings_file(rootdir)
+    from redphase.pytest_settings import settings_file
+
+    ini = settings_file(str(rootdir))
+    ini = "pytest.ini" if ini == ".pytest.ini" else ini
     if ini in ("pytest.ini", "tox.ini", "setup.cfg"):
         section = "[tool:pytest]" if ini == "setup.cfg" else "[pytest]"
         return f"register the marker in {ini}:\n{section}\nmarkers =\n    {name}: what it marks"
     return f'register the marker in pyproject.toml:\n[tool.pytest.ini_options]\nmarkers = [\n    "{name}: what it marks",\n]'
-
-
-def _pytest_settings_file(rootdir: Path) -> str:
-    """The file pytest takes its settings from, in pytest's own order; "" for none."""
-    import configparser
-
-    if (rootdir / "pytest.ini").is_file() or (rootdir / ".pytest.ini").is_file():
-        return "pytest.ini"
-    try:
-        if "[tool.pytest.ini_options]" in (rootdir / "pyproject.toml").read_text(encoding="utf-8"):
-            return "pyproject.toml"
-    except (OSError, UnicodeDecodeError):
-        pass
-    for name, section in (("tox.ini", "pytest"), ("setup.cfg", "tool:pytest")):
-        parser = configparser.ConfigParser(interpolation=None)
-        try:
-            parser.read(rootdir / name, encoding="utf-8")
-        except (configparser.Error, UnicodeDecodeError):
-            continue
-        if parser.has_section(section):
-            return name
-    return ""
 
 
 def missing_module_hint(name: str, rootdir: Path) -> str:
