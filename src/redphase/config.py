@@ -10,7 +10,7 @@ from typing import Any
 
 from redphase.diagnostics import UsageError
 from redphase.formatter_settings import Formatting, load_formatting
-from redphase.pytest_settings import default_tests_folder
+from redphase.pytest_settings import default_tests_folder, setting
 
 COMPONENT_KINDS = ("external", "own", "database", "cache", "queue", "clock")
 TREATMENTS = ("fake", "real", "isolated")
@@ -76,8 +76,8 @@ def load_config(root: Path) -> Config:
         raise UsageError(
             f"{pyproject}: unknown [tool.redphase] keys: {', '.join(unknown)} (known: {', '.join(sorted(known))})"
         )
-    ini = data.get("tool", {}).get("pytest", {}).get("ini_options", {})
-    base_dir = ini.get("bdd_features_base_dir") if isinstance(ini, dict) else None
+    # pytest-bdd reads it from pytest's settings file, whichever that is.
+    base_dir = setting(str(root), "bdd_features_base_dir", data)
     features = _text(section, "features", "features")
     tests = _text(section, "tests", "") or default_tests_folder(str(root), data)
     return Config(

@@ -28,9 +28,14 @@ def settings_file(root: str, pyproject: Mapping[str, Any] | None = None) -> str:
     return _settings(root, pyproject)[0]
 
 
+def setting(root: str, name: str, pyproject: Mapping[str, Any] | None = None) -> object:
+    """One of pytest's settings, as written in its settings file; None when it is not set."""
+    return _settings(root, pyproject)[1].get(name)
+
+
 def configured_testpaths(root: str, pyproject: Mapping[str, Any] | None = None) -> list[str]:
     """pytest's `testpaths`, as written (each may be a glob, relative to the root)."""
-    value = _settings(root, pyproject)[1].get("testpaths")
+    value = setting(root, "testpaths", pyproject)
     if isinstance(value, str):
         return shlex.split(value)
     if isinstance(value, list):

@@ -119,3 +119,18 @@ def test_a_changed_pytest_ini_is_a_changed_run(tmp_path: Path) -> None:
     _files(root, {"pytest.ini": "[pytest]\ntestpaths = spec\n", "spec/.keep": ""})
     assert run_cli("scaffold", cwd=root).exit_code == 0
     assert (root / "spec/test_calc.py").is_file()
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        {"pytest.ini": "[pytest]\nbdd_features_base_dir = specs/\n"},
+        {"pyproject.toml": '[tool.pytest.ini_options]\nbdd_features_base_dir = "specs/"\n'},
+        {"setup.cfg": "[tool:pytest]\nbdd_features_base_dir = specs/\n"},
+    ],
+)
+def test_the_features_base_dir_comes_from_pytests_settings_file(
+    tmp_path: Path, files: dict[str, str]
+) -> None:
+    _files(tmp_path, files)
+    assert load_config(tmp_path).bdd_features_base_dir == (tmp_path / "specs").resolve()
