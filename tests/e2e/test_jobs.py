@@ -238,3 +238,100 @@ def test_plain_pytest_and_a_copy_of_the_project_are_untouched_by_sharding(tmp_pa
         )
         counts.append(sum("::" in line for line in completed.stdout.splitlines()))
     assert counts[0] == counts[1] > 20
+
+
+def _plain_project(root: Path, files: dict[str, str]) -> Path:
+    for name, text in {"pyproject.toml": '[project]\nname = "plain"\nversion = "0"\n', **files}.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
+def test_a_file_shared_test_by_test_runs_each_hash_ordered_case_once(tmp_path: Path) -> None:
+    ran = tmp_path / "ran.txt"
+    values = ", ".join(f'("{letter}", {n})' for n, letter in enumerate("abcdefghijklmnop"))
+    root = _plain_project(
+        tmp_path / "project",
+        {
+            # Heavier than a fair share: its tests are shared out one by one.
+            "tests/test_set.py": "import pytest\n\n"
+            + "# padding\n" * 200
+            + f"VALUES = {{{values}}}\n\n\n@pytest.mark.parametrize('pair', VALUES)\ndef test_pair(pair):\n"
+            + f"    with open({str(ran)!r}, 'a') as handle:\n        handle.write(pair[0] + '\\n')\n",
+            "tests/test_small.py": "def test_small():\n    pass\n",
+        },
+    )
+    for _ in range(2):
+        ran.unlink(missing_ok=True)
+        completed = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "redphase",
+                "verify",
+                "--no-lock",
+                "--jobs=2",
+                "--",
+                "-p",
+                "no:cacheprovider",
+            ],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            env={key: value for key, value in os.environ.items() if key != "PYTHONHASHSEED"},
+            check=False,
+        )
+        assert completed.returncode == 1, completed.stdout + completed.stderr  # nothing there is a scenario
+        assert sorted(ran.read_text(encoding="utf-8").split()) == list("abcdefghijklmnop")
+
+
+@pytest.mark.parametrize(
+    ("setting", "args", "message"),
+    [
+        ('addopts = "--junitxml=out.xml"', (), "--junitxml"),
+        ("", ("--", "-x"), "--maxfail"),
+        ("", ("--", "--maxfail=2"), "--maxfail"),
+    ],
+)
+def test_options_the_projects_settings_add_are_refused_as_the_command_lines_are(
+    tmp_path: Path, setting: str, args: tuple[str, ...], message: str
+) -> None:
+    root = _plain_project(
+        tmp_path / "project",
+        {
+            "pyproject.toml": f'[project]\nname = "plain"\nversion = "0"\n[tool.pytest.ini_options]\n{setting}\n',
+            "tests/test_a.py": "def test_a():\n    pass\n",
+            "tests/test_b.py": "def test_b():\n    pass\n",
+        },
+    )
+    completed = _verify(root, "--jobs=2", *args)
+    assert completed.returncode == 2, completed.stdout + completed.stderr
+    assert message in completed.stdout + completed.stderr
+    assert not (root / "out.xml").exists()
+
+
+def test_xdist_turned_off_by_the_project_leaves_the_shards_running(tmp_path: Path) -> None:
+    root = _plain_project(tmp_path / "project", {"tests/test_a.py": "def test_a():\n    pass\n"})
+    for off in ("-pno:xdist", "-p no:xdist"):
+        completed = _verify(root, "--jobs=2", "--", *off.split())
+        assert completed.returncode == 1, completed.stdout + completed.stderr
+        assert '"not-scenario"' in (root / "verdicts.json").read_text(encoding="utf-8")
+
+
+def test_collection_errors_come_in_the_order_of_testpaths(tmp_path: Path) -> None:
+    files = {
+        "pyproject.toml": '[project]\nname = "plain"\nversion = "0"\n'
+        '[tool.pytest.ini_options]\ntestpaths = ["tests/z", "tests/a"]\n',
+        "tests/z/test_zerr.py": "import nowhere_z\n",
+        "tests/a/test_aerr.py": "import nowhere_a\n",
+        "tests/a/test_fine.py": "def test_fine():\n    pass\n",
+    }
+    orders = []
+    for name, args in (("serial", ()), ("jobs", ("--jobs=2",))):
+        root = _plain_project(tmp_path / name, files)
+        _verify(root, *args)
+        document = json.loads((root / "verdicts.json").read_text(encoding="utf-8"))
+        orders.append([result["nodeid"] for result in document["results"]])
+    assert orders[0] == orders[1]
+    assert orders[0][:2] == ["tests/z/test_zerr.py", "tests/a/test_aerr.py"]

@@ -24,8 +24,8 @@ _ENCODER = json.JSONEncoder()
 _DECODER = json.JSONDecoder()
 
 
-def encode_property(data: dict[str, Any]) -> str:
-    """What the plugin puts on a report, as json.dumps(data) would write it."""
+def encode_json(data: dict[str, Any]) -> str:
+    """`data` as json.dumps(data) would write it, whatever a test did to json.dumps."""
     return _ENCODER.encode(data)
 
 
@@ -56,6 +56,8 @@ class RunSettings:
     report_path: str | None = None
     messages_path: str | None = None
     html_path: str | None = None
+    # One shard of `verify --jobs` whose run writes Messages or HTML: each test's steps are sent on.
+    records: bool = False
 
     @classmethod
     def of(cls, config: Any, rootdir: Path) -> RunSettings:
@@ -73,6 +75,7 @@ class RunSettings:
             report_path=config.getoption("redphase_report"),
             messages_path=config.getoption("redphase_messages", None),
             html_path=config.getoption("redphase_html", None),
+            records=bool(config.getoption("redphase_shard_records", False)),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -258,7 +261,7 @@ class Collector:
     def shard_state(self) -> dict[str, Any]:
         """One shard of a `redphase verify --jobs` run: each test judged on its own, as judging needs
         nothing of any other test, and what the lock and the reports need of the run as a whole."""
-        reports = bool(self.settings.messages_path or self.settings.html_path)
+        reports = bool(self.settings.messages_path or self.settings.html_path or self.settings.records)
         return {
             "shard_state": 1,
             "settings": self.settings.to_json(),
@@ -297,8 +300,18 @@ class Collector:
                         lock=data["lock"],
                     ),
                 )
-        # One pytest process meets collection errors as its walk does, each folder's entries by name.
-        self.results = [errors[nodeid] for nodeid in sorted(errors, key=lambda nodeid: nodeid.split("/"))]
+        # One pytest process meets collection errors as its walk does: pytest's arguments (testpaths)
+        # in their order, and each folder's entries by name.
+        args = [str(arg) for arg in (states[0].get("args") or []) if states]
+
+        def walked(nodeid: str) -> tuple[int, list[str]]:
+            path = os.path.join(str(self.rootdir), nodeid.split("::", 1)[0])
+            under = [
+                n for n, arg in enumerate(args) if path == arg or path.startswith(arg.rstrip(os.sep) + os.sep)
+            ]
+            return (under[0] if under else len(args), nodeid.split("/"))
+
+        self.results = [errors[nodeid] for nodeid in sorted(errors, key=walked)]
         self.results += [results[nodeid] for nodeid in sorted(results)]
 
     def finish(self, terminalreporter: Any) -> None:

@@ -11,9 +11,9 @@ machine with few cores that duplicated collection is much of what it could have 
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
+import random
 import re
 import subprocess
 from collections.abc import Callable, Sequence
@@ -40,18 +40,12 @@ def refusal(pytest_args: Sequence[str]) -> str:
             if (not count and arg.startswith("-n")) or arg == "--numprocesses":
                 count = pytest_args[number + 1] if number + 1 < len(pytest_args) else ""
             if count != "0":
-                return "--jobs does not combine with pytest-xdist's -n: --jobs runs its own processes"
+                return (
+                    "--jobs does not combine with pytest-xdist's -n or --dist: --jobs runs its own processes"
+                )
         if _JUNIT.match(arg):
             return "--jobs does not combine with --junitxml: every shard would write the same file"
     return ""
-
-
-def without_xdist(pytest_args: Sequence[str]) -> list[str]:
-    """What each shard adds to stop the pytest-xdist workers that the project's own `addopts` may
-    start (`-n auto`): each shard is one process, and N of them already use the cores."""
-    if os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD") or "no:xdist" in pytest_args:
-        return []  # xdist is not loaded, and its -n would be an unknown option
-    return ["--numprocesses=0"] if importlib.util.find_spec("xdist") is not None else []
 
 
 def _echo(line: str) -> None:
@@ -59,23 +53,31 @@ def _echo(line: str) -> None:
 
 
 def run_shards(
-    commands: Sequence[list[str]], outputs: Sequence[Path], target: Path, echo: Callable[[str], None] = _echo
+    commands: Sequence[list[str]],
+    outputs: Sequence[Path],
+    target: Path,
+    reports: dict[str, str] | None = None,
+    echo: Callable[[str], None] = _echo,
 ) -> int:
-    """Run each shard's command at once, then judge them together into `target` (the run's JSON).
+    """Run each shard's command at once, then judge them together into `target` (the run's JSON)
+    and the `reports` (RunSettings' report paths) asked for.
 
     The first shard prints as it goes; the others' output is kept and shown once each is done.
     Returns pytest's exit code for the whole run.
     """
     kept: list[IO[bytes]] = []
     processes = []
+    environment = _shard_environment()
     for number, command in enumerate(commands):
         if number == 0:
-            processes.append(subprocess.Popen(command))
+            processes.append(subprocess.Popen(command, env=environment))
             continue
         kept.append(open(target.parent / f"shard-{number + 1}.out", "w+b"))  # noqa: SIM115 - closed below
-        processes.append(subprocess.Popen(command, stdout=kept[-1], stderr=subprocess.STDOUT))
+        processes.append(
+            subprocess.Popen(command, stdout=kept[-1], stderr=subprocess.STDOUT, env=environment)
+        )
     try:
-        codes = [_wait(process) for process in processes]
+        codes = [wait(process) for process in processes]
         for number, handle in enumerate(kept, start=2):
             handle.seek(0)
             text = handle.read().decode("utf-8", "replace")
@@ -89,16 +91,31 @@ def run_shards(
         _state(path, number, len(commands), code)
         for number, (path, code) in enumerate(zip(outputs, codes, strict=True), start=1)
     ]
-    judge(states, target, echo)
+    judge(states, target, reports or {}, echo)
     return combined_exit(codes)
 
 
-def _wait(process: subprocess.Popen[bytes]) -> int:
+def _shard_environment() -> dict[str, str]:
+    """The shards' environment: this one, with one hash seed for all of them when none is set.
+
+    A test file shared out test by test must hold the same tests in every shard, and a test
+    parametrised from a set (or anything else hash-ordered) gets the same node ids for other
+    values under another seed: with one seed the run is random from run to run, as a serial one is,
+    but the same in every shard.
+    """
+    environment = dict(os.environ)
+    if not environment.get("PYTHONHASHSEED"):
+        environment["PYTHONHASHSEED"] = str(random.SystemRandom().randrange(1, 2**32 - 1))
+    return environment
+
+
+def wait(process: subprocess.Popen[bytes]) -> int:
+    """The child's exit code, waiting on through Ctrl-C: the child got the same Ctrl-C, stops its
+    tests and writes what it has."""
     while True:
         try:
             return process.wait()
         except KeyboardInterrupt:
-            # Every shard got the same Ctrl-C: each stops its tests and writes what it has.
             continue
 
 
@@ -113,7 +130,9 @@ def _state(path: Path, number: int, count: int, code: int) -> dict[str, Any]:
     return document
 
 
-def judge(states: list[dict[str, Any]], target: Path, echo: Callable[[str], None]) -> None:
+def judge(
+    states: list[dict[str, Any]], target: Path, reports: dict[str, str], echo: Callable[[str], None]
+) -> None:
     """Every shard's tests judged as one run's, written to `target`."""
     full = [state for state in states if "shard_state" in state]
     # A conftest or plugin that failed to load stopped a shard before its session: its verdict is
@@ -127,7 +146,8 @@ def judge(states: list[dict[str, Any]], target: Path, echo: Callable[[str], None
     if not full:
         report.write_json(target, list(early.values()), bool(states[0].get("allow_unwired")))
         return
-    collector = Collector(RunSettings.from_json({**full[0]["settings"], "json_path": str(target)}))
+    settings = {**full[0]["settings"], "json_path": str(target), **reports}
+    collector = Collector(RunSettings.from_json(settings))
     collector.take_shards(full)
     shown = {result["nodeid"] for result in collector.results}
     collector.results[:0] = [result for nodeid, result in early.items() if nodeid not in shown]

@@ -8,7 +8,7 @@ process, or the xdist controller), it judges every test and writes the summary, 
 from __future__ import annotations
 
 import glob
-import json
+import os
 import sys
 import time
 from collections.abc import Generator
@@ -22,7 +22,7 @@ from redphase.verify import exceptions as exc_info
 from redphase.verify import junit
 from redphase.verify.appcode import AppCodeWatch, ApplicationCode
 from redphase.verify.classify import PhaseRecord, ScenarioRecord
-from redphase.verify.collector import PROPERTY, Collector, RunSettings, encode_property, relative_to_root
+from redphase.verify.collector import PROPERTY, Collector, RunSettings, encode_json, relative_to_root
 from redphase.verify.report import write_text_atomically
 from redphase.verify.shards import ShardPlan, Share
 from redphase.verify.startup import StartupFailure
@@ -71,6 +71,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "unjudged, to --redphase-json (how `redphase verify --jobs N` runs each of its shards)",
     )
     group.addoption(
+        "--redphase-shard-records",
+        action="store_true",
+        help="with --redphase-shard: send what Cucumber Messages and the HTML report need of each test",
+    )
+    group.addoption(
         "--redphase-step-index",
         choices=MODES,
         default=None,
@@ -95,10 +100,14 @@ def pytest_load_initial_conftests(early_config: pytest.Config) -> Generator[None
         raise
 
 
+# First, so that a shard's settings are in place before pytest-xdist decides to start workers.
+@pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     if not config.getoption("redphase"):
         return
     refusal = refusal_reason(config.getoption("assertmode"))
+    if config.getoption("redphase_shard"):
+        refusal = refusal or _shard_refusal(config)
     if refusal:
         raise pytest.UsageError(refusal)
     if config.option.tbstyle == "auto":
@@ -106,6 +115,22 @@ def pytest_configure(config: pytest.Config) -> None:
         # a red suite's run time. `--tb=long` (or short) brings pytest's own back.
         config.option.tbstyle = "line"
     config.pluginmanager.register(RedphaseSession(config), "redphase-session")
+
+
+def _shard_refusal(config: pytest.Config) -> str:
+    """Why this run cannot be one shard of `redphase verify --jobs`, from the options as pytest
+    parsed them (the command line, `addopts`, PYTEST_ADDOPTS); pytest-xdist is turned off."""
+    if getattr(config.option, "xmlpath", None):
+        return "redphase verify --jobs does not combine with --junitxml (here from the project's settings or PYTEST_ADDOPTS): every shard would write the same file; run verify without --jobs"
+    if getattr(config.option, "maxfail", 0):
+        return "redphase verify --jobs does not combine with -x or --maxfail: each shard would stop at its own failures, so the run would differ from a serial one"
+    # Each shard is one process, and N of them already use the cores: no xdist workers of their own,
+    # whatever -n the project's addopts set.
+    if hasattr(config.option, "numprocesses"):
+        config.option.numprocesses = 0
+        config.option.dist = "no"
+        config.option.tx = []
+    return ""
 
 
 def refusal_reason(assert_mode: str) -> str:
@@ -196,7 +221,11 @@ class RedphaseSession:
         self.definitions = StepDefinitions()
         # Each step's status, timing and definition feed only Cucumber Messages and the HTML page:
         # a run that writes neither records none of it.
-        self.record_steps = bool(config.getoption("redphase_messages") or config.getoption("redphase_html"))
+        self.record_steps = bool(
+            config.getoption("redphase_messages")
+            or config.getoption("redphase_html")
+            or config.getoption("redphase_shard_records")
+        )
         self.collector = (
             None if hasattr(config, "workerinput") else Collector(RunSettings.of(config, self.rootdir))
         )
@@ -375,7 +404,7 @@ class RedphaseSession:
                     data["lock"] = recorded
             # One JSON string, not the nested dict: xdist's serialiser (pure Python) walks every
             # object of each report a worker sends, and ours were nearly half of each call report.
-            report.user_properties = [*report.user_properties, (PROPERTY, encode_property(data))]
+            report.user_properties = [*report.user_properties, (PROPERTY, encode_json(data))]
         if call.when == "teardown":
             self.scenarios.pop(item.nodeid, None)
             self.step_codes.pop(item.nodeid, None)
@@ -486,7 +515,9 @@ class RedphaseSession:
             self.collector.finish(terminalreporter)
         elif self.collector.settings.json_path:
             # The run that started the shards judges them all together.
-            text = json.dumps(self.collector.shard_state(), ensure_ascii=False)
+            state = self.collector.shard_state()
+            state["args"] = [os.path.abspath(str(arg).split("::", 1)[0]) for arg in self.config.args]
+            text = encode_json(state)
             write_text_atomically(Path(self.collector.settings.json_path), text)
 
     def pytest_unconfigure(self, config: pytest.Config) -> None:

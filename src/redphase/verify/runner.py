@@ -131,22 +131,33 @@ def verify(pytest_args: Sequence[str], options: VerifyOptions) -> VerifyResult:
 
 
 def _run_shards(pytest_args: Sequence[str], target: Path, options: VerifyOptions) -> int:
-    from redphase.verify.jobs import run_shards, without_xdist
+    from dataclasses import replace
+
+    from redphase.verify.jobs import run_shards
 
     count = options.jobs
-    extra = without_xdist(pytest_args)
     outputs = [target.parent / f"shard-{number}.json" for number in range(1, count + 1)]
+    # The reports are written once, by this process, from every shard's tests.
+    shard_options = replace(options, report_path=None, messages_path=None, html_path=None)
     commands = [
         [
             sys.executable,
             "-m",
             "redphase.verify.shard_process",
-            *pytest_arguments([*pytest_args, *extra], output, options),
+            *pytest_arguments(pytest_args, output, shard_options),
             f"--redphase-shard={number}/{count}",
+            *(["--redphase-shard-records"] if options.messages_path or options.html_path else []),
         ]
         for number, output in enumerate(outputs, start=1)
     ]
-    return run_shards(commands, outputs, target)
+    reports = {
+        "report_path": options.report_path,
+        "messages_path": options.messages_path,
+        "html_path": options.html_path,
+    }
+    return run_shards(
+        commands, outputs, target, {name: str(path.absolute()) for name, path in reports.items() if path}
+    )
 
 
 def _run_here(arguments: list[str]) -> int:
@@ -165,10 +176,6 @@ def _run_here(arguments: list[str]) -> int:
 def _run(command: list[str]) -> int:
     import subprocess
 
-    process = subprocess.Popen(command)
-    while True:
-        try:
-            return process.wait()
-        except KeyboardInterrupt:
-            # The child got the same Ctrl-C: it stops its tests and writes what it has; wait for that.
-            continue
+    from redphase.verify.jobs import wait
+
+    return wait(subprocess.Popen(command))
