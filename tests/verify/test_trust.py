@@ -532,3 +532,70 @@ def test_a_test_that_monkeypatches_json_still_gets_its_verdict(tmp_path: Path, j
         "tests/test_patched.py::test_patched_dumps": "not-scenario",
     }, output
     assert code == 0
+
+
+EXITING_STEPS = """\
+import sys
+
+import pytest
+from pytest_bdd import given, parsers, scenarios, then, when
+
+from shop.cart import add
+
+scenarios("exits.feature")
+
+
+@pytest.fixture
+def box():
+    return {}
+
+
+@given("a cart")
+def _(box):
+    box["total"] = add(0, 0)
+
+
+@when("the command line exits")
+def _(box):
+    sys.exit(2)
+
+
+@when("I add nothing")
+def _(box):
+    pass
+
+
+@then("the process exits")
+def _(box):
+    raise SystemExit(3)
+"""
+
+EXITS = """\
+Feature: Exits
+  Scenario: When exits
+    Given a cart
+    When the command line exits
+    Then the process exits
+
+  Scenario: Then exits
+    Given a cart
+    When I add nothing
+    Then the process exits
+"""
+
+
+def test_a_step_that_raises_system_exit_is_named_in_its_verdict(tmp_path: Path) -> None:
+    """pytest-bdd calls its step-error hook only for an Exception; a click command called directly
+    ends in SystemExit, which must still be blamed on its step."""
+    root = _cart_project(tmp_path, **{"tests/exits.feature": EXITS, "tests/test_exits.py": EXITING_STEPS})
+    _code, document, output = _verify(root)
+    results = {result["nodeid"]: result for result in document["results"]}
+    when = results["tests/test_exits.py::test_when_exits"]
+    assert when["verdict"] == "early-failure", output
+    assert when["step"]["text"] == "the command line exits"
+    assert when["exception"] == "SystemExit"
+    assert when["message"].startswith("SystemExit(2)")
+    then = results["tests/test_exits.py::test_then_exits"]
+    assert then["verdict"] == "test-error", output
+    assert then["step"]["text"] == "the process exits"
+    assert "own body" not in then["hint"]

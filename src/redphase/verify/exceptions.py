@@ -166,4 +166,9 @@ def _is_unwired(value: object) -> bool:
 
 def first_line(exception: BaseException, limit: int = 500) -> str:
     text = str(exception).strip()
+    if isinstance(exception, SystemExit):
+        # Its text is only the exit status ("2"), which says nothing on its own.
+        text = (
+            f"SystemExit({text or None}): the code called sys.exit, as a click or argparse command line does"
+        )
     return text[:limit] + ("…" if len(text) > limit else "")

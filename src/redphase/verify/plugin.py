@@ -217,6 +217,8 @@ class RedphaseSession:
         self.watch = AppCodeWatch(code)
         self.scenarios: dict[str, ScenarioRecord] = {}
         self.step_codes: dict[str, Any] = {}
+        # The step whose function is running, by test: set before its call, cleared after it.
+        self.running_step: dict[str, Any] = {}
         self._relative_paths: dict[str, str] = {}
         self.definitions = StepDefinitions()
         # Each step's status, timing and definition feed only Cucumber Messages and the HTML page:
@@ -350,6 +352,7 @@ class RedphaseSession:
 
     def pytest_bdd_before_step_call(self, request: Any, step: Any, step_func: Any, **_: Any) -> None:
         self.step_codes[request.node.nodeid] = getattr(step_func, "__code__", None)
+        self.running_step[request.node.nodeid] = step
         record = self.lock_data.get(request.node.nodeid)
         if record is not None:
             code = getattr(step_func, "__code__", None)
@@ -358,10 +361,12 @@ class RedphaseSession:
         self.watch.start()
 
     def pytest_bdd_after_step(self, request: Any, **_: Any) -> None:
+        self.running_step.pop(request.node.nodeid, None)
         self._stop_watch(request.node.nodeid)
         self._end_step(request.node.nodeid, "passed")
 
     def pytest_bdd_step_error(self, request: Any, step: Any, step_func: Any, **_: Any) -> None:
+        self.running_step.pop(request.node.nodeid, None)
         self._stop_watch(request.node.nodeid)
         self._end_step(request.node.nodeid, "failed")
         record = self.scenarios.get(request.node.nodeid)
@@ -389,6 +394,15 @@ class RedphaseSession:
     ) -> Generator[None, Any, None]:
         outcome = yield
         report: pytest.TestReport = outcome.get_result()
+        running = self.running_step.pop(item.nodeid, None)
+        if running is not None and call.excinfo is not None:
+            # pytest-bdd tells of a failed step only for an Exception: a SystemExit (a click command
+            # called directly, sys.exit in the application) left the step unnamed.
+            self._stop_watch(item.nodeid)
+            self._end_step(item.nodeid, "failed")
+            record = self.scenarios.get(item.nodeid)
+            if record is not None and record.failed_step is None:
+                record.failed_step = _step_data(running)
         self.watch.stop()
         # A passing setup or teardown says nothing the verdict needs: only the call, and any phase
         # that did not pass, carry data. Reports live until the session ends, so they stay small.
