@@ -225,3 +225,41 @@ def test_a_route_whose_path_takes_a_parameter_is_never_called_with_the_parameter
     assert result.exit_code == 0, result.output
     steps = (root / "tests" / "step_defs" / "orders_steps.py").read_text(encoding="utf-8")
     assert 'system.client.get("/orders/<int:number>")' not in steps
+
+
+def test_a_negated_then_is_left_unwired_with_its_reason(tmp_path: Path) -> None:
+    """`observed == expected` for "does not list" would assert that the shelf lists the book."""
+    root = _project(tmp_path / "negated")
+    (root / "features" / "shelf.feature").write_text(
+        FEATURE.replace(
+            'Then the shelf lists the book "Dune"', 'Then the shelf does not list the book "Dune"'
+        ),
+        encoding="utf-8",
+    )
+    result = run_cli("scaffold", cwd=root)
+    assert result.exit_code == 0, result.output
+    steps = _steps(root)
+    negated = steps[steps.index("does not list") :]
+    negated = negated[: negated.index("\n\n\n")] if "\n\n\n" in negated else negated
+    assert "Not wired: a negated outcome" in negated
+    assert "system.read(system.instance(shelfapp.shelf.Shelf).lists()" not in negated
+    verdicts = _verify(root)
+    assert verdicts["tests/test_shelf.py::test_shelving_a_book"] == "unwired-red", verdicts
+
+
+@pytest.mark.parametrize(
+    ("text", "negated"),
+    [
+        ('the stored servers do not include "x"', True),
+        ("no error is shown", True),
+        ("the order isn't shipped", True),
+        ("the order is never shipped", True),
+        ("the note is shown", False),
+        ("the notebook lists 3 notes", False),
+        ("the knot is tied", False),
+    ],
+)
+def test_negated_outcomes_are_told_by_their_words(text: str, negated: bool) -> None:
+    from redphase.plan.names import is_negated
+
+    assert is_negated(text) is negated

@@ -52,6 +52,8 @@ class StepDefinition:
     # The candidates the harness can call, best first, and whether the first is written as its wiring.
     wiring: tuple[WiringChoice, ...] = ()
     wired: bool = False
+    # Why a candidate sure enough is not written, when it is not.
+    unwired_because: str = ""
 
     @property
     def key(self) -> StepKey:

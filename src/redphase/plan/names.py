@@ -22,3 +22,18 @@ def step_function_name(kind: str, expression: str) -> str:
     # A {type} says nothing a reader needs in the name; an outline's <column> is a word of the step.
     words = _PARAMETER.sub(lambda m: " " if m.group(1) else m.group(2), expression)
     return shorten(f"{kind}_{identifier(words, 'step')}", 70)
+
+
+_NEGATIONS = frozenset(
+    {"not", "no", "never", "none", "nothing", "nobody", "without", "cannot", "neither", "nor"}
+)
+NEGATED = (
+    "a negated outcome: the equality check a wired Then writes (observed == expected) would assert "
+    "the opposite"
+)
+
+
+def is_negated(text: str) -> bool:
+    """Whether a step states a negated outcome ("does not include", "no error", "isn't shown")."""
+    words = re.findall(r"[a-z']+", text.lower().replace("\u2019", "'"))
+    return any(word in _NEGATIONS or word.endswith("n't") for word in words)

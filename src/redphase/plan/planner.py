@@ -26,7 +26,7 @@ from redphase.plan.model import (
     StepUse,
     SystemUnderTest,
 )
-from redphase.plan.names import step_function_name, test_name_base
+from redphase.plan.names import NEGATED, is_negated, step_function_name, test_name_base
 from redphase.plan.wire import StepWiring, harness_source
 from redphase.project import layout
 from redphase.project.index import ProjectIndex
@@ -319,7 +319,10 @@ def _use_step(
         params = [(param.name, param.type) for param in pattern.params]
         wiring = state.wiring.for_step(step.text, step.kind, params, pattern.expression)
         wired = bool(wiring) and wiring[0].confidence >= config.wire_threshold
-        definition = replace(definition, wiring=wiring, wired=wired)
+        because = ""
+        if wired and step.kind == "then" and is_negated(step.text):
+            wired, because = False, NEGATED
+        definition = replace(definition, wiring=wiring, wired=wired, unwired_because=because)
     state.definitions[key] = definition
     if definition.params:
         by_prefix = state.by_prefix.setdefault((step.kind, _first_word(definition)), {})

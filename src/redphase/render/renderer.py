@@ -380,7 +380,8 @@ def _wiring_doc(definition: StepDefinition) -> list[str]:
         if others:
             lines.append("Runners-up:")
     else:
-        lines = ["", "Not wired: no candidate was sure enough ([tool.redphase] wire-threshold). Candidates:"]
+        reason = definition.unwired_because or "no candidate was sure enough ([tool.redphase] wire-threshold)"
+        lines = ["", f"Not wired: {reason}. Candidates:"]
         others = list(definition.wiring)
     lines += [f"- {other.call}, {other.confidence:.2f}" for other in others]
     return [wrapped for line in lines for wrapped in prose_lines(line)]
