@@ -263,3 +263,24 @@ def test_negated_outcomes_are_told_by_their_words(text: str, negated: bool) -> N
     from redphase.plan.names import is_negated
 
     assert is_negated(text) is negated
+
+
+@pytest.mark.parametrize("length", [79, 88, 100])
+def test_generated_code_passes_pycodestyle_line_length_at_the_projects_length(
+    tmp_path: Path, length: int
+) -> None:
+    """Docstrings and comments black leaves as they are: they are written no wider than 79 columns."""
+    root = _project(tmp_path / f"width{length}")
+    (root / "pyproject.toml").write_text(
+        PYPROJECT.replace('ignore = ["E501"]\n', "").replace("line-length = 88", f"line-length = {length}"),
+        encoding="utf-8",
+    )
+    assert run_cli("scaffold", cwd=root).exit_code == 0
+    for gate in (
+        ["check", "--no-cache", "--select", "E501", "tests"],
+        ["format", "--check", "--no-cache", "tests"],
+    ):
+        completed = subprocess.run(
+            [sys.executable, "-m", "ruff", *gate], cwd=root, capture_output=True, text=True, check=False
+        )
+        assert completed.returncode == 0, completed.stdout + completed.stderr

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from redphase.discover.assembly import Assembly, FakeMethod, FakePort, Unassembled
 from redphase.render.literals import docstring, prose_lines
 
-INTRO = "The system under test, assembled for one scenario on isolated infrastructure."
+INTRO = "The system under test for one scenario, on isolated infrastructure."
 
 
 @dataclass(frozen=True)

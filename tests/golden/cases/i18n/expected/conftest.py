@@ -1,10 +1,11 @@
 """The integration harness: the `system` fixture every step goes through.
 
-Created by `redphase scaffold` because the project had no `system` fixture. It is yours now, and
-redphase never rewrites it. `Harness` assembles the application from what discovery found in its
-code, with fakes for external services; scaffold wires each step it is sure of to a call through
-it. A step not wired yet returns an `Unwired` placeholder, so its Then step fails by a real
-comparison whose message names the missing wiring.
+Created by `redphase scaffold` because the project had no `system` fixture. It
+is yours now, and redphase never rewrites it. `Harness` assembles the
+application from what discovery found in its code, with fakes for external
+services; scaffold wires each step it is sure of to a call through it. A step
+not wired yet returns an `Unwired` placeholder, so its Then step fails by a
+real comparison whose message names the missing wiring.
 """
 
 import importlib
@@ -18,13 +19,14 @@ import pytest
 
 _HERE = Path(__file__).resolve().parent
 T = TypeVar("T")
-# The same rule redphase uses when it registers markers: pytest cannot register these characters.
+# The same rule redphase uses when it registers markers: pytest cannot
+# register these characters.
 _NOT_IN_MARKER = re.compile("[:()\\s,=]")
 _RESERVED_MARKERS = ["parametrize"]
 
 
 class Unwired:
-    """The value of a step that is not wired to the application yet. It equals nothing."""
+    """The value of a step not yet wired to the application: equals nothing."""
 
     redphase_unwired = True
 
@@ -49,11 +51,11 @@ class Unwired:
 
 
 class Harness:
-    """The system under test, assembled for one scenario on isolated infrastructure.
+    """The system under test for one scenario, on isolated infrastructure.
 
-    Not assembled by redphase: no composition root, web application or [tool.redphase]
-    system was found. Build the application here as `self.app`, with fakes for external
-    services, and scaffold wires new steps to it.
+    Not assembled by redphase: no composition root, web application or
+    [tool.redphase] system was found. Build the application here as `self.app`,
+    with fakes for external services, and scaffold wires new steps to it.
     """
 
     def __init__(self, workdir: Path) -> None:
@@ -76,11 +78,11 @@ class Harness:
     def observe(
         self, step: str, /, *, touches: tuple[str, ...] = (), **params: Any
     ) -> object:
-        """Then: read the outcome back from the system, never from the test's own inputs."""
+        """Then: read the outcome back from the system, not from the inputs."""
         return self._unwired("observe", step, touches)
 
     def instance(self, cls: type[T]) -> T:
-        """The scenario's one instance of `cls`, made on first use with no arguments."""
+        """The scenario's one instance of `cls`, made on first use."""
         if cls not in self._instances:
             self._instances[cls] = cls()
         made = self._instances[cls]
@@ -90,10 +92,11 @@ class Harness:
     def read(self, result: object, expected: object) -> object:
         """What `result`, read from the system, shows of `expected`.
 
-        That is the value itself, the fields of a record that hold the expected values, or such a
-        record in a collection; else `result` as it is, for the failure message. A yes from a
-        yes-or-no query shows the expected values. While an earlier step of the scenario is
-        still unwired, what the system shows is not that scenario's outcome: its placeholder is
+        That is the value itself, the fields of a record that hold the expected
+        values, or such a record in a collection; else `result` as it is, for
+        the failure message. A yes from a yes-or-no query shows the expected
+        values. While an earlier step of the scenario is still unwired, what
+        the system shows is not that scenario's outcome: its placeholder is
         observed instead, which equals nothing.
         """
         if self.unwired:
@@ -126,9 +129,8 @@ class Harness:
             lines.append(f"missing wiring, in {Path(__file__).name} (Harness):")
             for placeholder in self.unwired:
                 touches = ", ".join(placeholder.touches) or "the system"
-                lines.append(
-                    f"  - {placeholder.phase} {placeholder.step!r} (touches {touches})"
-                )
+                step = f"{placeholder.phase} {placeholder.step!r}"
+                lines.append(f"  - {step} (touches {touches})")
         return "\n".join(lines)
 
     def healthy(self) -> bool:
@@ -146,8 +148,11 @@ _MISSING = object()
 
 
 def _values_of(record: object) -> list[object]:
-    """The values a record read from the system holds: a mapping's, an object's public
-    attributes', an HTTP response's JSON body's, or the record itself."""
+    """The values a record read from the system holds.
+
+    A mapping's, an object's public attributes', an HTTP response's JSON
+    body's, or the record itself.
+    """
     json = getattr(record, "json", None)
     if callable(json) and hasattr(record, "status_code"):
         try:
@@ -186,7 +191,7 @@ def pytest_bdd_apply_tag(tag: str, function: Any) -> bool | None:
 
 
 def _load_step_modules(namespace: dict[str, Any]) -> None:
-    """Make every step module in step_defs/ visible to every test in this folder and below."""
+    """Make every step module in step_defs/ visible to the tests below here."""
     package = __name__.rpartition(".")[0]
     for path in sorted((_HERE / "step_defs").glob("*.py")):
         if path.name.startswith("_"):
@@ -196,7 +201,7 @@ def _load_step_modules(namespace: dict[str, Any]) -> None:
             pytest.register_assert_rewrite(name)
             module = importlib.import_module(name)
         except ImportError:
-            # --import-mode=importlib puts nothing on sys.path: load the file directly.
+            # --import-mode=importlib puts nothing on sys.path: load the file.
             spec = importlib.util.spec_from_file_location(name, path)
             assert spec is not None
             assert spec.loader is not None

@@ -1,6 +1,7 @@
-"""Health checks: the harness assembles and its isolated infrastructure answers. These must pass.
+"""Health checks: the harness assembles, its isolated infrastructure answers.
 
-Created by `redphase scaffold`; yours to extend as you wire real components into the harness.
+These must pass. Created by `redphase scaffold`; yours to extend as you wire
+real components into the harness.
 """
 
 from __future__ import annotations
