@@ -411,3 +411,81 @@ def test_a_harness_that_imports_the_factory_under_another_name_uses_it() -> None
     names = _used_names("from shop.system import make_shelf as build\n\n\ndef f():\n    return build()\n")
     assert {"make_shelf", "build"} <= names
     assert "make_shelf" not in _used_names('"""Not assembled: shop.system.make_shelf(conf=...)."""\n')
+
+
+GAME = {
+    "src/wordgame/__init__.py": "",
+    "src/wordgame/game.py": """
+        from functools import cached_property
+
+        import click
+
+
+        class Game:
+            def __init__(self):
+                self._guesses = []
+
+            def guess(self, word: str) -> None:
+                self._guesses.append(word)
+
+            @property
+            def guesses(self) -> list[str]:
+                return list(self._guesses)
+
+            @cached_property
+            def round(self) -> int:
+                return 1
+
+
+        @click.group()
+        def cli():
+            pass
+
+
+        @cli.command()
+        def play():
+            pass
+
+
+        def score(word: str) -> int:
+            return len(word)
+    """,
+    # A command of a group imported from elsewhere, as plugins and split CLIs register them.
+    "src/wordgame/commands.py": """
+        from wordgame.game import cli
+
+
+        @cli.command()
+        def reset():
+            pass
+    """,
+}
+
+
+def test_a_property_is_read_and_never_offered_to_a_when_step(tmp_path: Path) -> None:
+    from redphase.plan.wiring import candidates
+
+    model = _discover(_project(tmp_path, GAME))
+    by_name = {item.name: item for item in model.callables}
+    assert by_name["guesses"].reads
+    assert by_name["round"].reads
+    assert not by_name["guess"].reads
+    when = candidates(
+        'the player guesses "crane"', "when", [("word", "str")], "the player guesses {word}", model
+    )
+    assert all(not entry["target"].endswith((".guesses", ".round")) for entry in when)
+    then = candidates(
+        "the guesses are {string}", "then", [("string", "str")], "the guesses are {string}", model
+    )
+    reads = [entry["call"] for entry in then if entry["target"].endswith(".guesses")]
+    assert reads
+    assert all(not call.endswith(")") for call in reads)
+
+
+def test_a_click_command_is_never_a_function_to_call(tmp_path: Path) -> None:
+    """Called directly, a click command parses pytest's own command line and exits."""
+    model = _discover(_project(tmp_path, GAME))
+    kinds = {item.name: item.kind for item in model.callables}
+    assert kinds["score"] == "function"
+    assert kinds["cli"] == kinds["play"] == "command"  # through the harness's CLI runner
+    assert "reset" not in kinds

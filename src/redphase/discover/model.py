@@ -33,6 +33,8 @@ class Callable:
     # "database" for a store or repository (an isolated instance), "port" for a Protocol or an
     # abstract base that adapters and fakes implement, else "".
     boundary: str = ""
+    # A property (or cached_property): read as an attribute, never called.
+    reads: bool = False
 
 
 @dataclass(frozen=True)

@@ -404,9 +404,10 @@ def call_expression(item: Callable, step_params: Sequence[tuple[str, str]], patt
             if line
             else f"system.cli.invoke({item.target}, [])"
         )
+    called = "" if item.reads else f"({args})"
     if item.kind == "method" and item.via:
-        return f"{item.via}.{item.name}({args})"
+        return f"{item.via}.{item.name}{called}"
     if item.kind == "method":
         owner = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", item.owner).lower()
-        return f"{owner}.{item.name}({args})"
+        return f"{owner}.{item.name}{called}"
     return f"{item.target}({args})"

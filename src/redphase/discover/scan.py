@@ -822,6 +822,7 @@ class _Scanner:
                                     f"{module.display}:{item.lineno}",
                                     via=via,
                                     boundary=boundary,
+                                    reads=_is_property(item),
                                 )
                             )
                 elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and not node.name.startswith(
@@ -829,8 +830,10 @@ class _Scanner:
                 ):
                     target = f"{module.name}.{node.name}"
                     roots = {e.target for e in self.entry_points if e.kind in ("composition-root", "web-app")}
-                    if target in roots or any(
-                        c.target == target or c.handler == target for c in self.callables
+                    if (
+                        target in roots
+                        or _is_cli_command(node)
+                        or any(c.target == target or c.handler == target for c in self.callables)
                     ):
                         continue
                     self.callables.append(
@@ -861,6 +864,25 @@ class _Scanner:
                             f"{module.display}:1",
                         )
                     )
+
+
+def _is_property(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    return any(
+        dotted(decorator).rpartition(".")[2] in ("property", "cached_property")
+        for decorator in node.decorator_list
+    )
+
+
+def _is_cli_command(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """A click or typer command (`@click.command()`, `@cli.group()`, `@app.command()`): called
+    directly, it parses the process's own command line (pytest's) and exits, so it is not offered as
+    a function to call; a declared console script is reached as a command instead."""
+    for decorator in node.decorator_list:
+        name = dotted(decorator.func if isinstance(decorator, ast.Call) else decorator)
+        owner, _, last = name.rpartition(".")
+        if owner and last in ("command", "group"):
+            return True
+    return False
 
 
 def _is_property_accessor(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:

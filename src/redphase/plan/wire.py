@@ -199,11 +199,11 @@ class StepWiring:
                 confidence=confidence,
                 why=f"{why}; the harness fakes {item.owner}, so the Then reads what it was sent",
             )
-        if item.kind == "method" and self._signature(item).is_property:
+        if item.reads or (item.kind == "method" and self._signature(item).is_property):
             # A property is read, not called; only a Then reads without changing anything.
-            if kind != "then" or not call.endswith("()"):
+            if kind != "then":
                 return None
-            call = call[:-2]
+            call = call.removesuffix("()")
         elif item.kind in ("method", "function") and cannot_take(self._signature(item), call, params):
             return None
         if call.startswith("system.app") and reach.app:

@@ -112,7 +112,9 @@ def candidates(
 ) -> list[dict[str, Any]]:
     """The wiring candidates of one step text, best first, as the plan's JSON gives them."""
     wiring = []
-    for candidate in rank(text, kind, model.callables, limit=limit):
+    # A property is read, not called: only a Then reads without changing anything.
+    callables = model.callables if kind == "then" else [item for item in model.callables if not item.reads]
+    for candidate in rank(text, kind, callables, limit=limit):
         item = candidate.callable
         entry: dict[str, Any] = {"target": item.target}
         if item.handler:
