@@ -394,3 +394,19 @@ def test_a_persons_hook_wrapper_and_trylast_hook_keep_their_place_around_ours(
     assert markers["test_mine"] == {"mine", "after_yours"}
     assert markers["test_ours"] == {"checkout", "wip_now", "wrapped"}
     assert markers["test_theirs"] == {"checkout", "jira_7", "wrapped"}
+
+
+def test_an_outline_whose_examples_have_no_rows_is_warned_of(tmp_path: Path) -> None:
+    """pytest-bdd runs such an outline once, with `<guess>` as the step's text: a test that means nothing."""
+    outline = (
+        "Feature: Words\n  Scenario Outline: Guessing\n    Given the word <guess>\n    Then it is fine\n\n"
+        "    Examples:\n      | guess |\n"
+    )
+    root = make_project(tmp_path, {"words.feature": outline})
+    result = run_cli("scaffold", "--check", cwd=root)
+    assert (
+        "features/words.feature:6:5: warning: the Examples of Scenario Outline 'Guessing' have no rows"
+        in result.output
+    )
+    filled = make_project(tmp_path / "filled", {"words.feature": outline + "      | crane |\n"})
+    assert "have no rows" not in run_cli("scaffold", "--check", cwd=filled).output

@@ -62,6 +62,7 @@ def check(file: FeatureFile) -> Compatibility:
     _leading_conjunctions(file, feature, diagnostics, edits)
     _duplicate_names(file, feature, diagnostics, edits)
     _example_tags(file, feature, diagnostics, edits)
+    _empty_examples(file, feature, diagnostics)
     without_outcome = [scenario for scenario in feature.scenarios if not scenario.has_outcome]
     if without_outcome:
         first = without_outcome[0].location
@@ -191,6 +192,24 @@ def _example_tags(file: FeatureFile, feature: Feature, out: list[Diagnostic], ed
                             fix=f"rename the tag to @{marker}",
                         )
                     )
+
+
+def _empty_examples(file: FeatureFile, feature: Feature, out: list[Diagnostic]) -> None:
+    for scenario in feature.scenarios:
+        if not scenario.examples or any(examples.rows for examples in scenario.examples):
+            continue
+        first = scenario.examples[0]
+        out.append(
+            Diagnostic(
+                file.display,
+                first.location.line,
+                first.location.column,
+                f"the Examples of Scenario Outline {scenario.name!r} have no rows: pytest-bdd runs it once, "
+                "with its <placeholders> left in the steps as text",
+                Severity.WARNING,
+                fix="add a row of values under the Examples header, or make it a plain Scenario",
+            )
+        )
 
 
 def _tag_edit(tag: Tag, marker: str) -> _Edit:
