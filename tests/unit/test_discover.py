@@ -489,3 +489,39 @@ def test_a_click_command_is_never_a_function_to_call(tmp_path: Path) -> None:
     assert kinds["score"] == "function"
     assert kinds["cli"] == kinds["play"] == "command"  # through the harness's CLI runner
     assert "reset" not in kinds
+
+
+STORE = {
+    "src/servers/__init__.py": "",
+    "src/servers/store.py": """
+        from dataclasses import dataclass
+
+
+        @dataclass
+        class ServerConfig:
+            name: str
+
+
+        class ServerStore:
+            def save_server(self, config: ServerConfig) -> None:
+                pass
+
+            def save_name(self, name: str) -> None:
+                pass
+    """,
+}
+
+
+def test_a_call_that_could_only_raise_is_no_candidate_in_plan_or_hints(tmp_path: Path) -> None:
+    """`save_server(config=string)` hands a step's text to a parameter annotated ServerConfig."""
+    from redphase.plan.call_fit import Signatures
+    from redphase.plan.wiring import candidates
+
+    root = _project(tmp_path, STORE)
+    model = _discover(root)
+    args = ('I save the server "gitmcp"', "when", [("string", "string")], "I save the server {string}", model)
+    unchecked = [entry["target"] for entry in candidates(*args)]
+    checked = [entry["target"] for entry in candidates(*args, signatures=Signatures(root))]
+    assert "servers.store.ServerStore.save_server" in unchecked
+    assert "servers.store.ServerStore.save_server" not in checked
+    assert "servers.store.ServerStore.save_name" in checked

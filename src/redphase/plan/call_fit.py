@@ -154,3 +154,33 @@ def takes_no_arguments(tree: ast.Module | None, item: Callable) -> bool:
             )
         return all(ast.unparse(base) == "object" for base in node.bases) and not node.keywords
     return False
+
+
+class Signatures:
+    """The signatures of the discovered callables, each file parsed once for the run."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._trees: dict[str, ast.Module | None] = {}
+        self._signatures: dict[str, Signature] = {}
+
+    def tree(self, item: Callable) -> ast.Module | None:
+        """The module that defines `item`."""
+        path = item.location.rpartition(":")[0]
+        if path not in self._trees:
+            self._trees[path] = parse_file(self.root / path)
+        return self._trees[path]
+
+    def of(self, item: Callable) -> Signature:
+        if item.location not in self._signatures:
+            self._signatures[item.location] = signature_of(self.tree(item), item)
+        return self._signatures[item.location]
+
+    def refuses(self, item: Callable, call: str, params: Sequence[tuple[str, str]], kind: str) -> bool:
+        """Whether `call` of a function or method could only raise (see cannot_take). A Then on a
+        port is not refused: a fake of the port stands in, and the Then reads what it was sent."""
+        if item.kind not in ("method", "function") or item.reads or self.of(item).is_property:
+            return False
+        if kind == "then" and item.boundary == "port":
+            return False
+        return cannot_take(self.of(item), call, params)

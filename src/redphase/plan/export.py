@@ -7,6 +7,7 @@ from typing import Any
 
 from redphase.discover.assembly import describe as describe_assembly
 from redphase.plan import wiring
+from redphase.plan.call_fit import Signatures
 from redphase.plan.components import Component
 from redphase.plan.model import FeaturePlan, HarnessPlan, StepUse
 from redphase.project.layout import display
@@ -16,6 +17,7 @@ def to_data(plan: HarnessPlan, formatting: dict[str, Any] | None = None) -> dict
     """`formatting` describes the formatter the render stage will run (render.formatting.describe)."""
     model = plan.discovered
     memo: dict[tuple[str, str, str, str], list[dict[str, Any]]] = {}
+    signatures = Signatures(plan.root)
     system: dict[str, Any] = {"entry_point": plan.system.entry_point or None, "reason": plan.system.reason}
     if model is not None:
         found = wiring.entry_points(model)
@@ -35,7 +37,7 @@ def to_data(plan: HarnessPlan, formatting: dict[str, Any] | None = None) -> dict
         ),
         # Which formatter scaffold runs over this plan's code, with which settings from where.
         "formatting": formatting or {},
-        "features": [_feature(feature, plan, memo) for feature in plan.features],
+        "features": [_feature(feature, plan, memo, signatures) for feature in plan.features],
     }
 
 
@@ -48,7 +50,9 @@ def _component(component: Component) -> dict[str, str]:
     }
 
 
-def _feature(feature: FeaturePlan, plan: HarnessPlan, memo: dict[Any, Any]) -> dict[str, Any]:
+def _feature(
+    feature: FeaturePlan, plan: HarnessPlan, memo: dict[Any, Any], signatures: Signatures
+) -> dict[str, Any]:
     return {
         "file": feature.display,
         "name": feature.name,
@@ -65,14 +69,14 @@ def _feature(feature: FeaturePlan, plan: HarnessPlan, memo: dict[Any, Any]) -> d
                 "examples": scenario.example_rows,
                 "scope": scenario.scope,
                 "outcome": scenario.outcome,
-                "steps": [_step(use, plan, memo) for use in scenario.steps],
+                "steps": [_step(use, plan, memo, signatures) for use in scenario.steps],
             }
             for scenario in feature.scenarios
         ],
     }
 
 
-def _step(use: StepUse, plan: HarnessPlan, memo: dict[Any, Any]) -> dict[str, Any]:
+def _step(use: StepUse, plan: HarnessPlan, memo: dict[Any, Any], signatures: Signatures) -> dict[str, Any]:
     definition = plan.definitions_by_key.get(use.key)
     data: dict[str, Any] = {
         "keyword": use.keyword.strip(),
@@ -91,7 +95,7 @@ def _step(use: StepUse, plan: HarnessPlan, memo: dict[Any, Any]) -> dict[str, An
         data["defined_at"] = use.defined_at
     data["components"] = [{"name": c.name, "treatment": c.treatment, "why": c.reason} for c in use.components]
     if plan.discovered is not None:
-        data["wiring"] = wiring.step_wiring(use, plan.discovered, memo)
+        data["wiring"] = wiring.step_wiring(use, plan.discovered, memo, signatures)
     return data
 
 

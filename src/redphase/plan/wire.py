@@ -24,10 +24,9 @@ from redphase.discover.model import Callable, SystemModel
 from redphase.identifiers import is_module_path
 from redphase.plan.call_fit import (
     Signature,
+    Signatures,
     cannot_take,
-    parse_file,
     passes_a_step_value,
-    signature_of,
     takes_no_arguments,
 )
 from redphase.plan.model import WiringChoice
@@ -60,10 +59,9 @@ class StepWiring:
         self._assembly: Assembly | Unassembled | None = None
         self._reach: Reach | None = None
         self._memo: dict[tuple[str, str, str, str], tuple[WiringChoice, ...]] = {}
-        self._signatures: dict[str, Signature] = {}
+        self._signatures = Signatures(config.root)
         self._constructible_classes: dict[str, bool] = {}
         self._by_target: dict[str, Callable] = {}
-        self._trees: dict[str, ast.Module | None] = {}
 
     @property
     def model(self) -> SystemModel:
@@ -172,7 +170,9 @@ class StepWiring:
             self._by_target = {item.target: item for item in self.model.callables}
         by_target = self._by_target
         choices = []
-        for entry in candidates(text, kind, params, expression, self.model, limit=8):
+        for entry in candidates(
+            text, kind, params, expression, self.model, limit=8, signatures=self._signatures
+        ):
             item = by_target.get(entry["target"])
             if item is None:
                 continue
@@ -245,17 +245,10 @@ class StepWiring:
         return self._constructible_classes[key]
 
     def _tree(self, item: Callable) -> ast.Module | None:
-        """The module that defines `item`, parsed once for the run however many of its callables
-        are candidates."""
-        path = item.location.rpartition(":")[0]
-        if path not in self._trees:
-            self._trees[path] = parse_file(self.config.root / path)
-        return self._trees[path]
+        return self._signatures.tree(item)
 
     def _signature(self, item: Callable) -> Signature:
-        if item.location not in self._signatures:
-            self._signatures[item.location] = signature_of(self._tree(item), item)
-        return self._signatures[item.location]
+        return self._signatures.of(item)
 
 
 def _used_names(source: str | None) -> set[str]:

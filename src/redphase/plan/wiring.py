@@ -11,6 +11,7 @@ from redphase.config import Config
 from redphase.discover.model import SystemModel
 from redphase.discover.rank import call_expression, rank
 from redphase.discover.scan import discover
+from redphase.plan.call_fit import Signatures
 from redphase.plan.components import TREATMENT_BY_KIND, Component
 from redphase.plan.model import HarnessPlan, StepUse
 
@@ -89,6 +90,7 @@ def step_wiring(
     use: StepUse,
     model: SystemModel,
     memo: dict[tuple[str, str, str, str], list[dict[str, Any]]] | None = None,
+    signatures: Signatures | None = None,
 ) -> list[dict[str, Any]]:
     """The step's wiring candidates, best first. The same step recurs in many scenarios: `memo`
     keeps each one's answer for the run."""
@@ -96,7 +98,7 @@ def step_wiring(
     key = (use.kind, use.text, use.expression, repr(params))
     if memo is not None and key in memo:
         return [dict(entry) for entry in memo[key]]
-    wiring = candidates(use.text, use.kind, params, use.expression, model)
+    wiring = candidates(use.text, use.kind, params, use.expression, model, signatures=signatures)
     if memo is not None:
         memo[key] = wiring
     return [dict(entry) for entry in wiring]
@@ -109,17 +111,25 @@ def candidates(
     expression: str,
     model: SystemModel,
     limit: int = 5,
+    signatures: Signatures | None = None,
 ) -> list[dict[str, Any]]:
-    """The wiring candidates of one step text, best first, as the plan's JSON gives them."""
-    wiring = []
+    """The wiring candidates of one step text, best first, as the plan's JSON gives them. With
+    `signatures`, a call that could only raise (a required parameter left out, a step's text handed
+    to a parameter annotated as something else) is no candidate."""
+    wiring: list[dict[str, Any]] = []
     # A property is read, not called: only a Then reads without changing anything.
     callables = model.callables if kind == "then" else [item for item in model.callables if not item.reads]
-    for candidate in rank(text, kind, callables, limit=limit):
+    for candidate in rank(text, kind, callables, limit=limit if signatures is None else limit + 8):
+        if len(wiring) == limit:
+            break
         item = candidate.callable
+        call = call_expression(item, params, expression)
+        if signatures is not None and signatures.refuses(item, call, params, kind):
+            continue
         entry: dict[str, Any] = {"target": item.target}
         if item.handler:
             entry["handler"] = item.handler
-        entry["call"] = call_expression(item, params, expression)
+        entry["call"] = call
         entry["confidence"] = candidate.confidence
         entry["why"] = f"{candidate.why} ({item.location})"
         wiring.append(entry)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from redphase.plan.call_fit import Signatures
     from redphase.plan.expressions import Patterns
 
 TOP = 3
@@ -22,6 +23,7 @@ class WiringSuggestions:
         self._read = False
         self._answers: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self._patterns: Patterns | None = None
+        self._signatures: Signatures | None = None
 
     def for_step(self, kind: str, text: str) -> list[dict[str, Any]]:
         key = (kind, text)
@@ -42,7 +44,13 @@ class WiringSuggestions:
             self._patterns = Patterns()
         pattern = self._patterns(text)
         params = [(param.name, param.type) for param in pattern.params]
-        return candidates(text, kind, params, pattern.expression, model, limit=TOP)
+        if self._signatures is None:
+            from redphase.plan.call_fit import Signatures
+
+            self._signatures = Signatures(self.rootdir)
+        return candidates(
+            text, kind, params, pattern.expression, model, limit=TOP, signatures=self._signatures
+        )
 
     def _system(self) -> Any:
         if not self._read:
