@@ -85,6 +85,8 @@ def prose_lines(text: str) -> list[str]:
     """One line of docstring prose wrapped to PROSE_WIDTH; a word longer than that (a dotted path,
     a call) stays whole, a list item's lines after its first are indented under its text, and an
     empty line stays one line."""
+    if len(text) <= PROSE_WIDTH and text == text.rstrip() and "\t" not in text:
+        return [text]  # as textwrap gives it; most lines are this short, and textwrap is slow
     hanging = "  " if text.startswith("- ") else ""
     return textwrap.wrap(
         text, PROSE_WIDTH, subsequent_indent=hanging, break_long_words=False, break_on_hyphens=False
