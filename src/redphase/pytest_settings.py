@@ -1,12 +1,12 @@
 """pytest's own settings of a project, read from the file pytest would take them from, without
-importing pytest: which file that is, and `testpaths`, which decides where scaffold writes tests."""
+importing pytest: which file that is, and `testpaths`, which decides where scaffold writes tests.
+
+Every scaffold run reads them, a re-scaffold after one edit too: what only some projects need
+(an ini parser, globbing) is imported where it is used."""
 
 from __future__ import annotations
 
-import configparser
-import glob
 import os
-import shlex
 from collections.abc import Mapping
 from typing import Any
 
@@ -37,6 +37,8 @@ def configured_testpaths(root: str, pyproject: Mapping[str, Any] | None = None) 
     """pytest's `testpaths`, as written (each may be a glob, relative to the root)."""
     value = setting(root, "testpaths", pyproject)
     if isinstance(value, str):
+        import shlex
+
         return shlex.split(value)
     if isinstance(value, list):
         return [str(item) for item in value]
@@ -49,12 +51,18 @@ def folders_pytest_collects(root: str, pyproject: Mapping[str, Any] | None = Non
     found: list[str] = []
     for entry in configured_testpaths(root, pyproject):
         path = os.path.join(root, entry)
-        for match in sorted(glob.glob(path)) if glob.has_magic(entry) else [path]:
+        for match in _matches(path) if any(mark in entry for mark in "*?[") else [path]:
             if os.path.isdir(match):
                 relative = os.path.relpath(os.path.realpath(match), os.path.realpath(root))
                 if not relative.startswith(os.pardir) and relative not in found:
                     found.append(relative.replace(os.sep, "/"))
     return found
+
+
+def _matches(pattern: str) -> list[str]:
+    import glob
+
+    return sorted(glob.glob(pattern))
 
 
 def _settings(root: str, pyproject: Mapping[str, Any] | None) -> tuple[str, dict[str, Any]]:
@@ -72,6 +80,8 @@ def _settings(root: str, pyproject: Mapping[str, Any] | None) -> tuple[str, dict
                 native = {key: value for key, value in pytest.items() if key != "ini_options"}
                 return name, dict(ini) if isinstance(ini, Mapping) else native
             continue
+        import configparser
+
         parser = configparser.ConfigParser(interpolation=None)
         try:
             parser.read(path, encoding="utf-8")
