@@ -91,7 +91,16 @@ def test_each_shard_runs_only_its_share_and_together_they_run_everything(
     tmp_path: Path, named: tuple[str, ...]
 ) -> None:
     root = write_project(tmp_path / "project")
-    shards = [_collected(root, "--redphase", f"--redphase-shard={number}/2", *named) for number in (1, 2)]
+    shards = [
+        _collected(
+            root,
+            "--redphase",
+            f"--redphase-shard={number}/2",
+            f"--redphase-json={tmp_path}/{number}.json",
+            *named,
+        )
+        for number in (1, 2)
+    ]
     everything = _collected(root, *named)
     assert shards[0]
     assert shards[1]
@@ -335,3 +344,16 @@ def test_collection_errors_come_in_the_order_of_testpaths(tmp_path: Path) -> Non
         orders.append([result["nodeid"] for result in document["results"]])
     assert orders[0] == orders[1]
     assert orders[0][:2] == ["tests/z/test_zerr.py", "tests/a/test_aerr.py"]
+
+
+def test_a_shard_without_a_file_to_write_to_is_a_usage_error(tmp_path: Path) -> None:
+    root = _plain_project(tmp_path / "project", {"tests/test_a.py": "def test_a():\n    pass\n"})
+    completed = subprocess.run(
+        [sys.executable, "-m", "pytest", "--redphase", "--redphase-shard=1/2"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode == 4
+    assert "--redphase-json" in completed.stderr

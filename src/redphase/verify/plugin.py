@@ -120,6 +120,8 @@ def pytest_configure(config: pytest.Config) -> None:
 def _shard_refusal(config: pytest.Config) -> str:
     """Why this run cannot be one shard of `redphase verify --jobs`, from the options as pytest
     parsed them (the command line, `addopts`, PYTEST_ADDOPTS); pytest-xdist is turned off."""
+    if not config.getoption("redphase_json"):
+        return "--redphase-shard writes what its share gathered to --redphase-json FILE: give one"
     if getattr(config.option, "xmlpath", None):
         return "redphase verify --jobs does not combine with --junitxml (here from the project's settings or PYTEST_ADDOPTS): every shard would write the same file; run verify without --jobs"
     if getattr(config.option, "maxfail", 0):
