@@ -599,3 +599,14 @@ def test_a_step_that_raises_system_exit_is_named_in_its_verdict(tmp_path: Path) 
     assert then["verdict"] == "test-error", output
     assert then["step"]["text"] == "the process exits"
     assert "own body" not in then["hint"]
+
+
+def test_a_run_with_pytest_bdd_turned_off_still_gets_its_verdicts(tmp_path: Path) -> None:
+    root = _write(tmp_path, {"pyproject.toml": "[tool.pytest.ini_options]\n", "tests/test_a.py": TEST_A})
+    code, document, output = _verify(root, "--", "-p", "no:pytest-bdd")
+    assert "INTERNALERROR" not in output
+    assert _verdicts(document) == {"tests/test_a.py::test_a": "not-scenario"}, output
+    assert code == 1
+
+
+TEST_A = "def test_a():\n    assert 1 == 2\n"

@@ -314,6 +314,8 @@ class RedphaseSession:
                 fixtures[str(name)] = identity
         return {**record, "functions": watch.end(), "fixtures": fixtures}
 
+    # pytest-bdd's hooks: a run with pytest-bdd turned off (-p no:pytest-bdd) has none to call.
+    @pytest.hookimpl(optionalhook=True)
     def pytest_bdd_before_scenario(self, request: Any, feature: Any, scenario: Any) -> None:
         self.watch.reset()
         if self.code_watch is not None:
@@ -332,6 +334,7 @@ class RedphaseSession:
             started_ns=time.time_ns(),
         )
 
+    @pytest.hookimpl(optionalhook=True)
     def pytest_bdd_before_step(self, request: Any, step: Any, step_func: Any, **_: Any) -> None:
         record = self.scenarios.get(request.node.nodeid) if self.record_steps else None
         if record is not None:
@@ -352,6 +355,7 @@ class RedphaseSession:
             last["status"] = status
             last["duration_ns"] = max(0, time.time_ns() - last["start_ns"])
 
+    @pytest.hookimpl(optionalhook=True)
     def pytest_bdd_before_step_call(self, request: Any, step: Any, step_func: Any, **_: Any) -> None:
         self.step_codes[request.node.nodeid] = getattr(step_func, "__code__", None)
         self.running_step[request.node.nodeid] = step
@@ -362,11 +366,13 @@ class RedphaseSession:
             record["steps"].append([f"{str(step.keyword).strip()} {step.name}", identity or ""])
         self.watch.start()
 
+    @pytest.hookimpl(optionalhook=True)
     def pytest_bdd_after_step(self, request: Any, **_: Any) -> None:
         self.running_step.pop(request.node.nodeid, None)
         self._stop_watch(request.node.nodeid)
         self._end_step(request.node.nodeid, "passed")
 
+    @pytest.hookimpl(optionalhook=True)
     def pytest_bdd_step_error(self, request: Any, step: Any, step_func: Any, **_: Any) -> None:
         self.running_step.pop(request.node.nodeid, None)
         self._stop_watch(request.node.nodeid)
@@ -376,6 +382,7 @@ class RedphaseSession:
             record.failed_step = _step_data(step)
         self.step_codes[request.node.nodeid] = getattr(step_func, "__code__", None)
 
+    @pytest.hookimpl(optionalhook=True)
     def pytest_bdd_step_func_lookup_error(self, request: Any, step: Any, **_: Any) -> None:
         record = self.scenarios.get(request.node.nodeid)
         if record is not None:
