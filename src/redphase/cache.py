@@ -16,8 +16,13 @@ and diagnostics are replayed. The cache lives in `.redphase_cache/` at the proje
 Reading every file's bytes was most of a re-scaffold after one edit. So each file's digest is
 recorded with its stat (size, modification and change times, inode) in `stamps.json`, and a file
 whose stat is the same next time is not read again, as git's index does. Only a stat taken at
-least `_SETTLED_NS` after the file last changed is recorded: a file changed again within one tick
-of a coarse filesystem clock could otherwise keep its old stat with new bytes.
+least one settling time after the file last changed is recorded: a file changed again within one
+tick of the filesystem's clock could otherwise keep its old stat with new bytes. The settling time
+is longer than any tick the file's own times allow: `_SETTLED_NS` when they are whole seconds (FAT,
+ext3, HFS+ and a few others keep no finer time), `_SETTLED_FINE_NS` when both have a fraction of a
+second, as on ext4, XFS, btrfs, tmpfs, APFS and NTFS, whose ticks are at most a scheduler tick
+(10 ms, exFAT's too). An agent that edits a feature and re-scaffolds within seconds of the last run
+is then answered from the stats of everything else, not by reading every file again.
 
 This module imports nothing heavier than json: `unchanged_run` answers a plain re-scaffold at
 start-up, before the configuration, pathlib or click are loaded. It computes the same key from the
@@ -44,6 +49,9 @@ if TYPE_CHECKING:
 CACHE_DIR = ".redphase_cache"
 # Longer than any filesystem's timestamp granularity (FAT's is 2 s).
 _SETTLED_NS = 3_000_000_000
+# Ten times the coarsest tick of a filesystem that keeps fractions of a second.
+_SETTLED_FINE_NS = 100_000_000
+_SECOND_NS = 1_000_000_000
 _SKIPPED = {CACHE_DIR, "__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache", ".hypothesis"}
 
 
@@ -84,7 +92,7 @@ class FileDigests:
             digest = _read_digest(path)
         self._digests[path] = digest
         # Stat first, read after: a change in between shows as a new stat next time.
-        if time.time_ns() - max(stat.st_mtime_ns, stat.st_ctime_ns) >= _SETTLED_NS:
+        if time.time_ns() - max(stat.st_mtime_ns, stat.st_ctime_ns) >= settling_ns(stat):
             self._stamps[path] = [*stamp, digest.hex()]
         else:
             self._stamps.pop(path, None)
@@ -101,6 +109,18 @@ class FileDigests:
 
         text = json.dumps({"for": __version__, "files": self._stamps}, separators=(",", ":")) + "\n"
         write_all([(Path(self.root, CACHE_DIR, "stamps.json"), text)], Path(self.root))
+
+
+def settling_ns(stat: os.stat_result) -> int:
+    """How long after its last change a file's stat may be trusted to show the next one.
+
+    A file whose times both have a fraction of a second lives on a filesystem with a fine clock.
+    A whole second on both, by chance one in a billion on such a filesystem, is taken as a coarse
+    clock: trusting the stat later than need be costs only a read.
+    """
+    if stat.st_mtime_ns % _SECOND_NS and stat.st_ctime_ns % _SECOND_NS:
+        return _SETTLED_FINE_NS
+    return _SETTLED_NS
 
 
 def fingerprint(config: Config, features: Sequence[Path]) -> str:

@@ -124,6 +124,7 @@ def test_incremental_rescaffold_writes_what_a_full_one_does(
         import redphase.cache
 
         monkeypatch.setattr(redphase.cache, "_SETTLED_NS", 0)
+        monkeypatch.setattr(redphase.cache, "_SETTLED_FINE_NS", 0)
     root = _project(tmp_path)
     assert run_cli("scaffold", cwd=root).exit_code == 0
     import redphase.pipeline
@@ -193,6 +194,7 @@ def test_an_unchanged_file_is_not_read_again_and_a_changed_one_is(
     import redphase.cache
 
     monkeypatch.setattr(redphase.cache, "_SETTLED_NS", 0)
+    monkeypatch.setattr(redphase.cache, "_SETTLED_FINE_NS", 0)
     root = make_project(tmp_path / "project")
     feature = root / "features" / "count.feature"
     feature.write_text(
