@@ -22,6 +22,7 @@ by benchmarks/generate_corpus.py. Prints min, median and max of each ratio over 
 from __future__ import annotations
 
 import argparse
+import functools
 import itertools
 import os
 import shutil
@@ -445,7 +446,7 @@ def _seconds(values: list[float]) -> str:
     return f"min {min(values):6.3f}s median {statistics.median(values):6.3f}s max {max(values):6.3f}s"
 
 
-def _verify_suite(scratch: Path, size: int, scenarios: int) -> tuple[Path, int]:
+def _verify_suite(scratch: Path, size: int, scenarios: int, bin_dir: Path = BIN) -> tuple[Path, int]:
     """A project scaffolded from `size` real-like features, and how many tests it holds."""
     features = scratch / f"suite-features-{size}"
     corpus = write_corpus(features, size, scenarios=scenarios, real_like=True)
@@ -455,17 +456,17 @@ def _verify_suite(scratch: Path, size: int, scenarios: int) -> tuple[Path, int]:
     # any machine that writes bytecode; with PYTHONDONTWRITEBYTECODE (set on the machine these
     # figures come from) every pytest process, each xdist worker too, would rewrite every module.
     env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
-    return project, len(_collected(project, env))
+    return project, len(_collected(project, env, bin_dir))
 
 
-def _first_test(project: Path) -> str:
-    return _collected(project)[0]
+def _first_test(project: Path, bin_dir: Path = BIN) -> str:
+    return _collected(project, bin_dir=bin_dir)[0]
 
 
-def _collected(project: Path, env: dict[str, str] | None = None) -> list[str]:
+def _collected(project: Path, env: dict[str, str] | None = None, bin_dir: Path = BIN) -> list[str]:
     """The node ids `pytest --collect-only` lists for the project."""
     completed = subprocess.run(
-        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"],
+        [str(bin_dir / "python"), "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"],
         cwd=project,
         capture_output=True,
         text=True,
@@ -478,9 +479,9 @@ def _collected(project: Path, env: dict[str, str] | None = None) -> list[str]:
 _QUIET = ["-q", "-p", "no:cacheprovider"]
 
 
-def _verify_command(json_path: Path, *pytest_args: str, jobs: int = 1) -> list[str]:
+def _verify_command(json_path: Path, *pytest_args: str, jobs: int = 1, bin_dir: Path = BIN) -> list[str]:
     return [
-        str(BIN / "redphase"),
+        str(bin_dir / "redphase"),
         "verify",
         f"--jobs={jobs}",
         "--json",
@@ -498,20 +499,45 @@ def _verdicts(json_path: Path) -> dict[str, str]:
     return {result["nodeid"]: result["verdict"] for result in document["results"]}
 
 
-def verify_scale(scratch: Path, repeat: int, scenarios: int, chosen: Sequence[str]) -> None:
-    """The verify goals of the scale issue, each A/B pair alternating which side goes first."""
+def user_environment(scratch: Path) -> Path:
+    """The bin folder of a new virtual environment that holds what a project adopting redphase has:
+    redphase (editable, this checkout, so its own dependencies: pytest, pytest-bdd) and
+    pytest-xdist for the `-n 2` figure.
+
+    Not this checkout's development environment: its test extras bring pytest plugins a project
+    has only if it uses them, and they cost every pytest process. hypothesis's plugin imports all of
+    hypothesis in each session's terminal summary (0.25 s here), anyio's loads asyncio; a run of N
+    processes pays them N times over, serial and plain pytest once.
+    """
+    venv = scratch / "user-venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    subprocess.run(
+        [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "-e", str(REPO), "pytest-xdist"],
+        check=True,
+    )
+    return venv / "bin"
+
+
+def verify_scale(
+    scratch: Path, repeat: int, scenarios: int, chosen: Sequence[str], bin_dir: Path = BIN
+) -> None:
+    """The verify goals of the scale issue, each A/B pair alternating which side goes first.
+
+    Every command runs from `bin_dir`: this environment's, or a user's (`user_environment`).
+    """
     suites: dict[int, tuple[Path, int]] = {}
+    command = functools.partial(_verify_command, bin_dir=bin_dir)
 
     def suite(size: int) -> tuple[Path, int]:
         if size not in suites:
-            suites[size] = _verify_suite(scratch, size, scenarios)
+            suites[size] = _verify_suite(scratch, size, scenarios, bin_dir)
             print(f"-- verify: {size} real-like features, {suites[size][1]} tests", flush=True)
         return suites[size]
 
     if "pytest" in chosen:
         project, _ = suite(100)
-        plain = [sys.executable, "-m", "pytest", *_QUIET]
-        ours = _verify_command(project / "verdicts.json")
+        plain = [str(bin_dir / "python"), "-m", "pytest", *_QUIET]
+        ours = command(project / "verdicts.json")
         alternating(
             "verify / plain pytest, 100 real-like features (goal <= 0.5)",
             repeat,
@@ -524,8 +550,8 @@ def verify_scale(scratch: Path, repeat: int, scenarios: int, chosen: Sequence[st
         alternating(
             "verify per-test cost, 300 features / 30 (goal <= 1.5)",
             repeat,
-            lambda: timed(_verify_command(large / "verdicts.json"), cwd=large) / large_tests,
-            lambda: timed(_verify_command(small / "verdicts.json"), cwd=small) / small_tests,
+            lambda: timed(command(large / "verdicts.json"), cwd=large) / large_tests,
+            lambda: timed(command(small / "verdicts.json"), cwd=small) / small_tests,
         )
     if "xdist" in chosen:
         project, _ = suite(100)
@@ -539,7 +565,7 @@ def verify_scale(scratch: Path, repeat: int, scenarios: int, chosen: Sequence[st
         }
 
         def run(name: str, *pytest_args: str, jobs: int = 1) -> float:
-            elapsed = timed(_verify_command(project / f"{name}.json", *pytest_args, jobs=jobs), cwd=project)
+            elapsed = timed(command(project / f"{name}.json", *pytest_args, jobs=jobs), cwd=project)
             seconds[name].append(elapsed)
             return elapsed
 
@@ -567,7 +593,7 @@ def verify_scale(scratch: Path, repeat: int, scenarios: int, chosen: Sequence[st
         print(f"{'':<8}the same verdicts with -n 2 as serial: {same}", flush=True)
         # What the ratio can reach: one selected test (the whole suite still collected) costs what
         # every run pays whatever its size, serial and with -n 2; perfect scaling halves the rest.
-        only = (_first_test(project),)
+        only = (_first_test(project, bin_dir),)
         alternating(
             "one test: verify -- -n 2 / serial verify (fixed costs)",
             repeat,
@@ -581,7 +607,7 @@ def verify_scale(scratch: Path, repeat: int, scenarios: int, chosen: Sequence[st
         print(f"{'':<8}{'best ratio these fixed costs allow (perfect halving)':<50} {best:6.3f}", flush=True)
     if "memory" in chosen:
         large, large_tests = suite(300)
-        peak = peak_memory_mib(_verify_command(large / "verdicts.json"), cwd=large)
+        peak = peak_memory_mib(command(large / "verdicts.json"), cwd=large)
         print(
             f"{'verify peak memory, 300 features':<58} {peak} MiB ({large_tests} tests, load {os.getloadavg()[0]:.2f})",
             flush=True,
@@ -636,6 +662,12 @@ def main() -> int:
     parser.add_argument(
         "--scenarios", type=int, default=5, help="scenarios per real-like feature in --scale suites"
     )
+    parser.add_argument(
+        "--dev-environment",
+        action="store_true",
+        help="--scale in this environment, test extras and their pytest plugins included, "
+        "rather than a new one holding only redphase and pytest-xdist",
+    )
     args = parser.parse_args()
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, repeat {args.repeat}")
     compile_bytecode()
@@ -650,7 +682,9 @@ def main() -> int:
             scaffold_vs_generate("real-like", corpus, real_like, scratch, args.repeat, per_file=False)
             return 0
         if args.scale:
-            verify_scale(scratch, args.repeat, args.scenarios, args.scale.split(","))
+            bin_dir = BIN if args.dev_environment else user_environment(scratch)
+            print(f"-- verify's environment: {bin_dir.parent}", flush=True)
+            verify_scale(scratch, args.repeat, args.scenarios, args.scale.split(","), bin_dir)
             return 0
         if args.mechanisms:
             mechanisms(scratch, args.repeat, args.synthetic, args.mechanisms.split(","))
