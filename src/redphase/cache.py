@@ -146,8 +146,10 @@ def combined(base: str, files: dict[str, str]) -> str:
     return _combined(base, files)
 
 
-def unchanged_run(root: str) -> CachedRun | None:
-    """The cached result of `redphase scaffold` with no paths and no flags in `root`, if nothing changed."""
+def unchanged_run(root: str, digests: FileDigests | None = None) -> CachedRun | None:
+    """The cached result of `redphase scaffold` with no paths and no flags in `root`, if nothing changed.
+
+    `digests` (for `root`) keeps what the look took of each file, for the run that follows a miss."""
     from redphase.discovery import feature_files
 
     document = _document(root)
@@ -166,7 +168,7 @@ def unchanged_run(root: str) -> CachedRun | None:
             False,
             (features, tests),
             feature_files(features),
-            FileDigests(root),
+            digests or FileDigests(root),
         )
     )
     return _run(document) if document.get("fingerprint") == key else None

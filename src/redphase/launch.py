@@ -21,6 +21,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from redphase.cache import FileDigests
+
 OK, PROBLEMS = 0, 1
 
 
@@ -65,25 +67,30 @@ def _plain_scaffold(arguments: Sequence[str]) -> str | None:
 
 
 def _plain_scaffold_run(project: str) -> int:
-    code = _unchanged_scaffold(project)
+    digests: list[FileDigests] = []
+    code = _unchanged_scaffold(project, digests)
     if code is not None:
         return code
     from redphase.scaffold_command import run_command, without_cyclic_collection
 
     with without_cyclic_collection():
-        return run_command(project or None, write=_write)
+        # The look has stat'ed (and read, where need be) every file the run fingerprints again.
+        return run_command(project or None, write=_write, digests=digests[0] if digests else None)
 
 
-def _unchanged_scaffold(project: str) -> int | None:
-    """The exit code after printing a cached result, or None when the scaffold must run."""
-    from redphase.cache import unchanged_run
+def _unchanged_scaffold(project: str, digests: list[FileDigests]) -> int | None:
+    """The exit code after printing a cached result, or None when the scaffold must run; the
+    look's file digests are added to `digests`."""
+    from redphase.cache import FileDigests, unchanged_run
     from redphase.project.root import find_root
     from redphase.scaffold_report import replay_report
 
     try:
         root = os.path.realpath(project) if project else find_root(os.getcwd())
-        run = unchanged_run(root)
+        digests.append(FileDigests(root))
+        run = unchanged_run(root, digests[0])
     except OSError:  # a folder gone meanwhile: the scaffold command reports it properly
+        digests.clear()
         return None
     if run is None:
         return None

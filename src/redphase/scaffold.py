@@ -17,20 +17,28 @@ from redphase.discovery import find_features
 from redphase.outcome import FeatureRecord, ScaffoldResult
 
 if TYPE_CHECKING:
-    from redphase.cache import CachedRun
+    from redphase.cache import CachedRun, FileDigests
     from redphase.plan.model import HarnessPlan
 
 
 def scaffold(
-    config: Config, paths: Sequence[Path], *, dry_run: bool = False, use_cache: bool = True
+    config: Config,
+    paths: Sequence[Path],
+    *,
+    dry_run: bool = False,
+    use_cache: bool = True,
+    digests: FileDigests | None = None,
 ) -> ScaffoldResult:
-    """Scaffold every feature under `paths`; with `dry_run`, work out the changes but write nothing."""
+    """Scaffold every feature under `paths`; with `dry_run`, work out the changes but write nothing.
+
+    `digests`: the file digests of this run, when a look at the run cache has taken some already."""
     from redphase import cache
 
     result = ScaffoldResult()
     feature_paths = _feature_paths(config, paths)
     # A first run has nothing to compare with: no need to hash the project before it.
-    digests = cache.FileDigests(str(config.root))
+    if digests is None:
+        digests = cache.FileDigests(str(config.root))
     hashing = use_cache and cache.exists(config)
     parts = cache.fingerprint_parts(config, feature_paths, digests) if hashing else None
     key = cache.combined(*parts) if parts else ""

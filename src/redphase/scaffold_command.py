@@ -11,6 +11,10 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterator, Sequence
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from redphase.cache import FileDigests
+
 OK, PROBLEMS, USAGE = 0, 1, 2
 
 # Prints `text` (no newline added) to standard error when the flag is set, else to standard output.
@@ -27,8 +31,11 @@ def run_command(
     features: str | None = None,
     tests: str | None = None,
     no_wire: bool = False,
+    digests: FileDigests | None = None,
 ) -> int:
-    """Scaffold as the command line asks, print the report through `write`, return the exit code."""
+    """Scaffold as the command line asks, print the report through `write`, return the exit code.
+
+    `digests`: the file digests a look at the run cache took just before, in the project's root."""
     from pathlib import Path
 
     from redphase.command_config import project_config
@@ -37,7 +44,9 @@ def run_command(
 
     try:
         config = project_config(project, features=features, tests=tests, wire=False if no_wire else None)
-        result = scaffold(config, [Path(path) for path in paths], dry_run=check or show_diff)
+        if digests is not None and digests.root != str(config.root):
+            digests = None  # taken for another folder than the configuration's root
+        result = scaffold(config, [Path(path) for path in paths], dry_run=check or show_diff, digests=digests)
     except Exception as error:
         failed = failure(error)
         if failed is None:

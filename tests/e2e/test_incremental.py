@@ -244,3 +244,35 @@ def test_a_file_written_just_now_is_not_trusted_by_its_stat(tmp_path: Path) -> N
     # What the run wrote itself is read afresh next time.
     assert not [path for path in project if path.startswith(str(root / "tests"))]
     assert stamps["files"], "the installed templates were written long ago: their stats are kept"
+
+
+def test_a_re_scaffold_reads_each_file_once_the_cache_look_included(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`redphase scaffold` first looks whether anything changed; after an edit, the run that follows
+    takes that look's digests rather than reading the project again."""
+    from collections import Counter
+
+    import redphase.cache
+    from redphase import launch
+
+    root = _project(tmp_path)
+    assert run_cli("scaffold", cwd=root).exit_code == 0
+    # No stat is trusted, so every digest the runs need is a read.
+    monkeypatch.setattr(redphase.cache, "_SETTLED_NS", 10**18)
+    monkeypatch.setattr(redphase.cache, "_SETTLED_FINE_NS", 10**18)
+    _append_scenario(root)
+    reads: Counter[str] = Counter()
+    original = redphase.cache._read_digest
+
+    def counted(path: str) -> bytes:
+        reads[path] += 1
+        return original(path)
+
+    monkeypatch.setattr(redphase.cache, "_read_digest", counted)
+    assert launch._plain_scaffold_run(str(root)) == 0
+    assert "append to tests/test_" in capsys.readouterr().out
+    written = {str(path) for path in (root / "tests").rglob("*.py")}
+    twice = sorted(path for path, count in reads.items() if count > 1 and path not in written)
+    assert reads
+    assert twice == []
