@@ -509,10 +509,14 @@ def user_environment(scratch: Path) -> Path:
     hypothesis in each session's terminal summary (0.25 s here), anyio's loads asyncio; a run of N
     processes pays them N times over, serial and plain pytest once.
     """
+    from importlib.metadata import version
+
     venv = scratch / "user-venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    # The versions of this environment, so that the two environments' figures compare.
+    pinned = [f"{name}=={version(name)}" for name in ("pytest", "pytest-bdd", "pytest-xdist", "black")]
     subprocess.run(
-        [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "-e", str(REPO), "pytest-xdist"],
+        [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "-e", str(REPO), *pinned],
         check=True,
     )
     return venv / "bin"

@@ -20,9 +20,12 @@ least one settling time after the file last changed is recorded: a file changed 
 tick of the filesystem's clock could otherwise keep its old stat with new bytes. The settling time
 is longer than any tick the file's own times allow: `_SETTLED_NS` when they are whole seconds (FAT,
 ext3, HFS+ and a few others keep no finer time), `_SETTLED_FINE_NS` when both have a fraction of a
-second, as on ext4, XFS, btrfs, tmpfs, APFS and NTFS, whose ticks are at most a scheduler tick
-(10 ms, exFAT's too). An agent that edits a feature and re-scaffolds within seconds of the last run
-is then answered from the stats of everything else, not by reading every file again.
+second, as on ext4, XFS, btrfs, tmpfs, APFS and NTFS, whose ticks are a scheduler tick or Windows'
+16 ms at most (exFAT's are 10 ms). An agent that edits a feature and re-scaffolds within seconds of
+the last run is then answered from the stats of everything else, not by reading every file again.
+A file's age is judged on its filesystem's clock: the time before the stat, less how far that
+clock runs behind this machine's (a network share's or a virtual machine's shared folder may),
+measured when the stats are saved by setting the cache folder's time.
 
 This module imports nothing heavier than json: `unchanged_run` answers a plain re-scaffold at
 start-up, before the configuration, pathlib or click are loaded. It computes the same key from the
@@ -52,6 +55,8 @@ _SETTLED_NS = 3_000_000_000
 # Ten times the coarsest tick of a filesystem that keeps fractions of a second.
 _SETTLED_FINE_NS = 100_000_000
 _SECOND_NS = 1_000_000_000
+# This machine's clock, as stats are judged by it (a name of its own, so that a test can set it).
+clock_ns = time.time_ns
 _SKIPPED = {CACHE_DIR, "__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache", ".hypothesis"}
 
 
@@ -73,12 +78,20 @@ class FileDigests:
         self.root = root
         self._recorded = _stamps(root)
         self._digests: dict[str, bytes] = {}
+        # Each stat taken, with its digest, and how long the file had been unchanged when it was
+        # taken (by this machine's clock) less its settling time: `save` keeps those still past it
+        # by the filesystem's clock.
         self._stamps: dict[str, list[object]] = {}
+        self._margins: dict[str, int] = {}
 
     def of(self, path: str) -> bytes:
         digest = self._digests.get(path)
         if digest is not None:
             return digest
+        # The time before the stat: a change after it, however soon, is one the stat cannot show,
+        # and the file must have been unchanged for a settling time by then for any later change
+        # to show as a new stat. Stat first, read after: a change in between shows next time.
+        taken_ns = clock_ns()
         try:
             stat = os.stat(path)
         except OSError:
@@ -91,24 +104,42 @@ class FileDigests:
         else:
             digest = _read_digest(path)
         self._digests[path] = digest
-        # Stat first, read after: a change in between shows as a new stat next time.
-        if time.time_ns() - max(stat.st_mtime_ns, stat.st_ctime_ns) >= settling_ns(stat):
-            self._stamps[path] = [*stamp, digest.hex()]
-        else:
-            self._stamps.pop(path, None)
+        self._stamps[path] = [*stamp, digest.hex()]
+        self._margins[path] = taken_ns - max(stat.st_mtime_ns, stat.st_ctime_ns) - settling_ns(stat)
         return digest
 
     def forget(self, path: str) -> None:
         self._digests.pop(path, None)
         self._stamps.pop(path, None)
+        self._margins.pop(path, None)
 
     def save(self) -> None:
         from pathlib import Path
 
         from redphase.write.files import write_all
 
-        text = json.dumps({"for": __version__, "files": self._stamps}, separators=(",", ":")) + "\n"
-        write_all([(Path(self.root, CACHE_DIR, "stamps.json"), text)], Path(self.root))
+        folder = os.path.join(self.root, CACHE_DIR)
+        # A file's times come from its filesystem's clock, the stat's from this machine's: a
+        # network or virtual machine's shared folder may run behind, and its files look older.
+        lag_ns = filesystem_lag_ns(folder)
+        kept = {path: stamp for path, stamp in self._stamps.items() if self._margins[path] >= lag_ns}
+        text = json.dumps({"for": __version__, "files": kept}, separators=(",", ":")) + "\n"
+        write_all([(Path(folder, "stamps.json"), text)], Path(self.root))
+
+
+def filesystem_lag_ns(folder: str) -> int:
+    """How far the clock that times the files in `folder` runs behind this machine's (negative when
+    ahead): the folder's modification time set to the filesystem's now, against the time before.
+
+    A folder whose time cannot be set, or that is not there, gives a lag no stat outlives."""
+    before_ns = clock_ns()
+    try:
+        os.makedirs(folder, exist_ok=True)
+        os.utime(folder)
+        now_ns = os.stat(folder).st_mtime_ns
+    except OSError:
+        return 2**62
+    return before_ns - now_ns
 
 
 def settling_ns(stat: os.stat_result) -> int:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import json
 import os
-import time
 from pathlib import Path
 
 import pytest
@@ -39,20 +39,59 @@ def test_the_settling_time_follows_what_the_file_times_show_of_the_clock(
     assert settling >= 10 * 10_000_000, "ten times the coarsest tick of a fine filesystem clock"
 
 
-def test_a_stat_is_kept_only_once_the_file_has_settled(tmp_path: Path) -> None:
+def _saved(root: Path) -> dict[str, list[object]]:
+    document = json.loads((root / cache.CACHE_DIR / "stamps.json").read_text(encoding="utf-8"))
+    files: dict[str, list[object]] = document["files"]
+    return files
+
+
+@pytest.mark.parametrize("age_past_settling_ns", [-1, 0])
+def test_a_stat_is_kept_only_when_taken_a_settling_time_after_the_last_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, age_past_settling_ns: int
+) -> None:
     path = tmp_path / "steps.py"
     path.write_text("x = 1\n", encoding="utf-8")
     stat = os.stat(path)
-    fresh = cache.FileDigests(str(tmp_path))
-    fresh.of(str(path))
-    assert str(path) not in fresh._stamps, "a file changed just now may change again unseen"
-    time.sleep(cache.settling_ns(stat) / SECOND + 0.05)
-    later = cache.FileDigests(str(tmp_path))
-    digest = later.of(str(path))
-    assert later._stamps[str(path)] == [
-        stat.st_size,
-        stat.st_mtime_ns,
-        stat.st_ctime_ns,
-        stat.st_ino,
-        digest.hex(),
-    ]
+    changed_ns = max(stat.st_mtime_ns, stat.st_ctime_ns)
+    # The stat is taken exactly this long after the change, by a clock the filesystem agrees with.
+    monkeypatch.setattr(
+        cache, "clock_ns", lambda: changed_ns + cache.settling_ns(stat) + age_past_settling_ns
+    )
+    monkeypatch.setattr(cache, "filesystem_lag_ns", lambda folder: 0)
+    digests = cache.FileDigests(str(tmp_path))
+    digest = digests.of(str(path))
+    digests.save()
+    kept = _saved(tmp_path)
+    if age_past_settling_ns < 0:
+        assert kept == {}, "a second change within one clock tick could keep this stat"
+    else:
+        assert kept == {
+            str(path): [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, digest.hex()]
+        }
+
+
+def test_a_filesystem_clock_behind_this_machine_s_makes_its_files_younger(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "steps.py"
+    path.write_text("x = 1\n", encoding="utf-8")
+    stat = os.stat(path)
+    changed_ns = max(stat.st_mtime_ns, stat.st_ctime_ns)
+    # Half a second past settling by this machine's clock; the share's clock is a second behind.
+    monkeypatch.setattr(cache, "clock_ns", lambda: changed_ns + cache.settling_ns(stat) + SECOND // 2)
+    monkeypatch.setattr(cache, "filesystem_lag_ns", lambda folder: SECOND)
+    digests = cache.FileDigests(str(tmp_path))
+    digests.of(str(path))
+    digests.save()
+    assert _saved(tmp_path) == {}
+
+
+def test_the_lag_of_a_local_filesystem_is_within_a_clock_tick(tmp_path: Path) -> None:
+    lag = cache.filesystem_lag_ns(str(tmp_path / "cache"))
+    assert abs(lag) < cache._SETTLED_FINE_NS // 2
+
+
+def test_a_folder_whose_time_cannot_be_read_trusts_no_stat(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("", encoding="utf-8")
+    assert cache.filesystem_lag_ns(str(blocker / "cache")) >= 2**62
