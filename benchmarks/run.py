@@ -451,7 +451,7 @@ def _verify_suite(scratch: Path, size: int, scenarios: int, bin_dir: Path = BIN)
     features = scratch / f"suite-features-{size}"
     corpus = write_corpus(features, size, scenarios=scenarios, real_like=True)
     project = project_with(corpus, fresh_folder(scratch, f"suite-{size}"), features)
-    timed([str(BIN / "redphase"), "scaffold", "--project", str(project)])
+    timed([str(bin_dir / "redphase"), "scaffold", "--project", str(project)])
     # Collecting once with bytecode writing on leaves pytest's rewritten test modules cached, as on
     # any machine that writes bytecode; with PYTHONDONTWRITEBYTECODE (set on the machine these
     # figures come from) every pytest process, each xdist worker too, would rewrite every module.

@@ -81,8 +81,7 @@ class FileDigests:
         # Each stat taken, with its digest, and how long the file had been unchanged when it was
         # taken (by this machine's clock) less its settling time: `save` keeps those still past it
         # by the filesystem's clock.
-        self._stamps: dict[str, list[object]] = {}
-        self._margins: dict[str, int] = {}
+        self._stamps: dict[str, tuple[list[object], int]] = {}
 
     def of(self, path: str) -> bytes:
         digest = self._digests.get(path)
@@ -104,14 +103,13 @@ class FileDigests:
         else:
             digest = _read_digest(path)
         self._digests[path] = digest
-        self._stamps[path] = [*stamp, digest.hex()]
-        self._margins[path] = taken_ns - max(stat.st_mtime_ns, stat.st_ctime_ns) - settling_ns(stat)
+        margin_ns = taken_ns - max(stat.st_mtime_ns, stat.st_ctime_ns) - settling_ns(stat)
+        self._stamps[path] = ([*stamp, digest.hex()], margin_ns)
         return digest
 
     def forget(self, path: str) -> None:
         self._digests.pop(path, None)
         self._stamps.pop(path, None)
-        self._margins.pop(path, None)
 
     def save(self) -> None:
         from pathlib import Path
@@ -122,7 +120,7 @@ class FileDigests:
         # A file's times come from its filesystem's clock, the stat's from this machine's: a
         # network or virtual machine's shared folder may run behind, and its files look older.
         lag_ns = filesystem_lag_ns(folder)
-        kept = {path: stamp for path, stamp in self._stamps.items() if self._margins[path] >= lag_ns}
+        kept = {path: stamp for path, (stamp, margin_ns) in self._stamps.items() if margin_ns >= lag_ns}
         text = json.dumps({"for": __version__, "files": kept}, separators=(",", ":")) + "\n"
         write_all([(Path(folder, "stamps.json"), text)], Path(self.root))
 

@@ -67,36 +67,34 @@ def _plain_scaffold(arguments: Sequence[str]) -> str | None:
 
 
 def _plain_scaffold_run(project: str) -> int:
-    digests: list[FileDigests] = []
-    code = _unchanged_scaffold(project, digests)
+    code, digests = _unchanged_scaffold(project)
     if code is not None:
         return code
     from redphase.scaffold_command import run_command, without_cyclic_collection
 
     with without_cyclic_collection():
         # The look has stat'ed (and read, where need be) every file the run fingerprints again.
-        return run_command(project or None, write=_write, digests=digests[0] if digests else None)
+        return run_command(project or None, write=_write, digests=digests)
 
 
-def _unchanged_scaffold(project: str, digests: list[FileDigests]) -> int | None:
-    """The exit code after printing a cached result, or None when the scaffold must run; the
-    look's file digests are added to `digests`."""
+def _unchanged_scaffold(project: str) -> tuple[int | None, FileDigests | None]:
+    """The exit code after printing a cached result, or None when the scaffold must run; with the
+    file digests the look took, for that run."""
     from redphase.cache import FileDigests, unchanged_run
     from redphase.project.root import find_root
     from redphase.scaffold_report import replay_report
 
     try:
         root = os.path.realpath(project) if project else find_root(os.getcwd())
-        digests.append(FileDigests(root))
-        run = unchanged_run(root, digests[0])
+        digests = FileDigests(root)
+        run = unchanged_run(root, digests)
     except OSError:  # a folder gone meanwhile: the scaffold command reports it properly
-        digests.clear()
-        return None
+        return None, None
     if run is None:
-        return None
+        return None, digests
     for text, to_stderr in replay_report(run):
         _write(text, to_stderr)
-    return OK
+    return OK, digests
 
 
 def _write(text: str, to_stderr: bool) -> None:

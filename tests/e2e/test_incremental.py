@@ -123,8 +123,7 @@ def test_incremental_rescaffold_writes_what_a_full_one_does(
         # its stat alone: a file whose stat changed must be read again.
         import redphase.cache
 
-        monkeypatch.setattr(redphase.cache, "_SETTLED_NS", 0)
-        monkeypatch.setattr(redphase.cache, "_SETTLED_FINE_NS", 0)
+        monkeypatch.setattr(redphase.cache, "settling_ns", lambda stat: 0)
     root = _project(tmp_path)
     assert run_cli("scaffold", cwd=root).exit_code == 0
     import redphase.pipeline
@@ -193,8 +192,7 @@ def test_an_unchanged_file_is_not_read_again_and_a_changed_one_is(
 ) -> None:
     import redphase.cache
 
-    monkeypatch.setattr(redphase.cache, "_SETTLED_NS", 0)
-    monkeypatch.setattr(redphase.cache, "_SETTLED_FINE_NS", 0)
+    monkeypatch.setattr(redphase.cache, "settling_ns", lambda stat: 0)
     root = make_project(tmp_path / "project")
     feature = root / "features" / "count.feature"
     feature.write_text(
@@ -260,8 +258,7 @@ def test_a_re_scaffold_reads_each_file_once_the_cache_look_included(
     root = _project(tmp_path)
     assert run_cli("scaffold", cwd=root).exit_code == 0
     # No stat is trusted, so every digest the runs need is a read.
-    monkeypatch.setattr(redphase.cache, "_SETTLED_NS", 10**18)
-    monkeypatch.setattr(redphase.cache, "_SETTLED_FINE_NS", 10**18)
+    monkeypatch.setattr(redphase.cache, "settling_ns", lambda stat: 10**18)
     _append_scenario(root)
     reads: Counter[str] = Counter()
     original = redphase.cache._read_digest

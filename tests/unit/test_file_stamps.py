@@ -14,8 +14,8 @@ SECOND = 1_000_000_000
 
 
 def _stat(mtime_ns: int, ctime_ns: int) -> os.stat_result:
-    # st_mode, st_ino, st_dev, st_nlink, st_uid, st_gid, st_size, then the float times, then the
-    # nanosecond times (indices 16-18 of the full tuple's hidden fields are not needed here).
+    # st_mode, st_ino, st_dev, st_nlink, st_uid, st_gid, st_size and the whole-second times; the
+    # nanosecond times are keyword fields.
     fields = [0o100644, 1, 1, 1, 0, 0, 10, mtime_ns // SECOND, mtime_ns // SECOND, ctime_ns // SECOND]
     extra = {"st_mtime_ns": mtime_ns, "st_ctime_ns": ctime_ns, "st_atime_ns": mtime_ns}
     return os.stat_result(fields, extra)
