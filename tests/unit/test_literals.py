@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import ast
+import textwrap
 from unittest.mock import patch
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from redphase.render import literals
-from redphase.render.literals import docstring, pattern_literal, string_literal
+from redphase.render.literals import PROSE_WIDTH, docstring, pattern_literal, prose_lines, string_literal
 
 HOSTILE = st.one_of(
     st.text(max_size=40),
@@ -56,3 +57,23 @@ def test_literals_taken_without_the_parser_are_the_parsers_own(
         slow_pattern, slow_composed = pattern_literal(text), literals.composed_pattern(segments)
     assert pattern_literal(text) == slow_pattern
     assert literals.composed_pattern(segments) == slow_composed
+
+
+WORDS = st.lists(
+    st.one_of(
+        st.text(st.sampled_from("ab-"), min_size=1, max_size=12),
+        st.text(st.sampled_from("x"), min_size=PROSE_WIDTH - 3, max_size=PROSE_WIDTH + 3),
+        st.sampled_from([" ", "  ", "\t", "\n", "\u00a0", "\u2003", "- ", "\x1f"]),
+    ),
+    max_size=40,
+).map(" ".join)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.one_of(WORDS, st.text(max_size=200)))
+def test_prose_is_wrapped_exactly_as_textwrap_wraps_it(text: str) -> None:
+    hanging = "  " if text.startswith("- ") else ""
+    wrapped = textwrap.wrap(
+        text, PROSE_WIDTH, subsequent_indent=hanging, break_long_words=False, break_on_hyphens=False
+    )
+    assert prose_lines(text) == (wrapped or [""])

@@ -85,12 +85,29 @@ def prose_lines(text: str) -> list[str]:
     """One line of docstring prose wrapped to PROSE_WIDTH; a word longer than that (a dotted path,
     a call) stays whole, a list item's lines after its first are indented under its text, and an
     empty line stays one line."""
-    if len(text) <= PROSE_WIDTH and text == text.rstrip() and "\t" not in text:
+    if len(text) <= PROSE_WIDTH and text == text.rstrip() and not any(c in text for c in "\t\n\v\f\r"):
         return [text]  # as textwrap gives it; most lines are this short, and textwrap is slow
     hanging = "  " if text.startswith("- ") else ""
+    if " ".join(text.split()) == text:
+        return _filled(text.split(" "), hanging)
     return textwrap.wrap(
         text, PROSE_WIDTH, subsequent_indent=hanging, break_long_words=False, break_on_hyphens=False
     ) or [""]
+
+
+def _filled(words: list[str], hanging: str) -> list[str]:
+    """textwrap's greedy fill of words one space apart, without its regular expressions: a line
+    takes the next word while it fits, and always takes at least one."""
+    lines = []
+    line = words[0]
+    for word in words[1:]:
+        if len(line) + 1 + len(word) <= PROSE_WIDTH:
+            line += " " + word
+        else:
+            lines.append(line)
+            line = hanging + word
+    lines.append(line)
+    return lines
 
 
 def docstring(text: str, indent: str = "") -> str:
