@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from pathlib import Path
 from typing import Any
 
 from redphase.diagnostics import UsageError
 from redphase.formatter_settings import Formatting, load_formatting
+from redphase.frozen import frozen
 from redphase.pytest_settings import default_tests_folder, setting
 
 COMPONENT_KINDS = ("external", "own", "database", "cache", "queue", "clock")
 TREATMENTS = ("fake", "real", "isolated")
 
 
-@dataclass(frozen=True)
+@frozen
 class ComponentOverride:
     name: str
     kind: str | None = None
@@ -24,7 +25,7 @@ class ComponentOverride:
     words: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@frozen
 class Config:
     root: Path
     features: Path

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+
+from redphase.frozen import frozen
 
 
 class Severity(enum.Enum):
@@ -13,7 +14,7 @@ class Severity(enum.Enum):
     NOTE = "note"
 
 
-@dataclass(frozen=True)
+@frozen
 class Diagnostic:
     path: str
     line: int

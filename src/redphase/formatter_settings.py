@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from redphase.diagnostics import UsageError
+from redphase.frozen import frozen
 
 
-@dataclass(frozen=True)
+@frozen
 class Formatting:
     """The project's formatter and its settings: `[tool.black]`, else `[tool.ruff]`, else black's defaults.
 

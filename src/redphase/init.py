@@ -14,17 +14,17 @@ import re
 import shutil
 import sys
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from redphase.diagnostics import UsageError
+from redphase.frozen import frozen
 
 TEMPLATE = "init"
 PROJECT_DIR = "{{cookiecutter.project_slug}}"
 
 
-@dataclass(frozen=True)
+@frozen
 class InitResult:
     root: Path
     files: tuple[Path, ...]

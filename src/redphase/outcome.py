@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from redphase.frozen import frozen
+
 if TYPE_CHECKING:
     from redphase.diagnostics import Diagnostic
     from redphase.write.files import Change
 
 
-@dataclass(frozen=True)
+@frozen
 class FeatureRecord:
     """One feature of a run, as the run cache keeps it: a feature a later run may leave settled."""
 

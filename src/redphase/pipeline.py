@@ -5,12 +5,12 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from redphase.config import Config
 from redphase.diagnostics import Diagnostic
+from redphase.frozen import frozen
 from redphase.outcome import FeatureRecord, ScaffoldResult
 from redphase.parse.stream import read_in_order
 from redphase.progress import Progress
@@ -164,9 +164,10 @@ def _jobs(
     return sorted(jobs, key=lambda job: str(job[0]))
 
 
-@dataclass(frozen=True)
+@frozen
 class _Python:
-    """Rendered Python; `base` is the person's text it is appended to, None for a new file."""
+    """Rendered Python; `base` is the file's text as read, which the new text is appended to; None
+    for a new file."""
 
     base: str | None
     rendered: renderer.Python
@@ -192,9 +193,9 @@ class _Output:
     def add(self, texts: dict[Path, str | _Python]) -> None:
         for path, text in texts.items():
             if isinstance(text, str):
-                self._final(path, text)
+                self._final(path, text, read_text(path))
             elif text.rendered.exact and self.trust_exact:
-                self._final(path, text.joined(text.rendered.source))
+                self._final(path, text.joined(text.rendered.source), text.base)
             else:
                 self.inexact.append((path, text))
 
@@ -205,7 +206,7 @@ class _Output:
             [text.rendered for _, text in self.inexact], self.config.formatting, self.config.root
         )
         for (path, text), source in zip(self.inexact, sources, strict=True):
-            self._final(path, text.joined(source))
+            self._final(path, text.joined(source), text.base)
         return [self.changes[path] for path in sorted(self.changes)]
 
     def warnings(self) -> list[Diagnostic]:
@@ -215,8 +216,9 @@ class _Output:
         warning = formatter_warning(self.config.formatting) if self.inexact else None
         return [Diagnostic("pyproject.toml", 1, 1, warning, Severity.WARNING)] if warning else []
 
-    def _final(self, path: Path, text: str) -> None:
-        change = plan_change(self.guard.inside(path), text, read_text(path))
+    def _final(self, path: Path, text: str, old: str | None) -> None:
+        """`old`: the file's text as read when its new text was made (None: no file)."""
+        change = plan_change(self.guard.inside(path), text, old)
         self.changes[path] = change
         if self.staging is not None and change.action != "identical":
             self.staging.stage(change.path, change.new)
@@ -290,8 +292,9 @@ def _harness_files(
     # Health checks call the generated harness; a project with its own `system` owns its checks too.
     health = layout.health_module(config)
     if with_harness and health not in index.modules:
+        # Not indexed, so not there when the run began; a file written meanwhile is added to, not replaced.
         texts[health] = _Python(
-            None, renderer.health_module(plan.harness_module or "conftest", plan.line_length)
+            read_text(health), renderer.health_module(plan.harness_module or "conftest", plan.line_length)
         )
     markers = layout.markers_file(config)
     old_markers = (read_text(markers) or "").splitlines()

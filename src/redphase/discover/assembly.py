@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass
 from typing import Literal
 
 from redphase.config import Config
 from redphase.discover.model import EntryPoint, SystemModel
 from redphase.discover.scan import WEB_APPS, _load, _Module, _resolve, dotted
+from redphase.frozen import frozen
 from redphase.identifiers import is_module_path
 from redphase.project.application import configured_location
 
@@ -29,7 +29,7 @@ EMPTY_COLLECTIONS = {"list": "[]", "dict": "{}", "set": "set()", "tuple": "()"}
 Client = Literal["", "starlette", "flask"]
 
 
-@dataclass(frozen=True)
+@frozen
 class FakeMethod:
     name: str
     params: tuple[str, ...]
@@ -37,7 +37,7 @@ class FakeMethod:
     value: str  # what it returns, "" for None
 
 
-@dataclass(frozen=True)
+@frozen
 class FakePort:
     attribute: str  # the harness attribute that holds it, and the root's parameter name
     class_name: str
@@ -46,14 +46,14 @@ class FakePort:
     location: str
 
 
-@dataclass(frozen=True)
+@frozen
 class Argument:
     name: str
     expression: str  # in terms of `workdir` and `self`
     why: str
 
 
-@dataclass(frozen=True)
+@frozen
 class Assembly:
     """The system under test as the harness builds it: `module.name(arguments)`, or the object."""
 
@@ -69,7 +69,7 @@ class Assembly:
     reason: str
 
 
-@dataclass(frozen=True)
+@frozen
 class Unassembled:
     reason: str
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Literal
+
+from redphase.frozen import frozen
 
 CallableKind = Literal["method", "function", "route", "command"]
 
 
-@dataclass(frozen=True)
+@frozen
 class Callable:
     """A call a step could make: a public method or function, an HTTP route or a CLI command."""
 
@@ -37,7 +39,7 @@ class Callable:
     reads: bool = False
 
 
-@dataclass(frozen=True)
+@frozen
 class EntryPoint:
     kind: Literal["configured", "composition-root", "web-app", "route", "cli", "library"]
     target: str
@@ -45,7 +47,7 @@ class EntryPoint:
     location: str = ""
 
 
-@dataclass(frozen=True)
+@frozen
 class FoundComponent:
     name: str
     kind: str  # external, own, database, clock
@@ -54,7 +56,7 @@ class FoundComponent:
     location: str  # path:line that decided it
 
 
-@dataclass(frozen=True)
+@frozen
 class SystemModel:
     entry_points: tuple[EntryPoint, ...] = ()
     components: tuple[FoundComponent, ...] = ()

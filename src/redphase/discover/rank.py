@@ -12,12 +12,13 @@ import itertools
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from redphase.discover.model import Callable
 from redphase.discover.words import IRREGULAR, NEGATIONS, STOPWORDS, stem, step_words, words
 from redphase.discover.words import concepts as _concepts
 from redphase.discover.words import concepts_of as _concepts_of
+from redphase.frozen import frozen
 
 __all__ = ["Candidate", "bind", "call_expression", "rank", "stem", "step_words", "words"]
 
@@ -73,7 +74,7 @@ FRAMEWORK_PARAMS = frozenset(
 )
 
 
-@dataclass(frozen=True)
+@frozen
 class Candidate:
     callable: Callable
     confidence: float
@@ -81,7 +82,7 @@ class Candidate:
     score: float
 
 
-@dataclass(frozen=True)
+@frozen
 class _Step:
     """What the ranking reads from one step, worked out once for all the callables."""
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
+
+from redphase.frozen import frozen
 
 StepKind = Literal["given", "when", "then"]
 KeywordType = Literal["Context", "Action", "Outcome", "Conjunction", "Unknown"]
@@ -12,32 +13,32 @@ KeywordType = Literal["Context", "Action", "Outcome", "Conjunction", "Unknown"]
 KIND_BY_KEYWORD_TYPE: dict[str, StepKind] = {"Context": "given", "Action": "when", "Outcome": "then"}
 
 
-@dataclass(frozen=True)
+@frozen
 class Location:
     line: int
     column: int
 
 
-@dataclass(frozen=True)
+@frozen
 class Tag:
     name: str  # without the leading "@"
     location: Location
 
 
-@dataclass(frozen=True)
+@frozen
 class DataTable:
     rows: tuple[tuple[str, ...], ...]
     location: Location
 
 
-@dataclass(frozen=True)
+@frozen
 class DocString:
     content: str
     media_type: str
     location: Location
 
 
-@dataclass(frozen=True)
+@frozen
 class Step:
     keyword: str
     keyword_type: KeywordType
@@ -53,7 +54,7 @@ class Step:
         return self.keyword_type not in KIND_BY_KEYWORD_TYPE
 
 
-@dataclass(frozen=True)
+@frozen
 class Examples:
     keyword: str
     name: str
@@ -63,7 +64,7 @@ class Examples:
     location: Location
 
 
-@dataclass(frozen=True)
+@frozen
 class Background:
     keyword: str
     name: str
@@ -71,7 +72,7 @@ class Background:
     location: Location
 
 
-@dataclass(frozen=True)
+@frozen
 class Scenario:
     keyword: str
     name: str
@@ -94,7 +95,7 @@ class Scenario:
         return any(step.kind == "then" for step in self.steps)
 
 
-@dataclass(frozen=True)
+@frozen
 class Rule:
     keyword: str
     name: str
@@ -105,7 +106,7 @@ class Rule:
     location: Location
 
 
-@dataclass(frozen=True)
+@frozen
 class Feature:
     keyword: str
     name: str
@@ -119,7 +120,7 @@ class Feature:
     location: Location
 
 
-@dataclass(frozen=True)
+@frozen
 class FeatureFile:
     path: Path
     # The path as the user should see it in messages, relative to the project where possible.

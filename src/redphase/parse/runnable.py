@@ -9,15 +9,15 @@ lines, and bind the tests to that copy, by the names the copy gives its scenario
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
 
 from redphase.diagnostics import Diagnostic, Severity
+from redphase.frozen import frozen
 from redphase.parse.model import Feature, FeatureFile, Scenario, StepKind, Tag
 from redphase.parse.reader import parse_source
 from redphase.parse.tags import marker_name
 
 
-@dataclass(frozen=True)
+@frozen
 class _Edit:
     line: int  # 1-based
     column: int  # 1-based, where the replaced text starts
@@ -25,7 +25,7 @@ class _Edit:
     new: str
 
 
-@dataclass(frozen=True)
+@frozen
 class Compatibility:
     diagnostics: tuple[Diagnostic, ...]
     # The source pytest-bdd should read instead of the person's file, when one is needed.

@@ -11,10 +11,10 @@ whose child sends none (a small batch, no fork, a child that died) plans exactly
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Literal
 
 from redphase.config import Config
+from redphase.frozen import frozen
 from redphase.parse.model import FeatureFile
 from redphase.plan.components import Component, ComponentInference
 from redphase.plan.expressions import (
@@ -36,7 +36,7 @@ _Pattern = tuple[str, str, tuple[_Part, ...], tuple[_Param, ...]]
 _Component = tuple[str, str, str, str]
 
 
-@dataclass(frozen=True)
+@frozen
 class WorkedAhead:
     """The answers for every step of one feature, in `_steps` order, each as the number of the answer
     in the run's sequence of distinct answers: those first met in this feature come with it, after

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
 from redphase.discover.model import Callable
+from redphase.frozen import frozen
 
 
-@dataclass(frozen=True)
+@frozen
 class Signature:
     required: tuple[str, ...] = ()  # the parameters without a default (self and cls left out)
     annotations: dict[str, str] = field(default_factory=dict)  # parameter → its annotation's source

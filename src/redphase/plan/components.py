@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 from redphase.config import ComponentOverride
+from redphase.frozen import frozen
 from redphase.plan.memo import Memo
 
 TREATMENT_BY_KIND = {
@@ -96,7 +96,7 @@ DEFAULT_WORDS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 )
 
 
-@dataclass(frozen=True)
+@frozen
 class Component:
     name: str
     kind: str
@@ -104,7 +104,7 @@ class Component:
     reason: str
 
 
-@dataclass(frozen=True)
+@frozen
 class _Rule:
     name: str
     kind: str

@@ -10,9 +10,9 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Literal
 
+from redphase.frozen import frozen
 from redphase.identifiers import identifier, shorten
 from redphase.parse.model import Scenario
 from redphase.plan.memo import Memo
@@ -36,7 +36,7 @@ PYTHON_TYPE: dict[ParamType, str] = {"int": "int", "float": "float", "string": "
 PLACEHOLDER = re.compile(r"<(.+?)>")
 
 
-@dataclass(frozen=True)
+@frozen
 class Param:
     name: str
     type: ParamType
@@ -53,7 +53,7 @@ class Param:
         return PYTHON_TYPE[self.type]
 
 
-@dataclass(frozen=True)
+@frozen
 class RegexPart:
     """Literal regex text, or a named group whose regex is a shared constant or written inline."""
 
@@ -68,7 +68,7 @@ class RegexPart:
         return f"(?P<{self.group}>{REGEX_BY_CONSTANT[self.constant] if self.constant else self.text})"
 
 
-@dataclass(frozen=True)
+@frozen
 class StepPattern:
     # A Cucumber-style pattern, readable and stable: it is half of a step definition's identity.
     expression: str

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -11,6 +11,7 @@ from typing import Literal
 from redphase.diagnostics import Diagnostic
 from redphase.discover.assembly import Assembly, Unassembled
 from redphase.discover.model import SystemModel
+from redphase.frozen import frozen
 from redphase.parse.model import StepKind
 from redphase.plan.components import Component
 from redphase.plan.expressions import Param, RegexPart
@@ -21,13 +22,13 @@ PHASE_BY_KIND: dict[StepKind, Phase] = {"given": "arrange", "when": "act", "then
 StepKey = tuple[StepKind, str]
 
 
-@dataclass(frozen=True)
+@frozen
 class SystemUnderTest:
     entry_point: str
     reason: str
 
 
-@dataclass(frozen=True)
+@frozen
 class WiringChoice:
     """A call a step can be wired to, as the harness makes it (see plan.wire)."""
 
@@ -38,7 +39,7 @@ class WiringChoice:
     imports: tuple[str, ...] = ()  # modules the call names, to import in the step module
 
 
-@dataclass(frozen=True)
+@frozen
 class StepDefinition:
     kind: StepKind
     expression: str
@@ -100,7 +101,7 @@ class StepDefinition:
         return any(param.type == "string" for param in self.params)
 
 
-@dataclass(frozen=True)
+@frozen
 class StepUse:
     keyword: str
     kind: StepKind
@@ -118,7 +119,7 @@ class StepUse:
         return PHASE_BY_KIND[self.kind]
 
 
-@dataclass(frozen=True)
+@frozen
 class ScenarioPlan:
     name: str
     # The name pytest-bdd sees: different only when the runnable copy had to rename a duplicate.
@@ -136,7 +137,7 @@ class ScenarioPlan:
     already_bound: bool = False
 
 
-@dataclass(frozen=True)
+@frozen
 class FeaturePlan:
     source: Path
     display: str
@@ -159,7 +160,7 @@ class FeaturePlan:
         return tuple(scenario for scenario in self.scenarios if not scenario.already_bound)
 
 
-@dataclass(frozen=True)
+@frozen
 class HarnessPlan:
     root: Path
     tests: Path

@@ -14,13 +14,14 @@ import ast
 import os
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
 from redphase.config import Config
 from redphase.diagnostics import Diagnostic, Severity
 from redphase.discover.assembly import Assembly, Unassembled, assemble
 from redphase.discover.model import Callable, SystemModel
+from redphase.frozen import frozen
 from redphase.identifiers import is_module_path
 from redphase.plan.call_fit import (
     Signature,
@@ -37,7 +38,7 @@ from redphase.project import layout
 _ATTRIBUTE = re.compile(r"\bself\.(app|client)\s*[:=]")
 
 
-@dataclass(frozen=True)
+@frozen
 class Reach:
     """What the `system` fixture offers a step's call."""
 

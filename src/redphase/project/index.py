@@ -15,12 +15,13 @@ from pathlib import Path
 from typing import Any, Literal
 
 from redphase.content_digest import digest_of
+from redphase.frozen import frozen
 
 STEP_DECORATORS = {"given": "given", "when": "when", "then": "then", "step": None}
 PARSER_NAMES = {"string", "parse", "cfparse", "re"}
 
 
-@dataclass(frozen=True)
+@frozen
 class ExistingStep:
     kind: str | None  # None: `@step`, which matches any type
     matcher: Any  # a DeferredParser, or a pytest_bdd.parsers.StepParser
@@ -102,7 +103,7 @@ class ProjectIndex:
         return any(str(folder) in existing.bound_all for folder in (feature, *feature.parents))
 
 
-@dataclass(frozen=True)
+@frozen
 class _Place:
     path: str
     parent: str

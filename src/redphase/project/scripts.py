@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import configparser
 import tomllib
-from dataclasses import dataclass
 from pathlib import Path
 
+from redphase.frozen import frozen
 
-@dataclass(frozen=True)
+
+@frozen
 class DeclaredScript:
     """One command an install creates: `name` runs `spec` (module:function)."""
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from redphase.discover.assembly import Assembly, FakeMethod, FakePort, Unassembled
+from redphase.frozen import frozen
 from redphase.render.literals import docstring, prose_lines
 
 INTRO = "The system under test for one scenario, on isolated infrastructure."
 
 
-@dataclass(frozen=True)
+@frozen
 class _FakeView:
     class_name: str
     port_name: str

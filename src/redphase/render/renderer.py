@@ -8,9 +8,9 @@ is marked inexact, and only such files go through black (see render.formatting.f
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
 
 from redphase.discover.assembly import Assembly, Unassembled
+from redphase.frozen import frozen
 from redphase.parse.tags import MARKER_UNSAFE_PATTERN, RESERVED_MARKERS
 from redphase.plan.expressions import REGEX_BY_CONSTANT
 from redphase.plan.model import FeaturePlan, HarnessPlan, ScenarioPlan, StepDefinition
@@ -25,7 +25,7 @@ CONVERTERS = {"int": "int", "float": "float", "string": "_unquote"}
 HEALTH_MARKER = "health_check: a harness health check; it must pass in the red phase"
 
 
-@dataclass(frozen=True)
+@frozen
 class Python:
     """Rendered source; `exact` when it is already black's output, so black need not see it."""
 
@@ -150,7 +150,7 @@ def _harness_annotation(harness_module: str, present: set[str]) -> str:
     return '"Harness"' if present and "annotations" not in present else "Harness"
 
 
-@dataclass(frozen=True)
+@frozen
 class _ScenarioView:
     decorator: str
     test_name: str
@@ -163,7 +163,7 @@ def _scenario_view(scenario: ScenarioPlan, feature_ref: str, layout: Layout) -> 
     return _ScenarioView(layout(decorator), scenario.test_name, docstring(_scenario_doc(scenario), "    "))
 
 
-@dataclass(frozen=True)
+@frozen
 class _StepView:
     """A step definition's code lines, laid out as black would lay them out."""
 

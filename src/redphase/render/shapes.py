@@ -10,16 +10,16 @@ line overflows for any reason other than a string literal too long to fit anywhe
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
 from typing import TypeAlias
 
+from redphase.frozen import frozen
 from redphase.render.literals import parse_expression
 from redphase.width import width
 
 LINE_LENGTH = 88
 
 
-@dataclass(frozen=True)
+@frozen
 class Call:
     opening: str  # ends with "(", "{" or "["
     arguments: tuple[Argument, ...]

@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from redphase.frozen import frozen
 from redphase.verify import hints
 from redphase.verify import verdicts as v
 from redphase.verify.classify import Judgement, PhaseRecord, ScenarioRecord, judge
@@ -38,7 +39,7 @@ class _Test:
     lock: dict[str, Any] | None = None  # what redphase.lock needs, when the lock is used
 
 
-@dataclass(frozen=True)
+@frozen
 class RunSettings:
     """What judging and writing out a run needs of pytest's configuration: the same for one pytest
     process and for the shards of `redphase verify --jobs`, which are judged together afterwards."""

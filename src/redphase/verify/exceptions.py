@@ -6,9 +6,10 @@ import errno
 import re
 import sysconfig
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from types import CodeType, TracebackType
+
+from redphase.frozen import frozen
 
 _INFRA_ERRNOS = {errno.ECONNREFUSED, errno.EHOSTUNREACH, errno.ENETUNREACH, errno.ETIMEDOUT, errno.ECONNRESET}
 _INFRA_NAMES = re.compile(r"(Connect|Connection|Timeout|Unreachable|OperationalError|InterfaceError)", re.I)
@@ -103,7 +104,7 @@ def is_library(filename: str) -> bool:
     return resolved.startswith("<") or resolved.startswith(_LIBRARY_ROOTS) or "site-packages" in resolved
 
 
-@dataclass(frozen=True)
+@frozen
 class Origin:
     where: str  # "test", "application" or "library"
     unwired: bool

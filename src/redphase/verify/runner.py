@@ -18,10 +18,10 @@ import os
 import sys
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from redphase.diagnostics import UsageError
+from redphase.frozen import frozen
 from redphase.verify.report import exit_status, write_text_atomically
 
 # redphase is imported before pytest starts, so pytest cannot rewrite the plugin's asserts: harmless.
@@ -30,14 +30,14 @@ _REWRITE_WARNING = (
 )
 
 
-@dataclass(frozen=True)
+@frozen
 class VerifyResult:
     exit_code: int
     results: list[dict[str, object]]
     pytest_exit: int
 
 
-@dataclass(frozen=True)
+@frozen
 class VerifyOptions:
     """What `redphase verify` was asked for, besides the arguments that go to pytest unchanged."""
 

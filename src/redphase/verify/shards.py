@@ -31,13 +31,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from redphase.diagnostics import UsageError
+from redphase.frozen import frozen
 
 _SHARED = frozenset({"conftest.py", "__init__.py"})
 _NEVER_WALKED = frozenset({"__pycache__", "node_modules", "site-packages"})
 _BOUND = re.compile(r"""\bscenarios?\(\s*(?:[rRuU]?)(["'])(.+?)\1""")
 
 
-@dataclass(frozen=True)
+@frozen
 class Share:
     """The `index`-th (from 1) of `count` shares of the tests."""
 

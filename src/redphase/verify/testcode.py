@@ -19,15 +19,15 @@ import ast
 import hashlib
 import os
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from types import CodeType, FrameType
 from typing import Any
 
+from redphase.frozen import frozen
 from redphase.verify.appcode import ApplicationCode, profile_hub
 
 
-@dataclass(frozen=True)
+@frozen
 class FunctionSource:
     key: str
     first_line: int  # the first decorator's line, as code objects number it
@@ -190,7 +190,7 @@ def resolve_key(identity: str, first_lines: dict[str, int]) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
+@frozen
 class ValueSource:
     """The statements at a module's top level that bind one name to a value."""
 

@@ -8,9 +8,10 @@ import itertools
 import os
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
+
+from redphase.frozen import frozen
 
 Action = Literal["create", "append", "update", "identical"]
 
@@ -19,7 +20,7 @@ class OutsideProject(Exception):
     pass
 
 
-@dataclass(frozen=True)
+@frozen
 class Change:
     path: Path
     action: Action
