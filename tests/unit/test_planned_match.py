@@ -6,10 +6,13 @@ import random
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from redphase.config import load_config
 from redphase.parse.reader import parse_source
 from redphase.plan import planner
+from redphase.plan.expressions import pattern_for
 from redphase.plan.model import StepDefinition
 from redphase.plan.planner import Planner, _RunState
 from redphase.project.index import ProjectIndex
@@ -95,3 +98,20 @@ def test_outline_steps_are_compared_with_every_examples_row_too(tmp_path: Path) 
         with pytest.MonkeyPatch.context() as monkeypatch:
             calls += compared_planning(seed, tmp_path / str(seed), monkeypatch)
     assert any(samples > 1 and hit for samples, hit in calls)
+
+
+PIECES = st.sampled_from(["the", "cart", " ", "5", "-3", "2.5", '"a b"', "'x'", "-", "(s)", "\\", "<n>", "é"])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(PIECES, min_size=1, max_size=8).map("".join), st.lists(PIECES, max_size=8).map("".join))
+def test_a_text_the_regex_matches_is_never_ruled_out_by_the_literal_runs(
+    pattern_text: str, other: str
+) -> None:
+    pattern = pattern_for(pattern_text)
+    definition = StepDefinition(
+        "given", pattern.expression, pattern.parts, pattern.params, "f", False, False, (), "x:1"
+    )
+    for text in (pattern_text, other, pattern_text + other, other + pattern_text):
+        if definition.compiled.fullmatch(text):
+            assert definition.could_match(text), (definition.regex, text)

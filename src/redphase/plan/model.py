@@ -73,24 +73,44 @@ class StepDefinition:
         return re.compile(self.regex)
 
     @cached_property
-    def literal_prefix(self) -> str:
-        """The literal text every matching step starts with."""
-        prefix = []
+    def literal_runs(self) -> tuple[str, ...]:
+        """The literal text before, between and after the parameters, in order: one run for a step
+        without parameters, and "" where a parameter begins or ends the step."""
+        runs = [""]
         for part in self.parts:
             if part.group:
-                break
-            prefix.append(re.sub(r"\\(.)", r"\1", part.text))
-        return "".join(prefix)
+                runs.append("")
+            else:
+                runs[-1] += re.sub(r"\\(.)", r"\1", part.text, flags=re.DOTALL)
+        return tuple(runs)
 
-    @cached_property
+    @property
+    def literal_prefix(self) -> str:
+        """The literal text every matching step starts with."""
+        return self.literal_runs[0]
+
+    @property
     def literal_suffix(self) -> str:
         """The literal text every matching step ends with ("" when it ends in a parameter)."""
-        suffix = []
-        for part in reversed(self.parts):
-            if part.group:
-                break
-            suffix.append(re.sub(r"\\(.)", r"\1", part.text))
-        return "".join(reversed(suffix))
+        return self.literal_runs[-1]
+
+    def could_match(self, text: str) -> bool:
+        """False when `text` cannot match: its literal runs are not all there, in order. Cheap
+        beside compiling the regex, which most texts that share a prefix with it never need."""
+        runs = self.literal_runs
+        if len(runs) == 1:
+            return text == runs[0]
+        first, *middle, last = runs
+        end = len(text) - len(last)
+        if end < len(first) or not text.startswith(first) or not text.endswith(last):
+            return False
+        position = len(first)
+        for run in middle:
+            found = text.find(run, position, end)
+            if found < 0:
+                return False
+            position = found + len(run)
+        return True
 
     @property
     def constants(self) -> set[str]:

@@ -350,11 +350,10 @@ def _planned_match(kind: str, samples: list[str], state: _RunState) -> StepDefin
             continue
         # A definition's literal prefix must begin every sample, so the first one's prefixes find them all.
         for _, definition in sorted(hit for prefix in prefixes for hit in by_prefix.get(prefix, ())):
-            # The literal ends are checked before the regex, which is compiled only when they hold.
-            if all(
-                sample.startswith(definition.literal_prefix) and sample.endswith(definition.literal_suffix)
-                for sample in samples
-            ) and all(definition.compiled.fullmatch(sample) for sample in samples):
+            # The literal runs are checked before the regex, which is compiled only when they hold.
+            if all(definition.could_match(sample) for sample in samples) and all(
+                definition.compiled.fullmatch(sample) for sample in samples
+            ):
                 return definition
     return None
 
