@@ -41,6 +41,7 @@ def environment() -> Any:
         undefined=jinja2.StrictUndefined,
         autoescape=False,
         keep_trailing_newline=True,
+        auto_reload=False,
         trim_blocks=True,
         lstrip_blocks=True,
     )
