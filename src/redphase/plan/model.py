@@ -16,6 +16,8 @@ from redphase.parse.model import StepKind
 from redphase.plan.components import Component
 from redphase.plan.expressions import Param, RegexPart
 
+_ESCAPED = re.compile(r"\\(.)", re.DOTALL)
+
 Phase = Literal["arrange", "act", "assert"]
 PHASE_BY_KIND: dict[StepKind, Phase] = {"given": "arrange", "when": "act", "then": "assert"}
 # (step type, regex): the regex carries the parameter types, so one pattern typed two ways is two steps.
@@ -80,8 +82,10 @@ class StepDefinition:
         for part in self.parts:
             if part.group:
                 runs.append("")
+            elif "\\" in part.text:
+                runs[-1] += _ESCAPED.sub(r"\1", part.text)
             else:
-                runs[-1] += re.sub(r"\\(.)", r"\1", part.text, flags=re.DOTALL)
+                runs[-1] += part.text
         return tuple(runs)
 
     @property
