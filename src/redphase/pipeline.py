@@ -292,7 +292,8 @@ def _harness_files(
     # Health checks call the generated harness; a project with its own `system` owns its checks too.
     health = layout.health_module(config)
     if with_harness and health not in index.modules:
-        # Not indexed, so not there when the run began; a file written meanwhile is added to, not replaced.
+        # Not indexed, so not there when the run began (no feature's module takes its name, see
+        # Planner); a file written there meanwhile is added to, not replaced.
         texts[health] = _Python(
             read_text(health), renderer.health_module(plan.harness_module or "conftest", plan.line_length)
         )

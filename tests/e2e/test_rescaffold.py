@@ -214,6 +214,19 @@ def test_a_module_name_taken_elsewhere_in_the_tests_tree_is_not_reused(tmp_path:
     assert not (root / "tests" / "test_checkout.py").exists()
 
 
+def test_a_feature_named_like_the_health_checks_gets_a_module_of_its_own(
+    pytester: pytest.Pytester, outcomes: StepOutcomes
+) -> None:
+    root = make_project(pytester.path, {"harness_health.feature": CHECKOUT})
+    result = run_cli("scaffold", cwd=root)
+    assert result.exit_code == 0, result.output
+    feature_module = (root / "tests" / "test_harness_health_2.py").read_text(encoding="utf-8")
+    assert "Paying by card" in feature_module
+    assert "Paying by card" not in (root / "tests" / "test_harness_health.py").read_text(encoding="utf-8")
+    run = pytester.runpytest_inprocess("tests", "-p", "no:cacheprovider", plugins=[outcomes])
+    run.assert_outcomes(failed=1, passed=2)
+
+
 def test_a_byte_order_mark_is_reported_and_the_feature_still_runs(
     pytester: pytest.Pytester, outcomes: StepOutcomes
 ) -> None:

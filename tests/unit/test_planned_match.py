@@ -100,18 +100,27 @@ def test_outline_steps_are_compared_with_every_examples_row_too(tmp_path: Path) 
     assert any(samples > 1 and hit for samples, hit in calls)
 
 
-PIECES = st.sampled_from(["the", "cart", " ", "5", "-3", "2.5", '"a b"', "'x'", "-", "(s)", "\\", "<n>", "é"])
+WORDS = ["the", "cart", " ", "5", "-3", "2.5", '"a b"', "'x'", "-", "(s)", "\\", "<n>", "é"]
+PIECES = st.sampled_from([*WORDS, ".*", "[a]", "|", "\n", "$^+?{}", "\t"])
+VALUES = st.lists(st.sampled_from(["", "1", "a b", "\\", ".*", "<n>", '"q"', "\n"]), min_size=1, max_size=3)
 
 
 @settings(max_examples=500, deadline=None)
-@given(st.lists(PIECES, min_size=1, max_size=8).map("".join), st.lists(PIECES, max_size=8).map("".join))
+@given(
+    st.lists(PIECES, min_size=1, max_size=8).map("".join),
+    st.lists(PIECES, max_size=8).map("".join),
+    VALUES,
+)
 def test_a_text_the_regex_matches_is_never_ruled_out_by_the_literal_runs(
-    pattern_text: str, other: str
+    pattern_text: str, other: str, values: list[str]
 ) -> None:
-    pattern = pattern_for(pattern_text)
+    # An outline's <n> takes its Examples values: a group of those values, not a typed parameter.
+    columns = {"n": values} if "<n>" in pattern_text else None
+    pattern = pattern_for(pattern_text, columns)
     definition = StepDefinition(
         "given", pattern.expression, pattern.parts, pattern.params, "f", False, False, (), "x:1"
     )
-    for text in (pattern_text, other, pattern_text + other, other + pattern_text):
+    samples = [pattern_text.replace("<n>", value) for value in values]
+    for text in (pattern_text, other, pattern_text + other, other + pattern_text, *samples):
         if definition.compiled.fullmatch(text):
             assert definition.could_match(text), (definition.regex, text)

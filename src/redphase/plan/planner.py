@@ -72,9 +72,10 @@ class Planner:
         self.config = config
         self.index = index
         self.inference = ComponentInference(config.components)
-        self.state = _RunState(
-            module_names={path.name for path in index.modules}, steps_dir=config.tests / layout.STEP_DEFS_DIR
-        )
+        # The harness's health checks take their module's name even before scaffold writes them: a
+        # feature called harness_health gets test_harness_health_2.py rather than the same file.
+        taken = {path.name for path in index.modules} | {layout.health_module(config).name}
+        self.state = _RunState(module_names=taken, steps_dir=config.tests / layout.STEP_DEFS_DIR)
         self.wiring = StepWiring(
             config, harness_source(layout.conftest(config)), writes_harness="system" not in index.fixtures
         )

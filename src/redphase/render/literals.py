@@ -88,8 +88,9 @@ def prose_lines(text: str) -> list[str]:
     if len(text) <= PROSE_WIDTH and text == text.rstrip() and not any(c in text for c in "\t\n\v\f\r"):
         return [text]  # as textwrap gives it; most lines are this short, and textwrap is slow
     hanging = "  " if text.startswith("- ") else ""
-    if " ".join(text.split()) == text:
-        return _filled(text.split(" "), hanging)
+    words = text.split()
+    if " ".join(words) == text:
+        return _filled(words, hanging)
     return textwrap.wrap(
         text, PROSE_WIDTH, subsequent_indent=hanging, break_long_words=False, break_on_hyphens=False
     ) or [""]
