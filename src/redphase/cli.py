@@ -286,7 +286,8 @@ def _jobs(ctx: click.Context, param: click.Parameter, value: str) -> int:
     metavar="N|auto",
     help="Run N pytest processes at once (auto: one per CPU this process may use), each collecting "
     "and running its share of the test files, and judge them as one run: the same verdicts, lock "
-    "and reports as a serial run. Unlike `-- -n N` (pytest-xdist), no process collects the whole suite.",
+    "and reports as a serial run. Unlike `-- -n N` (pytest-xdist), no process collects the whole suite. "
+    "Each shard's environment has REDPHASE_SHARD=K/N (xdist's worker_id is 'master' in every shard).",
 )
 def verify(
     paths: tuple[str, ...],

@@ -224,6 +224,25 @@ def test_a_module_binding_most_features_is_shared_out_test_by_test(tmp_path: Pat
     assert units[0].count(True) == 2
 
 
+def test_each_shard_is_told_which_it_is(tmp_path: Path) -> None:
+    """A suite that keeps a resource per process names it by REDPHASE_SHARD (xdist's worker_id is
+    "master" in every shard)."""
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "demo"\nversion = "0"\n', encoding="utf-8")
+    for name in ("a", "b", "c", "d"):
+        (tmp_path / "tests" / f"test_{name}.py").parent.mkdir(exist_ok=True)
+        (tmp_path / "tests" / f"test_{name}.py").write_text(
+            "import os\nfrom pathlib import Path\n\n\n"
+            f"def test_{name}() -> None:\n"
+            f'    Path("{name}.shard").write_text(os.environ["REDPHASE_SHARD"])\n',
+            encoding="utf-8",
+        )
+    completed = _verify(tmp_path, "--jobs=2")
+    assert completed.returncode in (0, 1), completed.stdout + completed.stderr
+    shards = {path.read_text() for path in tmp_path.glob("*.shard")}
+    assert len(list(tmp_path.glob("*.shard"))) == 4
+    assert shards == {"1/2", "2/2"}
+
+
 def test_a_share_is_k_of_n() -> None:
     assert str(Share.parse("2/3")) == "2/3"
     for wrong in ("0/2", "3/2", "2", "a/b", "1/0"):

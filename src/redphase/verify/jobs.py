@@ -27,6 +27,8 @@ from redphase.verify.collector import Collector, RunSettings
 # pytest-xdist's workers (--jobs runs its own processes), and an output file every shard would write.
 _XDIST = re.compile(r"(-n|--numprocesses)=?(?P<count>\S*)$|--dist(=.*)?$")
 _JUNIT = re.compile(r"--junit-?xml(=.*)?$")
+# Set in each shard's environment to K/N.
+SHARD_VARIABLE = "REDPHASE_SHARD"
 
 
 def refusal(pytest_args: Sequence[str]) -> str:
@@ -69,13 +71,14 @@ def run_shards(
     processes = []
     environment = _shard_environment()
     for number, command in enumerate(commands):
+        # Which shard this is, for a suite that keeps a resource per process (a database, a port):
+        # pytest-xdist's worker_id is "master" in every shard, for none is an xdist worker.
+        shard = {**environment, SHARD_VARIABLE: f"{number + 1}/{len(commands)}"}
         if number == 0:
-            processes.append(subprocess.Popen(command, env=environment))
+            processes.append(subprocess.Popen(command, env=shard))
             continue
         kept.append(open(target.parent / f"shard-{number + 1}.out", "w+b"))  # noqa: SIM115 - closed below
-        processes.append(
-            subprocess.Popen(command, stdout=kept[-1], stderr=subprocess.STDOUT, env=environment)
-        )
+        processes.append(subprocess.Popen(command, stdout=kept[-1], stderr=subprocess.STDOUT, env=shard))
     try:
         codes = [wait(process) for process in processes]
         for number, handle in enumerate(kept, start=2):
