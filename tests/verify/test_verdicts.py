@@ -212,3 +212,41 @@ def test_a_flat_project_without_configuration_is_judged(tmp_path: Path) -> None:
     code, document, output = _verify(tmp_path)
     assert _verdicts(document) == {"test_calc.py::test_add": "good-red"}, output
     assert code == 0
+
+
+def test_a_stub_in_the_application_is_judged_where_it_stops_the_scenario(tmp_path: Path) -> None:
+    """pending is for a stub in the test code; the application's NotImplementedError is the
+    application's own exception: before the outcome (early-failure) or while reading it (test-error)."""
+    (tmp_path / "pyproject.toml").write_text("[tool.pytest.ini_options]\n", encoding="utf-8")
+    (tmp_path / "tally.py").write_text(
+        "VOTES = {}\n\n\ndef cast(name):\n    raise NotImplementedError\n\n\n"
+        "def total(name):\n    raise NotImplementedError\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "tally.feature").write_text(
+        "Feature: Tally\n"
+        "  Scenario: Cast\n    When I vote for ada\n    Then ada has 1 vote\n"
+        "  Scenario: Count\n    Given nothing was cast\n    Then ada has 1 vote\n"
+        "  Scenario: Stub step\n    Given a step nobody has written yet\n    Then ada has 1 vote\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "test_tally.py").write_text(
+        "from pytest_bdd import given, parsers, scenarios, then, when\n\nimport tally\n\n"
+        'scenarios("tally.feature")\n\n\n'
+        '@given("nothing was cast")\ndef _():\n    tally.VOTES.clear()\n\n\n'
+        '@given("a step nobody has written yet")\ndef _():\n    raise NotImplementedError\n\n\n'
+        '@when(parsers.parse("I vote for {name}"))\ndef _(name):\n    tally.cast(name)\n\n\n'
+        '@then(parsers.parse("{name} has {n:d} vote"))\ndef _(name, n):\n    assert tally.total(name) == n\n',
+        encoding="utf-8",
+    )
+    code, document, output = _verify(tmp_path)
+    assert _verdicts(document) == {
+        "test_tally.py::test_cast": "early-failure",
+        "test_tally.py::test_count": "test-error",
+        "test_tally.py::test_stub_step": "pending",
+    }, output
+    hints = {result["nodeid"]: result["hint"] for result in document["results"]}
+    assert "application code this step calls raises NotImplementedError" in hints["test_tally.py::test_cast"]
+    assert "application code this step calls raises NotImplementedError" in hints["test_tally.py::test_count"]
+    assert "NotImplementedError stub" in hints["test_tally.py::test_stub_step"]
+    assert code == 1

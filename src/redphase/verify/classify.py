@@ -113,7 +113,9 @@ def _judge_failure(call: PhaseRecord, scenario: ScenarioRecord) -> Judgement:
         return Judgement(v.UNDEFINED_STEP, "a step has no definition")
     if call.infrastructure:
         return Judgement(v.INFRASTRUCTURE_ERROR, "a service could not be reached")
-    if "NotImplementedError" in names:
+    # A stub in the test code is pending; the application's own stub is judged by where it stopped
+    # the scenario, as any other exception of the application's would be.
+    if "NotImplementedError" in names and call.raised_in != "application":
         return Judgement(v.PENDING, "a step or test is a stub that raises NotImplementedError")
     if names & _FIXTURE:
         return Judgement(v.FIXTURE_ERROR, "a step requests a fixture that is missing")

@@ -230,6 +230,12 @@ class Collector:
         if failed is not None and failed.exception in ("ModuleNotFoundError", "ImportError"):
             # The step could not import the application: the same advice as for a module that cannot.
             return hints.collection_hint("import", failed.message, self.rootdir)
+        if verdict in (v.EARLY_FAILURE, v.TEST_ERROR) and _application_stub(failed):
+            return (
+                "the application code this step calls raises NotImplementedError: a good red needs it "
+                "to run and give an outcome the Then step compares; give it a first body (returning "
+                "nothing or a wrong value is enough), then verify again"
+            )
         if verdict == v.EARLY_FAILURE:
             return "make the Given/When steps pass first: the outcome is never checked while they fail"
         if verdict == v.TEST_ERROR:
@@ -474,3 +480,7 @@ def _exception_name(text: str) -> str:
 def _last_error_line(text: str) -> str:
     lines = [line[1:].strip() for line in text.splitlines() if line.startswith("E ")]
     return (lines[-1] if lines else text.strip().splitlines()[-1] if text.strip() else "")[:500]
+
+
+def _application_stub(failed: PhaseRecord | None) -> bool:
+    return failed is not None and failed.raised_in == "application" and "NotImplementedError" in failed.chain
