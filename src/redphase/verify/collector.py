@@ -232,9 +232,9 @@ class Collector:
             return hints.collection_hint("import", failed.message, self.rootdir)
         if verdict in (v.EARLY_FAILURE, v.TEST_ERROR) and _application_stub(failed):
             return (
-                "the application code this step calls raises NotImplementedError: a good red needs it "
-                "to run and give an outcome the Then step compares; give it a first body (returning "
-                "nothing or a wrong value is enough), then verify again"
+                "the application code this step calls raises NotImplementedError: a good red runs it "
+                "and fails only at the Then step's comparison; give it a first body (doing nothing or "
+                "returning a wrong value is enough), then verify again"
             )
         if verdict == v.EARLY_FAILURE:
             return "make the Given/When steps pass first: the outcome is never checked while they fail"
