@@ -107,6 +107,11 @@ def _judge_run(call: PhaseRecord | None, scenario: ScenarioRecord | None, is_hea
     return _judge_failure(call, scenario)
 
 
+def application_stub(call: PhaseRecord) -> bool:
+    """The failure is a NotImplementedError the application's own code raised, not a test's stub."""
+    return call.raised_in == "application" and "NotImplementedError" in call.chain
+
+
 def _judge_failure(call: PhaseRecord, scenario: ScenarioRecord) -> Judgement:
     names = set(call.chain)
     if scenario.undefined_step is not None or names & _UNDEFINED:
@@ -115,7 +120,7 @@ def _judge_failure(call: PhaseRecord, scenario: ScenarioRecord) -> Judgement:
         return Judgement(v.INFRASTRUCTURE_ERROR, "a service could not be reached")
     # A stub in the test code is pending; the application's own stub is judged by where it stopped
     # the scenario, as any other exception of the application's would be.
-    if "NotImplementedError" in names and call.raised_in != "application":
+    if "NotImplementedError" in names and not application_stub(call):
         return Judgement(v.PENDING, "a step or test is a stub that raises NotImplementedError")
     if names & _FIXTURE:
         return Judgement(v.FIXTURE_ERROR, "a step requests a fixture that is missing")

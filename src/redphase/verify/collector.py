@@ -14,7 +14,7 @@ from typing import Any
 from redphase.frozen import frozen
 from redphase.verify import hints
 from redphase.verify import verdicts as v
-from redphase.verify.classify import Judgement, PhaseRecord, ScenarioRecord, judge
+from redphase.verify.classify import Judgement, PhaseRecord, ScenarioRecord, application_stub, judge
 from redphase.verify.wiring_hint import WiringSuggestions, hint_lines, unwired_steps
 
 PROPERTY = "redphase"
@@ -230,7 +230,7 @@ class Collector:
         if failed is not None and failed.exception in ("ModuleNotFoundError", "ImportError"):
             # The step could not import the application: the same advice as for a module that cannot.
             return hints.collection_hint("import", failed.message, self.rootdir)
-        if verdict in (v.EARLY_FAILURE, v.TEST_ERROR) and _application_stub(failed):
+        if verdict in (v.EARLY_FAILURE, v.TEST_ERROR) and failed is not None and application_stub(failed):
             return (
                 "the application code this step calls raises NotImplementedError: a good red runs it "
                 "and fails only at the Then step's comparison; give it a first body (doing nothing or "
@@ -480,7 +480,3 @@ def _exception_name(text: str) -> str:
 def _last_error_line(text: str) -> str:
     lines = [line[1:].strip() for line in text.splitlines() if line.startswith("E ")]
     return (lines[-1] if lines else text.strip().splitlines()[-1] if text.strip() else "")[:500]
-
-
-def _application_stub(failed: PhaseRecord | None) -> bool:
-    return failed is not None and failed.raised_in == "application" and "NotImplementedError" in failed.chain
