@@ -93,11 +93,6 @@ class StepDefinition:
         """The literal text every matching step starts with."""
         return self.literal_runs[0]
 
-    @property
-    def literal_suffix(self) -> str:
-        """The literal text every matching step ends with ("" when it ends in a parameter)."""
-        return self.literal_runs[-1]
-
     def could_match(self, text: str) -> bool:
         """False when `text` cannot match: its literal runs are not all there, in order. Cheap
         beside compiling the regex, which most texts that share a prefix with it never need."""
